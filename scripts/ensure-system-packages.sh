@@ -17,4 +17,4 @@ if [ "$(id -u)" -ne 0 ]; then
 else SUDO=; fi
 echo "installing Debian packages: ${needed[*]}" >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${needed[@]}" >/dev/null
