@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// argv → one command. The only place that knows exit codes and prints for people.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, VARIABLES, type Config } from './config.ts';
+import { ConfigError, FatalError, messageOf } from './errors.ts';
+import { createLog, scrub, type Log } from './log.ts';
+import { Stats } from './report/stats.ts';
+import { startProgress } from './report/progress.ts';
+import { summarize, terminationPath, writeTerminationMessage } from './report/summary.ts';
+import { SwiftSource } from './swift/source.ts';
+import { S3Target } from './s3/target.ts';
+import { runShard } from './sync/run.ts';
+
+/** Exit codes, the contract with the Job's podFailurePolicy. */
+export const EXIT = { ok: 0, objectsFailed: 1, fatal: 2 } as const;
+
+const COMMANDS: Record<string, { summary: string; run: (env: Record<string, string | undefined>, options: CommandOptions) => Promise<number> }> = {
+  copy: { summary: 'copy one shard of the Swift container(s) into the bucket (default)', run: runCopy },
+};
+
+export interface CommandOptions { json: boolean; print: (line: string) => void; printError: (line: string) => void }
+
+const BOOLEAN_VARIABLES = new Set(VARIABLES.filter((variable) => variable.example === 'false').map((variable) => variable.name));
+const flagOf = (name: string) => `--${name.toLowerCase().replaceAll('_', '-')}`;
+
+function usage(command?: string): string {
+  const lines = [
+    `swift-to-s3 ${command ?? '<command>'} [--flag value ...]`,
+    '',
+    'Copies an OpenStack Swift store into an S3 bucket, one hash-partitioned shard per process.',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(8)} ${summary}`),
+    '',
+    'Every setting is an environment variable; each non-secret one also has a flag (--shard-count 4 = SHARD_COUNT=4).',
+    'Secrets are read only from the environment, never from flags, so they never show in a process list.',
+    '',
+    ...VARIABLES.map((variable) => `  ${variable.name.padEnd(34)} ${variable.secret ? '(env only)'.padEnd(30) : flagOf(variable.name).padEnd(30)} ${variable.desc}${variable.default !== undefined ? ` [default: ${variable.default || 'empty'}]` : ''}`),
+    '',
+    'Exit codes: 0 everything in the shard is in place; 1 some objects failed after retries (rerun the shard);',
+    '            2 configuration, authentication, or a missing container or bucket (fix and start again).',
+  ];
+  return lines.join('\n');
+}
+
+interface ParsedArgs { command: string; env: Record<string, string>; help: boolean; json: boolean }
+
+function parseArgs(argv: string[]): ParsedArgs {
+  const parsed: ParsedArgs = { command: 'copy', env: {}, help: false, json: false };
+  let sawCommand = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') { parsed.help = true; continue; }
+    if (arg === '--json') { parsed.json = true; continue; }
+    if (!arg.startsWith('--')) {
+      if (sawCommand) throw new ConfigError([`unexpected argument "${arg}": see swift-to-s3 --help`]);
+      if (!(arg in COMMANDS)) throw new ConfigError([`unknown command "${arg}": use one of ${Object.keys(COMMANDS).join(', ')}`]);
+      parsed.command = arg;
+      sawCommand = true;
+      continue;
+    }
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const variable = VARIABLES.find((candidate) => flagOf(candidate.name) === flag);
+    if (!variable) throw new ConfigError([`unknown flag ${flag}: see swift-to-s3 --help`]);
+    if (variable.secret) throw new ConfigError([`${flag} is not accepted: set ${variable.name} in the environment, so the secret never shows in a process list`]);
+    let value = inline;
+    if (value === undefined) {
+      const following = argv[i + 1];
+      if (BOOLEAN_VARIABLES.has(variable.name) && (following === undefined || following.startsWith('--') || !/^(true|false|1|0|yes|no)$/i.test(following))) value = 'true';
+      else if (following === undefined) throw new ConfigError([`${flag} needs a value; for example ${flag} ${variable.example}`]);
+      else { value = following; i++; }
+    }
+    parsed.env[variable.name] = value;
+  }
+  return parsed;
+}
+
+function clientsFor(config: Config, stats: Stats, log: Log) {
+  const retry = { maxRetries: config.maxRetries, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: 20_000 };
+  const onRetry = (what: string, error: unknown, attempt: number) => log.warn({ what, attempt, err: scrub(messageOf(error), config.secrets) }, 'retrying request');
+  const source = new SwiftSource({ auth: config.swift.auth, connections: config.transfers + 2, requestTimeoutMs: config.requestTimeoutMs, retry, stats, onRetry });
+  const target = new S3Target({ s3: config.s3, connections: config.transfers * config.partConcurrency + 2, requestTimeoutMs: config.requestTimeoutMs, retry, stats, onRetry });
+  return { source, target };
+}
+
+async function runCopy(env: Record<string, string | undefined>, options: CommandOptions): Promise<number> {
+  const config = loadConfig(env);
+  const log = createLog(config.logLevel);
+  if (config.s3.insecureSkipTlsVerify) log.warn('S3_INSECURE_SKIP_TLS_VERIFY is on: the S3 certificate is not verified; set S3_CA_FILE instead');
+  const stats = new Stats();
+  const { source, target } = clientsFor(config, stats, log);
+  const stopping = new AbortController();
+  const openUploads = new Map<string, { key: string; uploadId: string }>();
+  let graceTimer: NodeJS.Timeout | undefined;
+  const finish = (interrupted: boolean): number => {
+    const summary = summarize(stats, config.shard, { dryRun: config.dryRun, interrupted });
+    log.info({ summary }, `summary: ${summary.copied} copied, ${summary.unchanged} unchanged, ${summary.skipped} skipped, ${summary.deleted} deleted, ${summary.failed} failed of ${summary.inShard} in shard ${summary.shard}/${summary.shardCount}`);
+    try { writeTerminationMessage(terminationPath(config.terminationMessagePath), summary); } catch (error) { log.warn({ err: messageOf(error) }, 'could not write the termination message'); }
+    return summary.failed > 0 || interrupted ? EXIT.objectsFailed : EXIT.ok;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping.signal.aborted) return;
+    log.warn({ signal, graceSeconds: config.shutdownGraceMs / 1000 }, 'stopping: no new objects; in-flight transfers get the grace period');
+    stopping.abort();
+    graceTimer = setTimeout(async () => {
+      log.warn({ open: openUploads.size }, 'grace period over: aborting open multipart uploads');
+      await Promise.allSettled([...openUploads.values()].map(({ key, uploadId }) => target.abortMultipart(key, uploadId)));
+      process.exit(finish(true));
+    }, config.shutdownGraceMs);
+    graceTimer.unref();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const stopProgress = startProgress(stats, log, config.progressIntervalMs);
+  log.info({ shard: config.shard, containers: config.swift.containers, bucket: config.s3.bucket, endpoint: config.s3.endpoint, dryRun: config.dryRun }, 'starting');
+  try {
+    await source.connect(config.swift.containers);
+    await target.connect();
+    const { interrupted } = await runShard({ config, source, target, stats, log, stopping: stopping.signal, openUploads });
+    return finish(interrupted || stopping.signal.aborted);
+  } catch (error) {
+    if (error instanceof FatalError) {
+      const line = scrub(error.message, config.secrets);
+      options.printError(line);
+      try { writeTerminationMessage(terminationPath(config.terminationMessagePath), { ...summarize(stats, config.shard, { dryRun: config.dryRun, interrupted: false }), failures: [{ key: '', reason: line }] }); } catch { /* best effort */ }
+      return EXIT.fatal;
+    }
+    throw error;
+  } finally {
+    stopProgress();
+    if (graceTimer) clearTimeout(graceTimer);
+    await source.close().catch(() => undefined);
+    target.close();
+  }
+}
+
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const printError = (line: string) => process.stderr.write(`swift-to-s3: ${line}\n`);
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) { error.lines.forEach(printError); return EXIT.fatal; }
+    throw error;
+  }
+  if (parsed.help) { print(usage(parsed.command)); return EXIT.ok; }
+  const secrets = VARIABLES.filter((variable) => variable.secret).map((variable) => env[variable.name] ?? '');
+  try {
+    return await COMMANDS[parsed.command]!.run({ ...env, ...parsed.env }, { json: parsed.json, print, printError });
+  } catch (error) {
+    if (error instanceof ConfigError) { error.lines.forEach((line) => printError(scrub(line, secrets))); return EXIT.fatal; }
+    if (error instanceof FatalError) { printError(scrub(error.message, secrets)); return EXIT.fatal; }
+    printError(`internal error: ${scrub(messageOf(error), secrets)} (set LOG_LEVEL=debug for details)`);
+    if (env.LOG_LEVEL === 'debug') process.stderr.write(`${scrub(String((error as Error)?.stack), secrets)}\n`);
+    return EXIT.objectsFailed;
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2));
+}

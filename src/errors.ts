@@ -1,0 +1,58 @@
+// Named errors: each carries what the CLI needs to pick an exit code and print one clear line.
+
+/** Bad or missing configuration: exit 2, one line per problem, no stack. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly lines: string[];
+  constructor(lines: string[]) {
+    super(lines.join('\n'));
+    this.lines = lines;
+  }
+}
+
+/** A problem that no retry of this shard can fix (authentication, a missing container or bucket, an
+ *  unreachable endpoint): exit 2 so the Job stops at once. */
+export class FatalError extends Error {
+  override name = 'FatalError';
+}
+
+/** An HTTP answer that is not a success, from either side. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly status: number;
+  readonly code: string;
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, status: number, code = '', retryAfterMs?: number) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The bytes read do not match what the source announced (length or MD5): restart the object. */
+export class IntegrityError extends Error {
+  override name = 'IntegrityError';
+}
+
+/** The source object disappeared between listing and read: skipped, not failed. */
+export class SourceGoneError extends Error {
+  override name = 'SourceGoneError';
+}
+
+/** The shard was asked to stop (SIGTERM) before this object started or finished. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    const code = (error as { code?: unknown }).code;
+    const base = error.message || error.name;
+    if (cause instanceof Error && cause.message && !base.includes(cause.message)) return `${base}: ${cause.message}`;
+    if (typeof code === 'string' && code && !base.includes(code)) return `${base} (${code})`;
+    return base;
+  }
+  return String(error);
+}

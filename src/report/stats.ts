@@ -1,0 +1,60 @@
+// Counters of one run: requests by operation, retries by cause, objects and bytes by outcome.
+
+export type Operation =
+  | 'swift_auth' | 'swift_list' | 'swift_head' | 'swift_get'
+  | 's3_list' | 's3_head' | 's3_put' | 's3_copy' | 's3_create_multipart' | 's3_upload_part' | 's3_complete_multipart'
+  | 's3_abort_multipart' | 's3_delete';
+
+export interface ObjectProblem { key: string; reason: string }
+
+export class Stats {
+  readonly startedAt = Date.now();
+  listed = 0;
+  inShard = 0;
+  toCopy = 0;
+  bytesToCopy = 0;
+  copied = 0;
+  bytesCopied = 0;
+  skipped = 0;
+  unchanged = 0;
+  extraneous = 0;
+  deleted = 0;
+  failed = 0;
+  inFlight = 0;
+  readonly requests = new Map<Operation, number>();
+  readonly retries = new Map<string, number>();
+  readonly latency = new Map<Operation, { count: number; totalMs: number }>();
+  readonly failures: ObjectProblem[] = [];
+  readonly skips: ObjectProblem[] = [];
+  readonly notes: ObjectProblem[] = [];
+
+  countRequest(operation: Operation, ms?: number): void {
+    this.requests.set(operation, (this.requests.get(operation) ?? 0) + 1);
+    if (ms !== undefined) {
+      const entry = this.latency.get(operation) ?? { count: 0, totalMs: 0 };
+      entry.count++;
+      entry.totalMs += ms;
+      this.latency.set(operation, entry);
+    }
+  }
+
+  countRetry(cause: string): void {
+    this.retries.set(cause, (this.retries.get(cause) ?? 0) + 1);
+  }
+
+  /** Times one request and counts it, whatever its outcome. */
+  async timed<T>(operation: Operation, request: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await request();
+    } finally {
+      this.countRequest(operation, performance.now() - started);
+    }
+  }
+
+  get retryTotal(): number {
+    let total = 0;
+    for (const count of this.retries.values()) total += count;
+    return total;
+  }
+}

@@ -1,0 +1,231 @@
+// The S3 side: one client (path style, checksums only when required, our own retries), listings as async
+// iterators, single and multipart uploads.
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import type { Readable } from 'node:stream';
+import {
+  S3Client, ListObjectsV2Command, HeadObjectCommand, PutObjectCommand, CopyObjectCommand, DeleteObjectCommand,
+  CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand,
+  ListMultipartUploadsCommand, type CompletedPart,
+} from '@aws-sdk/client-s3';
+import type { Config } from '../config.ts';
+import { FatalError, messageOf } from '../errors.ts';
+import { causeOf, statusOf, withRetry, type RetryPolicy } from '../retry.ts';
+import type { Operation, Stats } from '../report/stats.ts';
+
+export interface DestEntry {
+  /** The key without the run's prefix (S3_PREFIX and, with several containers, "<container>/"). */
+  name: string;
+  size: number;
+  /** ETag without quotes. */
+  etag: string;
+}
+
+export interface DestHead {
+  size: number;
+  etag: string;
+  metadata: Record<string, string>;
+  missingMeta: number;
+}
+
+export interface S3TargetOptions {
+  s3: Config['s3'];
+  connections: number;
+  requestTimeoutMs: number;
+  retry: RetryPolicy;
+  stats: Stats;
+  onRetry?: (what: string, error: unknown, attempt: number) => void;
+}
+
+export const MD5_HEX = /^[0-9a-f]{32}$/;
+
+function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}
+
+/** S3 "url" encoding-type answers: AWS writes spaces as "+", s3api as "%20"; a literal "+" is always "%2B". */
+function decodeListedKey(key: string): string {
+  return decodeURIComponent(key.replaceAll('+', ' '));
+}
+
+function agents(s3: Config['s3'], connections: number) {
+  const common = { keepAlive: true, maxSockets: connections, maxFreeSockets: connections, timeout: 4_000, scheduling: 'lifo' as const };
+  const ca = s3.caFile ? [...rootCertificates, readFileSync(s3.caFile, 'utf8')] : undefined;
+  return {
+    httpAgent: new HttpAgent(common),
+    httpsAgent: new HttpsAgent({ ...common, ...(ca ? { ca } : {}), rejectUnauthorized: !s3.insecureSkipTlsVerify }),
+  };
+}
+
+export class S3Target {
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly #options: S3TargetOptions;
+
+  constructor(options: S3TargetOptions) {
+    this.#options = options;
+    this.bucket = options.s3.bucket;
+    let caError: unknown;
+    let handlerAgents: ReturnType<typeof agents> | undefined;
+    try { handlerAgents = agents(options.s3, options.connections); } catch (error) { caError = error; }
+    if (caError) throw new FatalError(`cannot read S3_CA_FILE ${options.s3.caFile}: ${messageOf(caError)}`);
+    this.client = new S3Client({
+      endpoint: options.s3.endpoint,
+      region: options.s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: options.s3.accessKeyId, secretAccessKey: options.s3.secretAccessKey },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 1,
+      requestHandler: { ...handlerAgents!, requestTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 10_000) },
+    });
+  }
+
+  /** Checks that the bucket exists and the keys work. Problems here are fatal (exit 2). */
+  async connect(): Promise<void> {
+    const policy = { ...this.#options.retry, maxRetries: Math.min(this.#options.retry.maxRetries, 2) };
+    try {
+      await withRetry(() => this.#timed('s3_list', () => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1 }))), policy);
+    } catch (error) {
+      throw new FatalError(explainConnectError(error, this.#options.s3));
+    }
+  }
+
+  /** Every key under `prefix`, in the server's (UTF-8 byte) order, a page at a time. Names lose the prefix. */
+  async *list(prefix: string): AsyncGenerator<DestEntry> {
+    let token: string | undefined;
+    do {
+      const page = await this.retrying(`list ${prefix || '/'}`, () => this.#timed('s3_list', () => this.client.send(new ListObjectsV2Command({
+        Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: 1000, EncodingType: 'url',
+      }))));
+      for (const item of page.Contents ?? []) {
+        const key = decodeListedKey(item.Key ?? '');
+        yield { name: key.slice(prefix.length), size: item.Size ?? 0, etag: unquote(item.ETag) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async head(key: string): Promise<DestHead | undefined> {
+    return this.retrying(`head ${key}`, async () => {
+      try {
+        const answer = await this.#timed('s3_head', () => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
+        const missing = answer.MissingMeta ?? 0;
+        return { size: answer.ContentLength ?? 0, etag: unquote(answer.ETag), metadata: answer.Metadata ?? {}, missingMeta: missing };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** One PUT of a streamed body of known length. Not retried here: a stream can be read once. */
+  async put(key: string, body: Readable | Buffer, length: number, headers: ObjectHeaders, contentMd5?: string): Promise<{ etag: string }> {
+    const answer = await this.#timed('s3_put', () => this.client.send(new PutObjectCommand({
+      Bucket: this.bucket, Key: key, Body: body, ContentLength: length, ...(contentMd5 ? { ContentMD5: contentMd5 } : {}), ...headers,
+    })));
+    return { etag: unquote(answer.ETag) };
+  }
+
+  /** Rewrites an object's metadata in place (server-side copy to itself). */
+  async replaceMetadata(key: string, headers: ObjectHeaders): Promise<void> {
+    await this.retrying(`copy ${key}`, () => this.#timed('s3_copy', () => this.client.send(new CopyObjectCommand({
+      Bucket: this.bucket, Key: key, CopySource: `${this.bucket}/${encodeURIComponent(key).replaceAll('%2F', '/')}`, MetadataDirective: 'REPLACE', ...headers,
+    }))));
+  }
+
+  async createMultipart(key: string, headers: ObjectHeaders): Promise<string> {
+    const answer = await this.retrying(`create multipart ${key}`, () => this.#timed('s3_create_multipart', () => this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ...headers }))));
+    if (!answer.UploadId) throw new Error('CreateMultipartUpload answered without an UploadId');
+    return answer.UploadId;
+  }
+
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer, contentMd5: string): Promise<string> {
+    const answer = await this.#timed('s3_upload_part', () => this.client.send(new UploadPartCommand({
+      Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length, ContentMD5: contentMd5,
+    })));
+    return unquote(answer.ETag);
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<string> {
+    const answer = await this.retrying(`complete multipart ${key}`, () => this.#timed('s3_complete_multipart', () => this.client.send(new CompleteMultipartUploadCommand({
+      Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts },
+    }))));
+    return unquote(answer.ETag);
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    await this.retrying(`abort multipart ${key}`, async () => {
+      try {
+        await this.#timed('s3_abort_multipart', () => this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })));
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.retrying(`delete ${key}`, () => this.#timed('s3_delete', () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))));
+  }
+
+  /** Open multipart uploads under a prefix (left behind by a killed run). */
+  async *openUploads(prefix: string): AsyncGenerator<{ key: string; uploadId: string }> {
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await this.retrying('list multipart uploads', () => this.#timed('s3_list', () => this.client.send(new ListMultipartUploadsCommand({
+        Bucket: this.bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker,
+      }))));
+      for (const upload of page.Uploads ?? []) if (upload.Key && upload.UploadId) yield { key: upload.Key, uploadId: upload.UploadId };
+      if (!page.IsTruncated) return;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
+  }
+
+  /** Retries one request on transient failures, counting them. */
+  retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return withRetry(step, this.#options.retry, {
+      onRetry: (error, attempt) => {
+        this.#options.stats.countRetry(`s3_${causeOf(error)}`);
+        this.#options.onRetry?.(what, error, attempt);
+      },
+    });
+  }
+
+  #timed<T>(operation: Operation, request: () => Promise<T>): Promise<T> {
+    return this.#options.stats.timed(operation, request);
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}
+
+/** Headers an object carries besides its body. */
+export interface ObjectHeaders {
+  ContentType?: string;
+  ContentEncoding?: string;
+  ContentDisposition?: string;
+  CacheControl?: string;
+  Metadata?: Record<string, string>;
+}
+
+function explainConnectError(error: unknown, s3: Config['s3']): string {
+  const name = (error as { name?: string; Code?: string }).name ?? '';
+  const status = statusOf(error);
+  const where = `${s3.endpoint} bucket ${s3.bucket}`;
+  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? '';
+  if (name === 'NoSuchBucket' || (status === 404 && name !== 'NotFound')) return `S3 bucket "${s3.bucket}" does not exist at ${s3.endpoint}: check BUCKET_NAME (or create the bucket / ObjectBucketClaim)`;
+  if (name === 'InvalidAccessKeyId') return `S3 at ${s3.endpoint} does not know the access key ${s3.accessKeyId} (InvalidAccessKeyId): check AWS_ACCESS_KEY_ID`;
+  if (name === 'SignatureDoesNotMatch') return `S3 at ${s3.endpoint} rejected the signature (SignatureDoesNotMatch): check AWS_SECRET_ACCESS_KEY`;
+  if (name === 'AccessDenied' || status === 403) return `S3 at ${where} denied access (${name || status}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY and the bucket's policy`;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) || /certificate/i.test(messageOf(error))) {
+    return `the TLS certificate of S3 at ${s3.endpoint} does not verify (${code || messageOf(error)}): set S3_CA_FILE to the CA bundle that signed it (on OpenShift the service CA, /var/run/secrets/kubernetes.io/serviceaccount/service-ca.crt)`;
+  }
+  let hostPort = s3.endpoint;
+  try { const url = new URL(s3.endpoint); hostPort = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`; } catch { /* keep the text */ }
+  return `cannot reach S3 at ${hostPort} (${code || name || messageOf(error)}): check BUCKET_HOST/BUCKET_PORT or S3_ENDPOINT and that the endpoint is reachable from here`;
+}

@@ -1,0 +1,235 @@
+// The Swift side: authenticated requests over one keep-alive pool, container listings as async iterators,
+// object reads as streams.
+import { Agent, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import type { SwiftAuth } from '../config.ts';
+import { FatalError, HttpError, SourceGoneError, messageOf } from '../errors.ts';
+import { causeOf, withRetry, type RetryPolicy } from '../retry.ts';
+import type { Operation, Stats } from '../report/stats.ts';
+import { authenticate, canReauthenticate, type SwiftSession } from './auth.ts';
+
+/** One object as a container listing shows it. */
+export interface SourceEntry {
+  container: string;
+  name: string;
+  bytes: number;
+  /** Plain MD5 of the content (hex) when Swift knows it; undefined for large objects. */
+  md5?: string;
+  /** The ETag a HEAD/GET answers (quoted MD5-of-segments for an SLO), used to recognise an unchanged large object. */
+  etag: string;
+  lastModified: string;
+  contentType: string;
+  largeObject?: 'slo';
+}
+
+export interface SourceObject {
+  headers: Record<string, string>;
+  size: number;
+  /** Plain MD5 (hex) for normal objects; undefined for SLO/DLO, whose ETag is not the body's MD5. */
+  md5?: string;
+  etag: string;
+  largeObject?: 'slo' | 'dlo';
+  body: Readable;
+}
+
+export interface SwiftSourceOptions {
+  auth: SwiftAuth;
+  connections: number;
+  requestTimeoutMs: number;
+  retry: RetryPolicy;
+  stats: Stats;
+  onRetry?: (what: string, error: unknown, attempt: number) => void;
+  pageSize?: number;
+}
+
+const MD5_HEX = /^[0-9a-f]{32}$/;
+
+/** Encodes an object or container name for a Swift path: UTF-8, each segment escaped, "/" kept, dot segments escaped
+ *  so no client or proxy folds them. */
+export function encodeSwiftPath(name: string): string {
+  return name.split('/').map((segment) => (segment === '.' ? '%2E' : segment === '..' ? '%2E%2E' : encodeURIComponent(segment))).join('/');
+}
+
+function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function unquote(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
+}
+
+export class SwiftSource {
+  readonly #options: SwiftSourceOptions;
+  readonly #dispatcher: Agent;
+  #session: SwiftSession | undefined;
+  #reauth: Promise<SwiftSession> | undefined;
+
+  constructor(options: SwiftSourceOptions) {
+    this.#options = options;
+    this.#dispatcher = new Agent({
+      connections: options.connections,
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 4_000,
+      headersTimeout: options.requestTimeoutMs,
+      bodyTimeout: options.requestTimeoutMs,
+      connect: { timeout: Math.min(options.requestTimeoutMs, 10_000) },
+    });
+  }
+
+  get storageUrl(): string {
+    return this.#session?.storageUrl ?? '';
+  }
+
+  /** Authenticates and checks that every container exists. Problems here are fatal (exit 2). */
+  async connect(containers: readonly string[]): Promise<void> {
+    const policy = { ...this.#options.retry, maxRetries: Math.min(this.#options.retry.maxRetries, 2) };
+    const where = this.#options.auth.kind === 'token' ? this.#options.auth.storageUrl : this.#options.auth.authUrl;
+    try {
+      this.#session = await withRetry(() => this.#timed('swift_auth', () => authenticate(this.#dispatcher, this.#options.auth)), policy);
+      for (const container of containers) {
+        const response = await withRetry(() => this.#request('swift_head', 'HEAD', `/${encodeSwiftPath(container)}`), policy);
+        await response.body.dump();
+        if (response.statusCode === 404) throw new FatalError(`Swift container "${container}" does not exist in ${this.storageUrl}: check SWIFT_CONTAINERS`);
+        if (response.statusCode === 401 || response.statusCode === 403) throw new FatalError(`Swift refused access to container "${container}" (${response.statusCode}): check the credentials' rights`);
+        if (response.statusCode >= 300) throw new HttpError(`Swift HEAD of container "${container}" answered ${response.statusCode}`, response.statusCode);
+      }
+    } catch (error) {
+      if (error instanceof FatalError) throw error;
+      throw new FatalError(`cannot reach Swift at ${hostPort(this.#session?.storageUrl ?? where)} (${messageOf(error)}): check SWIFT_AUTH_URL / SWIFT_STORAGE_URL and that Swift is reachable from here`);
+    }
+  }
+
+  /** Every object of a container, in Swift's (UTF-8 byte) order, one page at a time. */
+  async *list(container: string, prefix = ''): AsyncGenerator<SourceEntry> {
+    const limit = this.#options.pageSize ?? 10_000;
+    let marker = '';
+    for (;;) {
+      const query = new URLSearchParams({ format: 'json', limit: String(limit), marker, ...(prefix ? { prefix } : {}) });
+      const page = await this.#withRetry(`list ${container}`, async () => {
+        const response = await this.#request('swift_list', 'GET', `/${encodeSwiftPath(container)}?${query.toString().replaceAll('+', '%20')}`);
+        if (response.statusCode === 204) { await response.body.dump(); return []; }
+        if (response.statusCode === 404) { await response.body.dump(); throw new FatalError(`Swift container "${container}" disappeared during the listing`); }
+        if (response.statusCode !== 200) { await response.body.dump(); throw new HttpError(`Swift listing of "${container}" answered ${response.statusCode}`, response.statusCode); }
+        return (await response.body.json()) as ListingRow[];
+      });
+      for (const row of page) {
+        if (row.subdir !== undefined || row.name === undefined) continue;
+        yield toEntry(container, row);
+      }
+      if (page.length < limit) return;
+      const last = page[page.length - 1]!;
+      marker = last.name ?? last.subdir ?? '';
+    }
+  }
+
+  /** Opens an object for reading. A missing object is a SourceGoneError; the caller retries on transient errors. */
+  async get(container: string, name: string): Promise<SourceObject> {
+    const response = await this.#request('swift_get', 'GET', `/${encodeSwiftPath(container)}/${encodeSwiftPath(name)}`);
+    if (response.statusCode === 404) { await response.body.dump(); throw new SourceGoneError('deleted from Swift after the listing (404 on GET)'); }
+    if (response.statusCode !== 200) { await response.body.dump(); throw new HttpError(`Swift GET answered ${response.statusCode}`, response.statusCode); }
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(response.headers)) {
+      if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const etag = unquote(headers.etag ?? '');
+    const largeObject = headers['x-static-large-object']?.toLowerCase() === 'true' ? 'slo' : headers['x-object-manifest'] ? 'dlo' : undefined;
+    const size = Number(headers['content-length'] ?? NaN);
+    if (!Number.isSafeInteger(size)) {
+      response.body.destroy();
+      throw new HttpError('Swift GET answered without a Content-Length', 502);
+    }
+    return {
+      headers, size, etag, body: response.body,
+      ...(largeObject ? { largeObject } : MD5_HEX.test(etag) ? { md5: etag } : {}),
+    };
+  }
+
+  /** HEAD of one object (used to tell a DLO manifest from a real empty object). */
+  async head(container: string, name: string): Promise<Record<string, string> | undefined> {
+    return this.#withRetry(`head ${name}`, async () => {
+      const response = await this.#request('swift_head', 'HEAD', `/${encodeSwiftPath(container)}/${encodeSwiftPath(name)}`);
+      await response.body.dump();
+      if (response.statusCode === 404) return undefined;
+      if (response.statusCode >= 300) throw new HttpError(`Swift HEAD answered ${response.statusCode}`, response.statusCode);
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries(response.headers)) if (typeof value === 'string') headers[key] = value;
+      return headers;
+    });
+  }
+
+  /** Retries a whole step on transient failures, counting them. */
+  #withRetry<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return withRetry(step, this.#options.retry, {
+      onRetry: (error, attempt) => {
+        this.#options.stats.countRetry(`swift_${causeOf(error)}`);
+        this.#options.onRetry?.(what, error, attempt);
+      },
+    });
+  }
+
+  async #timed<T>(operation: Operation, request: () => Promise<T>): Promise<T> {
+    return this.#options.stats.timed(operation, request);
+  }
+
+  /** One authenticated request; a 401 authenticates again once (tokens expire) and repeats the request. */
+  async #request(operation: Operation, method: 'GET' | 'HEAD', path: string): Promise<Dispatcher.ResponseData> {
+    const session = this.#session;
+    if (!session) throw new Error('SwiftSource used before connect()');
+    const response = await this.#send(operation, method, session, path);
+    if (response.statusCode !== 401 || !canReauthenticate(this.#options.auth)) {
+      if (response.statusCode === 401) { await response.body.dump(); throw new FatalError('Swift answered 401 to the given SWIFT_AUTH_TOKEN: it is invalid or has expired; issue a new token'); }
+      return response;
+    }
+    await response.body.dump();
+    this.#options.stats.countRetry('swift_http_401');
+    const fresh = await this.#freshSession(session);
+    return this.#send(operation, method, fresh, path);
+  }
+
+  #send(operation: Operation, method: 'GET' | 'HEAD', session: SwiftSession, path: string): Promise<Dispatcher.ResponseData> {
+    const base = new URL(session.storageUrl);
+    return this.#timed(operation, () => this.#dispatcher.request({
+      origin: base.origin, path: `${base.pathname.replace(/\/+$/, '')}${path}`, method,
+      headers: { 'x-auth-token': session.token },
+    }));
+  }
+
+  /** One re-authentication shared by every request that saw the same expired token. */
+  async #freshSession(stale: SwiftSession): Promise<SwiftSession> {
+    if (this.#session !== stale) return this.#session!;
+    this.#reauth ??= this.#timed('swift_auth', () => authenticate(this.#dispatcher, this.#options.auth)).finally(() => { this.#reauth = undefined; });
+    this.#session = await this.#reauth;
+    return this.#session;
+  }
+
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+}
+
+interface ListingRow { name?: string; subdir?: string; bytes?: number; hash?: string; last_modified?: string; content_type?: string; slo_etag?: string }
+
+function toEntry(container: string, row: ListingRow): SourceEntry {
+  const hash = row.hash ?? '';
+  const slo = row.slo_etag !== undefined;
+  return {
+    container,
+    name: row.name!,
+    bytes: row.bytes ?? 0,
+    etag: slo ? unquote(row.slo_etag!) : hash,
+    lastModified: row.last_modified ?? '',
+    contentType: row.content_type ?? '',
+    ...(slo ? { largeObject: 'slo' as const } : MD5_HEX.test(hash) ? { md5: hash } : {}),
+  };
+}
+
+export function hostPort(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return url;
+  }
+}
+

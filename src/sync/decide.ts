@@ -1,0 +1,45 @@
+// Is the destination object already the source object? The one place that answers "why was this copied again?".
+import type { SourceEntry } from '../swift/source.ts';
+import type { DestEntry, DestHead } from '../s3/target.ts';
+
+export type Compare = 'checksum' | 'size';
+
+/** The metadata names the copier writes (as x-amz-meta-*). md5chksum and mtime are rclone's. */
+export const META_MD5 = 'md5chksum';
+export const META_MTIME = 'mtime';
+export const META_SWIFT_ETAG = 'swift-etag';
+export const META_LARGE_OBJECT = 'swift-large-object';
+
+const MD5_HEX = /^[0-9a-f]{32}$/;
+const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
+
+export type ListingVerdict = 'equal' | 'differ' | 'needs-head';
+
+/** Decides from the two listings alone where that is possible; otherwise asks for one HEAD of the destination. */
+export function compareListed(source: SourceEntry, destination: DestEntry, mode: Compare): ListingVerdict {
+  // A DLO manifest lists as an empty object; what was copied is its assembled content.
+  if (source.bytes === 0 && source.md5 === EMPTY_MD5 && destination.size > 0) return 'needs-head';
+  if (source.bytes !== destination.size) return 'differ';
+  if (mode === 'size') return 'equal';
+  if (source.md5 && MD5_HEX.test(destination.etag)) return destination.etag === source.md5 ? 'equal' : 'differ';
+  return 'needs-head';
+}
+
+export function md5FromBase64(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const buffer = Buffer.from(value, 'base64');
+  return buffer.length === 16 ? buffer.toString('hex') : undefined;
+}
+
+/** Decides with the destination's HEAD: the MD5 the copier stored, or the large object's ETag. */
+export function compareHead(source: SourceEntry, head: DestHead, mode: Compare, sourceLargeEtag?: string): boolean {
+  if (head.metadata[META_LARGE_OBJECT] === 'dlo') {
+    return sourceLargeEtag !== undefined && head.metadata[META_SWIFT_ETAG] === sourceLargeEtag;
+  }
+  if (source.bytes !== head.size) return false;
+  if (mode === 'size') return true;
+  if (source.largeObject) return head.metadata[META_SWIFT_ETAG] === source.etag;
+  if (!source.md5) return false;
+  if (MD5_HEX.test(head.etag) && head.etag === source.md5) return true;
+  return md5FromBase64(head.metadata[META_MD5]) === source.md5;
+}

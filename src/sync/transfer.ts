@@ -1,0 +1,211 @@
+// The copy of one object: streamed from Swift to S3, never buffered whole, MD5-checked before it is committed.
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import type { CompletedPart } from '@aws-sdk/client-s3';
+import { IntegrityError, SourceGoneError, messageOf } from '../errors.ts';
+import { causeOf, withRetry, type RetryPolicy } from '../retry.ts';
+import type { Log } from '../log.ts';
+import type { Stats } from '../report/stats.ts';
+import type { SourceEntry, SourceObject, SwiftSource } from '../swift/source.ts';
+import { MD5_HEX, type ObjectHeaders, type S3Target } from '../s3/target.ts';
+import type { Bandwidth } from './bandwidth.ts';
+import type { Budget } from './budget.ts';
+import { META_MD5 } from './decide.ts';
+import { md5Base64, planHeaders } from './metadata.ts';
+
+const MAX_PARTS = 10_000;
+const MiB = 1024 * 1024;
+const LARGEST_COPY = 5 * 1024 * MiB;
+
+export interface TransferContext {
+  source: SwiftSource;
+  target: S3Target;
+  stats: Stats;
+  log: Log;
+  retry: RetryPolicy;
+  multipartThreshold: number;
+  partSize: number;
+  partConcurrency: number;
+  bandwidth: Bandwidth;
+  budget: Budget;
+  /** Multipart uploads in progress, so a shutdown can abort them. */
+  openUploads: Map<string, { key: string; uploadId: string }>;
+}
+
+export type CopyOutcome = { kind: 'copied'; bytes: number } | { kind: 'gone'; reason: string };
+
+/** Counts, hashes and throttles the bytes, and holds back the last chunk until length and MD5 are proven, so an
+ *  S3 server that does not check Content-MD5 never receives a complete body that is wrong. */
+class VerifiedBody extends Transform {
+  readonly #hash: Hash = createHash('md5');
+  readonly #expectedLength: number;
+  readonly #expectedMd5: string | undefined;
+  readonly #bandwidth: Bandwidth;
+  #held: Buffer | undefined;
+  #length = 0;
+  md5 = '';
+
+  constructor(expectedLength: number, expectedMd5: string | undefined, bandwidth: Bandwidth) {
+    super();
+    this.#expectedLength = expectedLength;
+    this.#expectedMd5 = expectedMd5;
+    this.#bandwidth = bandwidth;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.#length += chunk.length;
+    if (this.#length > this.#expectedLength) return done(new IntegrityError(`Swift sent more than the announced ${this.#expectedLength} bytes`));
+    this.#hash.update(chunk);
+    const held = this.#held;
+    this.#held = chunk;
+    this.#bandwidth.take(chunk.length).then(() => done(null, held), done);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.#length !== this.#expectedLength) return done(new IntegrityError(`Swift sent ${this.#length} of ${this.#expectedLength} bytes`));
+    this.md5 = this.#hash.digest('hex');
+    if (this.#expectedMd5 && this.md5 !== this.#expectedMd5) return done(new IntegrityError(`MD5 of the bytes read (${this.md5}) is not Swift's ETag ${this.#expectedMd5}`));
+    done(null, this.#held);
+  }
+}
+
+/** Grows the part size (in whole MiB) until the object fits in 10,000 parts. */
+export function choosePartSize(size: number, preferred: number): number {
+  if (size <= preferred * MAX_PARTS) return preferred;
+  return Math.ceil(size / MAX_PARTS / MiB) * MiB;
+}
+
+/** The ETag S3 gives a multipart object: MD5 of the parts' binary MD5s, "-", the part count. */
+export function multipartEtag(partMd5s: readonly Buffer[]): string {
+  return `${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${partMd5s.length}`;
+}
+
+async function putSingle(ctx: TransferContext, key: string, object: SourceObject, headers: ObjectHeaders): Promise<string> {
+  const body = new VerifiedBody(object.size, object.md5, ctx.bandwidth);
+  pipeline(object.body, body, () => { /* errors reach the consumer through `body` */ });
+  const { etag } = await ctx.target.put(key, body, object.size, headers, object.md5 ? md5Base64(object.md5) : undefined);
+  if (object.md5 && MD5_HEX.test(etag) && etag !== object.md5) {
+    throw new IntegrityError(`S3 stored ETag ${etag}, but the source's MD5 is ${object.md5}`);
+  }
+  return body.md5;
+}
+
+/** Reads a stream into buffers of exactly `size` bytes (the last may be shorter), reserving memory first. */
+async function* partsOf(body: Readable, size: number, budget: Budget, bandwidth: Bandwidth): AsyncGenerator<{ buffer: Buffer; reserved: number }> {
+  let reserved = await budget.acquire(size);
+  let buffer = Buffer.allocUnsafe(size);
+  let filled = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      await bandwidth.take(chunk.length);
+      let offset = 0;
+      while (offset < chunk.length) {
+        const copied = chunk.copy(buffer, filled, offset);
+        filled += copied;
+        offset += copied;
+        if (filled === size) {
+          yield { buffer, reserved };
+          reserved = await budget.acquire(size);
+          buffer = Buffer.allocUnsafe(size);
+          filled = 0;
+        }
+      }
+    }
+    if (filled > 0) {
+      yield { buffer: buffer.subarray(0, filled), reserved };
+      reserved = 0;
+    }
+  } finally {
+    if (reserved > 0) budget.release(reserved);
+  }
+}
+
+async function putMultipart(ctx: TransferContext, key: string, object: SourceObject, headers: ObjectHeaders): Promise<string> {
+  const partSize = choosePartSize(object.size, ctx.partSize);
+  const uploadId = await ctx.target.createMultipart(key, headers);
+  const handle = `${key}\u0000${uploadId}`;
+  ctx.openUploads.set(handle, { key, uploadId });
+  const hash = createHash('md5');
+  const parts: CompletedPart[] = [];
+  const partMd5s: Buffer[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  let length = 0;
+  try {
+    for await (const { buffer, reserved } of partsOf(object.body, partSize, ctx.budget, ctx.bandwidth)) {
+      if (failure) { ctx.budget.release(reserved); break; }
+      hash.update(buffer);
+      length += buffer.length;
+      const partNumber = partMd5s.length + 1;
+      const partMd5 = createHash('md5').update(buffer).digest();
+      partMd5s.push(partMd5);
+      const upload = ctx.target.retrying(`part ${partNumber} of ${key}`, async () => {
+        const etag = await ctx.target.uploadPart(key, uploadId, partNumber, buffer, partMd5.toString('base64'));
+        if (MD5_HEX.test(etag) && etag !== partMd5.toString('hex')) throw new IntegrityError(`S3 stored part ${partNumber} with ETag ${etag}, expected ${partMd5.toString('hex')}`);
+        parts.push({ PartNumber: partNumber, ETag: `"${etag}"` });
+      }).catch((error: unknown) => { failure ??= error; }).finally(() => {
+        ctx.budget.release(reserved);
+        inFlight.delete(upload);
+      });
+      inFlight.add(upload);
+      while (inFlight.size >= ctx.partConcurrency) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    if (failure) throw failure;
+    if (length !== object.size) throw new IntegrityError(`Swift sent ${length} of ${object.size} bytes`);
+    const md5 = hash.digest('hex');
+    if (object.md5 && md5 !== object.md5) throw new IntegrityError(`MD5 of the bytes read (${md5}) is not Swift's ETag ${object.md5}`);
+    parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
+    const etag = await ctx.target.completeMultipart(key, uploadId, parts);
+    ctx.openUploads.delete(handle);
+    const expected = multipartEtag(partMd5s);
+    if (/^[0-9a-f]{32}-\d+$/.test(etag) && etag !== expected) throw new IntegrityError(`S3 assembled ETag ${etag}, expected ${expected}`);
+    return md5;
+  } catch (error) {
+    object.body.destroy();
+    await Promise.allSettled(inFlight);
+    if (ctx.openUploads.delete(handle)) {
+      await ctx.target.abortMultipart(key, uploadId).catch((abortError: unknown) => {
+        ctx.log.error({ key, uploadId, err: messageOf(abortError) }, 'could not abort a failed multipart upload; it stays open');
+      });
+    }
+    throw error;
+  }
+}
+
+/** One attempt: GET from Swift, upload, check. Thrown errors decide whether the whole object is tried again. */
+async function copyOnce(ctx: TransferContext, entry: SourceEntry, key: string): Promise<number> {
+  const object = await ctx.source.get(entry.container, entry.name);
+  if (object.size !== entry.bytes || (entry.md5 && object.md5 !== entry.md5)) {
+    ctx.log.info({ key, listed: { bytes: entry.bytes, etag: entry.etag }, now: { bytes: object.size, etag: object.etag } }, 'source changed since the listing; copying the current version');
+  }
+  const { headers, dropped } = planHeaders(object.headers, { ...(object.md5 ? { md5: object.md5 } : {}), etag: object.etag, ...(object.largeObject ? { largeObject: object.largeObject } : {}) });
+  if (dropped.length > 0) {
+    ctx.stats.notes.push({ key, reason: `metadata not copied (over S3's 2 KiB): ${dropped.join(', ')}` });
+    ctx.log.warn({ key, dropped }, 'metadata over the 2 KiB S3 limit was not copied');
+  }
+  const md5 = object.size > ctx.multipartThreshold
+    ? await putMultipart(ctx, key, object, headers)
+    : await putSingle(ctx, key, object, headers);
+  // A large object's MD5 is known only now: store it where rclone and our verify look for it.
+  if (object.largeObject && !object.md5 && object.size <= LARGEST_COPY) {
+    await ctx.target.replaceMetadata(key, { ...headers, Metadata: { ...headers.Metadata, [META_MD5]: md5Base64(md5) } });
+  }
+  return object.size;
+}
+
+/** Copies one object with retries of the whole object on transient failures. */
+export async function copyObject(ctx: TransferContext, entry: SourceEntry, key: string): Promise<CopyOutcome> {
+  try {
+    const bytes = await withRetry(() => copyOnce(ctx, entry, key), ctx.retry, {
+      onRetry: (error, attempt, delayMs) => {
+        ctx.stats.countRetry(`object_${causeOf(error)}`);
+        ctx.log.warn({ key, attempt, delayMs: Math.round(delayMs), err: messageOf(error) }, 'retrying object');
+      },
+    });
+    return { kind: 'copied', bytes };
+  } catch (error) {
+    if (error instanceof SourceGoneError) return { kind: 'gone', reason: error.message };
+    throw error;
+  }
+}
