@@ -1,0 +1,31 @@
+// Runs the real CLI in a child process, as a Job's container would.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+export interface CliResult { code: number; stdout: string; stderr: string; signal: NodeJS.Signals | null }
+
+/** Runs `swift-to-s3 <args>` with exactly `env` (plus PATH) and a time limit. */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr, signal });
+    });
+  });
+}
+
+/** The summary object the copier logs at the end. */
+export function summaryOf(result: CliResult): Record<string, unknown> & { copied: number; failed: number; unchanged: number; skipped: number; deleted: number; inShard: number; listed: number; requests: Record<string, number> } {
+  const line = result.stdout.split('\n').reverse().find((text) => text.includes('"summary"'));
+  if (!line) throw new Error(`no summary in output:\n${result.stdout}\n${result.stderr}`);
+  return JSON.parse(line).summary;
+}
