@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bed, copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { runCli, summaryOf } from '../support/cli.ts';
+import { startCountingProxy } from '../support/counting-proxy.ts';
+import { putObject, readAll } from '../support/swift.ts';
+import { readAllS3 } from '../support/s3.ts';
+
+test('a rerun of an unchanged container costs only the two listings; an overwritten object is copied again', async (t) => {
+  const { account, container } = await freshContainer();
+  const { s3, bucket } = await freshBucket();
+  for (let i = 0; i < 40; i++) await putObject(account, container, `home/chris/uploads/file-${i}.txt`, `version 1 of ${i}`.repeat(i + 1));
+  const proxy = await startCountingProxy(bed().proxyPort);
+  t.after(() => proxy.close());
+  const env = copierEnv(container, bucket, {}, { swift: proxy.url, s3: proxy.url });
+
+  const first = await runCli(['copy'], env);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(proxy.count('swift_object_get'), 40);
+  assert.equal(proxy.count('s3_object_put'), 40);
+
+  proxy.reset();
+  const second = await runCli(['copy'], env);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(summaryOf(second).copied, 0);
+  assert.equal(summaryOf(second).unchanged, 40);
+  assert.equal(proxy.count('swift_object_get'), 0, 'no object read from Swift');
+  assert.equal(proxy.count('swift_object_head'), 0, 'no per-object HEAD on Swift');
+  assert.equal(proxy.count('s3_object_put'), 0, 'no object written to S3');
+  assert.equal(proxy.count('s3_object_head'), 0, 'no per-object HEAD on S3');
+  assert.ok(proxy.count('swift_container_get') >= 1 && proxy.count('s3_list') >= 1, 'both sides listed');
+
+  await putObject(account, container, 'home/chris/uploads/file-7.txt', 'version 2, a different length');
+  proxy.reset();
+  const third = await runCli(['copy'], env);
+  assert.equal(third.code, 0, third.stderr);
+  assert.equal(summaryOf(third).copied, 1);
+  assert.equal(proxy.count('swift_object_get'), 1);
+  assert.equal(proxy.count('s3_object_put'), 1);
+  assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));
+});
+
+test('a same-size overwrite is caught by the MD5, not only by the size', async () => {
+  const { account, container } = await freshContainer();
+  const { s3, bucket } = await freshBucket();
+  await putObject(account, container, 'same-size.txt', 'AAAA');
+  const env = copierEnv(container, bucket);
+  assert.equal((await runCli(['copy'], env)).code, 0);
+  await putObject(account, container, 'same-size.txt', 'BBBB');
+  const rerun = await runCli(['copy'], env);
+  assert.equal(summaryOf(rerun).copied, 1);
+  assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));
+  const sizeOnly = await runCli(['copy'], { ...env, COMPARE: 'size' });
+  assert.equal(summaryOf(sizeOnly).copied, 0, 'COMPARE=size trusts equal sizes');
+});
+
+test('DRY_RUN lists what would be copied and writes nothing', async () => {
+  const { account, container } = await freshContainer();
+  const { s3, bucket } = await freshBucket();
+  for (const name of ['a', 'b', 'c']) await putObject(account, container, name, name);
+  const result = await runCli(['copy', '--dry-run'], copierEnv(container, bucket));
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((result.stdout.match(/"would copy"/g) ?? []).length, 3);
+  assert.equal((await readAllS3(s3, bucket)).size, 0);
+});
