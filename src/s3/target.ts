@@ -220,7 +220,7 @@ function explainConnectError(error: unknown, s3: Config['s3']): string {
   const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? '';
   if (name === 'NoSuchBucket' || (status === 404 && name !== 'NotFound')) return `S3 bucket "${s3.bucket}" does not exist at ${s3.endpoint}: check BUCKET_NAME (or create the bucket / ObjectBucketClaim)`;
   if (name === 'InvalidAccessKeyId') return `S3 at ${s3.endpoint} does not know the access key ${s3.accessKeyId} (InvalidAccessKeyId): check AWS_ACCESS_KEY_ID`;
-  if (name === 'SignatureDoesNotMatch') return `S3 at ${s3.endpoint} rejected the signature (SignatureDoesNotMatch): check AWS_SECRET_ACCESS_KEY`;
+  if (name === 'SignatureDoesNotMatch') return `S3 at ${s3.endpoint} rejected the signature (SignatureDoesNotMatch): check AWS_SECRET_ACCESS_KEY, and AWS_ACCESS_KEY_ID (some servers answer so for an unknown key)`;
   if (name === 'AccessDenied' || status === 403) return `S3 at ${where} denied access (${name || status}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY and the bucket's policy`;
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) || /certificate/i.test(messageOf(error))) {
     return `the TLS certificate of S3 at ${s3.endpoint} does not verify (${code || messageOf(error)}): set S3_CA_FILE to the CA bundle that signed it (on OpenShift the service CA, /var/run/secrets/kubernetes.io/serviceaccount/service-ca.crt)`;

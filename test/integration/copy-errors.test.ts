@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bed, copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { runCli, type CliResult } from '../support/cli.ts';
+
+function assertOneClearLine(result: CliResult, pattern: RegExp, secrets: string[] = []): void {
+  assert.equal(result.code, 2, `exit code 2 expected:\n${result.stderr}\n${result.stdout}`);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(result.stderr + result.stdout, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+  for (const secret of secrets) assert.ok(!(result.stderr + result.stdout).includes(secret), `secret ${secret} leaked`);
+}
+
+test('a wrong Swift key exits 2 with one line naming the user, and never prints the key', async () => {
+  const { container } = await freshContainer();
+  const { bucket } = await freshBucket();
+  const result = await runCli(['copy'], copierEnv(container, bucket, { SWIFT_KEY: 'wrong-key-s3cr3t' }));
+  assertOneClearLine(result, /Swift rejected user chris:chris1234 .*401.*SWIFT_USER and SWIFT_KEY/, ['wrong-key-s3cr3t', bed().s3SecretAccessKey]);
+});
+
+test('a missing container exits 2 naming it', async () => {
+  const { bucket } = await freshBucket();
+  const result = await runCli(['copy'], copierEnv('no-such-container', bucket));
+  assertOneClearLine(result, /container "no-such-container" does not exist.*SWIFT_CONTAINERS/);
+});
+
+test('an unreachable Swift exits 2 naming host and port, within a bounded time', async () => {
+  const started = Date.now();
+  const result = await runCli(['copy'], copierEnv('users', 'bucket', { SWIFT_AUTH_URL: 'http://127.0.0.1:9/auth/v1.0' }));
+  assertOneClearLine(result, /cannot reach Swift at 127\.0\.0\.1:9 .*ECONNREFUSED/);
+  assert.ok(Date.now() - started < 30_000);
+});
+
+test('a missing bucket and wrong S3 keys exit 2 with the variable to fix', async () => {
+  const { container } = await freshContainer();
+  const { bucket } = await freshBucket();
+  assertOneClearLine(await runCli(['copy'], copierEnv(container, 'no-such-bucket-x')), /bucket "no-such-bucket-x" does not exist.*BUCKET_NAME/);
+  assertOneClearLine(await runCli(['copy'], copierEnv(container, bucket, { AWS_SECRET_ACCESS_KEY: 'bad-secret-value' })), /SignatureDoesNotMatch.*AWS_SECRET_ACCESS_KEY/, ['bad-secret-value']);
+  assertOneClearLine(await runCli(['copy'], copierEnv(container, bucket, { AWS_ACCESS_KEY_ID: 'nobody:none' })), /(InvalidAccessKeyId|denied access|SignatureDoesNotMatch).*AWS_ACCESS_KEY_ID/);
+});
+
+test('bad configuration values each give one line naming the variable and an example', async () => {
+  const base = copierEnv('users', 'bucket');
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ SWIFT_AUTH_URL: 'swift.example.org/auth/v1.0' }, /^swift-to-s3: SWIFT_AUTH_URL "swift.example.org\/auth\/v1.0" is not a URL with a scheme.*for example SWIFT_AUTH_URL=http/],
+    [{ SHARD_COUNT: '0' }, /SHARD_COUNT "0" must be a whole number from 1/],
+    [{ SHARD_COUNT: '4', JOB_COMPLETION_INDEX: '4' }, /JOB_COMPLETION_INDEX is 4, but SHARD_COUNT is 4/],
+    [{ SHARD_COUNT: '4', SHARD_INDEXES: '1,x' }, /SHARD_INDEXES "1,x" is not an index list/],
+    [{ SHARD_COUNT: '4', SHARD_INDEXES: '1,9' }, /SHARD_INDEXES names shard 9, but SHARD_COUNT is 4/],
+    [{ PART_SIZE: '1MiB' }, /PART_SIZE is 1048576 bytes, S3 needs parts of at least 5MiB/],
+    [{ TRANSFERS: 'many' }, /TRANSFERS "many" must be a whole number/],
+    [{ COMPARE: 'mtime' }, /COMPARE "mtime" is not one of the allowed values/],
+    [{ SWIFT_USER: 'chris' }, /SWIFT_USER "chris" has no account part/],
+  ];
+  for (const [overrides, pattern] of cases) {
+    assertOneClearLine(await runCli(['copy'], { ...base, ...overrides }), pattern);
+  }
+  const { BUCKET_NAME: _, ...withoutBucket } = base;
+  assertOneClearLine(await runCli(['copy'], withoutBucket), /BUCKET_NAME is not set.*for example BUCKET_NAME=/);
+});
+
+test('secrets are refused as flags, and --help works for the command', async () => {
+  assertOneClearLine(await runCli(['copy', '--swift-key', 'x'], {}), /--swift-key is not accepted: set SWIFT_KEY in the environment/);
+  const help = await runCli(['copy', '--help'], {});
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /SHARD_INDEXES\s+--shard-indexes/);
+  assert.match(help.stdout, /Exit codes: 0/);
+});
