@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // argv → one command. The only place that knows exit codes and prints for people.
-import { realpathSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, VARIABLES, type Config } from './config.ts';
 import { ConfigError, FatalError, messageOf } from './errors.ts';
@@ -11,15 +11,17 @@ import { summarize, terminationPath, writeTerminationMessage } from './report/su
 import { SwiftSource } from './swift/source.ts';
 import { S3Target } from './s3/target.ts';
 import { runShard } from './sync/run.ts';
+import { verify } from './ops/verify.ts';
 
 /** Exit codes, the contract with the Job's podFailurePolicy. */
 export const EXIT = { ok: 0, objectsFailed: 1, fatal: 2 } as const;
 
 const COMMANDS: Record<string, { summary: string; run: (env: Record<string, string | undefined>, options: CommandOptions) => Promise<number> }> = {
   copy: { summary: 'copy one shard of the Swift container(s) into the bucket (default)', run: runCopy },
+  verify: { summary: 'check one shard (or --all) of the bucket against Swift: keys, sizes, MD5s (--download: read both sides)', run: runVerify },
 };
 
-export interface CommandOptions { json: boolean; print: (line: string) => void; printError: (line: string) => void }
+export interface CommandOptions { json: boolean; all: boolean; download: boolean; print: (line: string) => void; printError: (line: string) => void }
 
 const BOOLEAN_VARIABLES = new Set(VARIABLES.filter((variable) => variable.example === 'false').map((variable) => variable.name));
 const flagOf = (name: string) => `--${name.toLowerCase().replaceAll('_', '-')}`;
@@ -40,19 +42,23 @@ function usage(command?: string): string {
     '',
     'Exit codes: 0 everything in the shard is in place; 1 some objects failed after retries (rerun the shard);',
     '            2 configuration, authentication, or a missing container or bucket (fix and start again).',
+    'verify: exit 0 only when every source object is at the destination with the same size and MD5 and nothing',
+    '        extra is there; 1 otherwise. --all checks every shard in one process; --json prints the report.',
   ];
   return lines.join('\n');
 }
 
-interface ParsedArgs { command: string; env: Record<string, string>; help: boolean; json: boolean }
+interface ParsedArgs { command: string; env: Record<string, string>; help: boolean; json: boolean; all: boolean; download: boolean }
 
 function parseArgs(argv: string[]): ParsedArgs {
-  const parsed: ParsedArgs = { command: 'copy', env: {}, help: false, json: false };
+  const parsed: ParsedArgs = { command: 'copy', env: {}, help: false, json: false, all: false, download: false };
   let sawCommand = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') { parsed.help = true; continue; }
     if (arg === '--json') { parsed.json = true; continue; }
+    if (arg === '--all') { parsed.all = true; continue; }
+    if (arg === '--download') { parsed.download = true; continue; }
     if (!arg.startsWith('--')) {
       if (sawCommand) throw new ConfigError([`unexpected argument "${arg}": see swift-to-s3 --help`]);
       if (!(arg in COMMANDS)) throw new ConfigError([`unknown command "${arg}": use one of ${Object.keys(COMMANDS).join(', ')}`]);
@@ -135,6 +141,41 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
   }
 }
 
+async function runVerify(env: Record<string, string | undefined>, options: CommandOptions): Promise<number> {
+  const config = loadConfig(env);
+  // With --json, stdout carries only the report; the log goes to stderr.
+  const log = createLog(config.logLevel, options.json ? process.stderr : undefined);
+  const stats = new Stats();
+  const { source, target } = clientsFor(config, stats, log);
+  try {
+    await source.connect(config.swift.containers);
+    await target.connect();
+    const report = await verify({ config, source, target, log, all: options.all, download: options.download });
+    const headline = `verify ${report.ok ? 'OK' : 'FAILED'}: shard ${report.shard}/${report.shardCount}: ${report.checked} checked, ${report.matched} matched, ${report.missing} missing, ${report.different} different, ${report.extraneous} extraneous`;
+    log.info({ report }, headline);
+    try {
+      const path = terminationPath(config.terminationMessagePath);
+      if (path) writeFileSync(path, fitReport(report));
+    } catch (error) { log.warn({ err: messageOf(error) }, 'could not write the termination message'); }
+    if (options.json) options.print(JSON.stringify(report, null, 2));
+    return report.ok ? EXIT.ok : EXIT.objectsFailed;
+  } finally {
+    await source.close().catch(() => undefined);
+    target.close();
+  }
+}
+
+/** The verify report within Kubernetes' 4 KiB termination message: differences are cut first. */
+function fitReport(report: { differences: unknown[] }): string {
+  const trimmed = { ...report, differences: [...report.differences] };
+  let text = JSON.stringify(trimmed);
+  while (Buffer.byteLength(text) > 4096 && trimmed.differences.length > 0) {
+    trimmed.differences.pop();
+    text = JSON.stringify(trimmed);
+  }
+  return text;
+}
+
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const printError = (line: string) => process.stderr.write(`swift-to-s3: ${line}\n`);
@@ -148,7 +189,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   if (parsed.help) { print(usage(parsed.command)); return EXIT.ok; }
   const secrets = VARIABLES.filter((variable) => variable.secret).map((variable) => env[variable.name] ?? '');
   try {
-    return await COMMANDS[parsed.command]!.run({ ...env, ...parsed.env }, { json: parsed.json, print, printError });
+    return await COMMANDS[parsed.command]!.run({ ...env, ...parsed.env }, { json: parsed.json, all: parsed.all, download: parsed.download, print, printError });
   } catch (error) {
     if (error instanceof ConfigError) { error.lines.forEach((line) => printError(scrub(line, secrets))); return EXIT.fatal; }
     if (error instanceof FatalError) { printError(scrub(error.message, secrets)); return EXIT.fatal; }

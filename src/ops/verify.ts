@@ -1,0 +1,133 @@
+// An independent check of source against destination: every key present, same size, same MD5.
+import { createHash } from 'node:crypto';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Config } from '../config.ts';
+import { messageOf } from '../errors.ts';
+import type { Log } from '../log.ts';
+import type { SourceEntry, SwiftSource } from '../swift/source.ts';
+import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
+import { compareHead, compareListed } from '../sync/decide.ts';
+import { march } from '../sync/march.ts';
+import { shardOf } from '../sync/shard.ts';
+import { containersToCopy, destinationPrefix } from '../sync/run.ts';
+
+export interface VerifyReport {
+  shard: number | 'all';
+  shardCount: number;
+  checked: number;
+  matched: number;
+  missing: number;
+  different: number;
+  extraneous: number;
+  /** "Missing" keys the listing skipped but a HEAD found (some servers' paged listings skip keys). */
+  foundByHead: number;
+  headRequests: number;
+  downloaded: number;
+  ok: boolean;
+  differences: { key: string; problem: string }[];
+}
+
+const MAX_LISTED_DIFFERENCES = 50;
+
+export interface VerifyOptions {
+  config: Config;
+  source: SwiftSource;
+  target: S3Target;
+  log: Log;
+  all: boolean;
+  download: boolean;
+}
+
+async function md5OfStream(stream: AsyncIterable<Uint8Array>): Promise<{ md5: string; size: number }> {
+  const hash = createHash('md5');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { md5: hash.digest('hex'), size };
+}
+
+export async function verify({ config, source, target, log, all, download }: VerifyOptions): Promise<VerifyReport> {
+  const report: VerifyReport = {
+    shard: all ? 'all' : config.shard.index, shardCount: config.shard.count, checked: 0, matched: 0, missing: 0, different: 0,
+    extraneous: 0, foundByHead: 0, headRequests: 0, downloaded: 0, ok: false, differences: [],
+  };
+  const problem = (key: string, text: string) => {
+    if (report.differences.length < MAX_LISTED_DIFFERENCES) report.differences.push({ key, problem: text });
+    log.warn({ key, problem: text }, 'verify: difference');
+  };
+  const head = async (key: string): Promise<DestHead | undefined> => {
+    report.headRequests++;
+    return target.head(key);
+  };
+  const inShard = (container: string, name: string) => all || shardOf(container, name, config.shard.count) === config.shard.index;
+
+  async function compareBytes(entry: SourceEntry, key: string): Promise<string | undefined> {
+    report.downloaded++;
+    const sourceObject = await source.get(entry.container, entry.name);
+    const sourceSide = await md5OfStream(sourceObject.body);
+    const answer = await target.client.send(new GetObjectCommand({ Bucket: target.bucket, Key: key }));
+    const destSide = await md5OfStream(answer.Body as AsyncIterable<Uint8Array>);
+    if (sourceSide.size !== destSide.size) return `size ${destSide.size}, source ${sourceSide.size} (downloaded)`;
+    if (sourceSide.md5 !== destSide.md5) return `MD5 ${destSide.md5}, source ${sourceSide.md5} (downloaded)`;
+    return undefined;
+  }
+
+  async function check(entry: SourceEntry, destination: DestEntry | undefined, key: string): Promise<void> {
+    report.checked++;
+    let found: DestEntry | DestHead | undefined = destination;
+    let headAnswer: DestHead | undefined;
+    if (!destination) {
+      headAnswer = await head(key);
+      if (!headAnswer) { report.missing++; problem(key, 'missing at the destination'); return; }
+      report.foundByHead++;
+      found = headAnswer;
+    }
+    if (download) {
+      const difference = await compareBytes(entry, key);
+      if (difference) { report.different++; problem(key, difference); } else report.matched++;
+      return;
+    }
+    const listed = destination ? compareListed(entry, destination, config.compare) : 'needs-head';
+    let equal = listed === 'equal';
+    if (listed === 'needs-head') {
+      headAnswer ??= await head(key);
+      let largeEtag: string | undefined;
+      if (headAnswer?.metadata['swift-large-object'] === 'dlo') {
+        const sourceHead = await source.head(entry.container, entry.name);
+        largeEtag = sourceHead?.['x-object-manifest'] && Number(sourceHead['content-length']) === headAnswer.size ? sourceHead.etag?.replace(/^"|"$/g, '') : undefined;
+      }
+      equal = !!headAnswer && compareHead(entry, headAnswer, config.compare, largeEtag);
+    }
+    if (equal) { report.matched++; return; }
+    report.different++;
+    const size = 'size' in found! ? found.size : 0;
+    problem(key, size !== entry.bytes ? `size ${size}, source ${entry.bytes}` : `content differs from the source (MD5 ${entry.md5 ?? entry.etag})`);
+  }
+
+  for (const container of containersToCopy(config.swift.containers).copy) {
+    const prefix = destinationPrefix(config, container);
+    const sources = filter(source.list(container), (entry) => inShard(container, entry.name));
+    const destinations = filter(target.list(prefix), (entry) => inShard(container, entry.name));
+    for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
+      try {
+        if (step.kind === 'destination-only') {
+          report.extraneous++;
+          problem(prefix + step.destination.name, 'extraneous: not in Swift');
+        } else {
+          await check(step.source, step.kind === 'both' ? step.destination : undefined, prefix + step.source.name);
+        }
+      } catch (error) {
+        report.different++;
+        problem(step.kind === 'destination-only' ? step.destination.name : prefix + step.source.name, `could not check: ${messageOf(error)}`);
+      }
+    }
+  }
+  report.ok = report.missing === 0 && report.different === 0 && report.extraneous === 0;
+  return report;
+}
+
+async function* filter<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
+  for await (const item of items) if (keep(item)) yield item;
+}

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { runCli } from '../support/cli.ts';
+import { putObject } from '../support/swift.ts';
+import { deleteKey } from '../support/s3.ts';
+
+test('verify passes after a copy, and catches a deleted, a truncated, a modified and an extra object', async () => {
+  const { account, container } = await freshContainer();
+  const { s3, bucket } = await freshBucket();
+  for (let i = 0; i < 20; i++) await putObject(account, container, `data/file-${i}.txt`, `the content of file ${i}`);
+  const env = copierEnv(container, bucket);
+  assert.equal((await runCli(['copy'], env)).code, 0);
+
+  const clean = await runCli(['verify', '--json'], env);
+  assert.equal(clean.code, 0, clean.stderr);
+  const cleanReport = JSON.parse(clean.stdout);
+  assert.equal(cleanReport.matched, 20);
+  assert.equal(cleanReport.ok, true);
+
+  await deleteKey(s3, bucket, 'data/file-1.txt');
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/file-2.txt', Body: 'the content of fi' }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/file-3.txt', Body: 'THE content of file 3' }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/extra.txt', Body: 'not from swift' }));
+
+  const broken = await runCli(['verify', '--json'], env);
+  assert.equal(broken.code, 1);
+  const report = JSON.parse(broken.stdout);
+  assert.equal(report.missing, 1);
+  assert.equal(report.different, 2);
+  assert.equal(report.extraneous, 1);
+  assert.equal(report.matched, 17);
+  const problems = Object.fromEntries(report.differences.map((entry: { key: string; problem: string }) => [entry.key, entry.problem]));
+  assert.match(problems['data/file-1.txt'], /missing/);
+  assert.match(problems['data/file-2.txt'], /size 17, source 21/);
+  assert.match(problems['data/file-3.txt'], /content differs/);
+  assert.match(problems['data/extra.txt'], /extraneous/);
+
+  const downloaded = await runCli(['verify', '--json', '--download'], env);
+  assert.equal(downloaded.code, 1);
+  const byBytes = JSON.parse(downloaded.stdout);
+  assert.equal(byBytes.downloaded, 19);
+  assert.equal(byBytes.different, 2);
+
+  assert.equal((await runCli(['copy'], env)).code, 0, 'a rerun repairs the destination');
+  assert.equal((await runCli(['copy'], { ...env, DELETE_EXTRANEOUS: 'true' })).code, 0);
+  assert.equal((await runCli(['verify', '--download'], env)).code, 0);
+});
+
+test('verify of one shard checks only that shard; --all checks every object', async () => {
+  const { account, container } = await freshContainer();
+  const { bucket } = await freshBucket();
+  for (let i = 0; i < 24; i++) await putObject(account, container, `k${i}`, `v${i}`);
+  const env = copierEnv(container, bucket, { SHARD_COUNT: '3' });
+  for (const index of ['0', '1']) assert.equal((await runCli(['copy'], { ...env, JOB_COMPLETION_INDEX: index })).code, 0);
+  assert.equal((await runCli(['verify'], { ...env, JOB_COMPLETION_INDEX: '0' })).code, 0);
+  const shard2 = await runCli(['verify', '--json'], { ...env, JOB_COMPLETION_INDEX: '2' });
+  assert.equal(shard2.code, 1);
+  const all = JSON.parse((await runCli(['verify', '--json', '--all'], env)).stdout);
+  assert.equal(all.checked, 24);
+  assert.equal(all.missing, JSON.parse(shard2.stdout).missing);
+});
