@@ -1,9 +1,9 @@
 // The Helm chart, rendered by real Helm 3 and Helm 4: lint, Kubernetes API schemas, the values schema's refusals,
 // deterministic output, restricted-v2, sharding and the credentials contract.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { chartDir, helmBinary, helmVersions, repoRoot, runHelm, template } from './helm.ts';
@@ -347,6 +347,23 @@ for (const version of helmVersions) {
       });
     });
 
+    test('NOTES tell how to follow progress, verify and rerun', async () => {
+      // helm install --dry-run may still ask a cluster (Helm 3): render NOTES.txt through tpl in a copy of the chart.
+      const copy = join(await mkdtemp(join(tmpdir(), 'notes-chart-')), 'swift-to-s3');
+      await cp(chartDir, copy, { recursive: true });
+      await cp(join(chartDir, 'templates', 'NOTES.txt'), join(copy, 'notes.txt'));
+      await writeFile(join(copy, 'templates', 'notes-as-configmap.yaml'), 'notes: {{ tpl (.Files.Get "notes.txt") . | quote }}\n');
+      const result = await runHelm(helm, ['template', 'cube-files', copy, '--namespace', 'cube', '--show-only', 'templates/notes-as-configmap.yaml', ...valuesArgs('rerun-only.yaml')]);
+      assert.equal(result.code, 0, result.stderr);
+      await rm(dirname(copy), { recursive: true, force: true });
+      const notes = String((parse(result.stdout) as { notes: string }).notes);
+      assert.match(notes, /swift-to-s3 status --release cube-files -n cube/);
+      assert.match(notes, /swift-to-s3 verify/);
+      assert.match(notes, /--set mode=verify/);
+      assert.match(notes, /swift-to-s3 rerun --release cube-files -n cube/);
+      assert.match(notes, /only shards 3,7,12-14/);
+    });
+
     test('the Argo CD example Application renders a valid release', async () => {
       const application = parse(await readFile(join(repoRoot, 'helm', 'examples', 'argocd-application.yaml'), 'utf8')) as Manifest;
       assert.equal(application['apiVersion'], 'argoproj.io/v1alpha1');
@@ -359,6 +376,7 @@ for (const version of helmVersions) {
       const file = join(await mkdtemp(join(tmpdir(), 'argo-values-')), 'values.json');
       await writeFile(file, JSON.stringify(values));
       const result = await runHelm(helm, ['template', release, chartDir, '--namespace', namespace, '-f', file]);
+      await rm(dirname(file), { recursive: true, force: true });
       assert.equal(result.code, 0, result.stderr);
       const text = result.stdout;
       const manifests = parseManifests(text);
