@@ -69,6 +69,31 @@ for (const version of helmVersions) {
       }
     });
 
+    test('optional settings render valid objects too', async () => {
+      const digest = `sha256:${'ab'.repeat(32)}`;
+      const manifests = await render(helm, [
+        ...valuesArgs('swift-by-ip.yaml'),
+        '--set', 'job.tmpSizeLimit=null', '--set', 'job.maxFailedIndexes=2', '--set', 'job.ttlSecondsAfterFinished=3600',
+        '--set', `image.digest=${digest}`, '--set', 'commonLabels.team=fnndsc', '--set', 'job.podAnnotations.note=x',
+        '--set', 'copier.extraEnv[0].name=EXTRA', '--set', 'copier.extraEnv[0].value=1', '--set', 'bucket.insecureSkipTLSVerify=true',
+        '--set', 'swift.service.address=2001:db8::10', '--set', 'networkPolicy.bucket.cidrs={198.51.100.0/24}',
+        '--set', 'bucket.ca.source=configMap', '--set', 'bucket.ca.configMapName=my-ca', '--set', 'bucket.ca.key=ca.pem',
+        '--set', 'job.resources=null', '--set', 'shards.parallelism=2', '--set', 'copier.bwlimit=50MiB', '--set', 'copier.transfers=4',
+      ]);
+      for (const manifest of manifests) assert.deepEqual(validateManifest(manifest), []);
+      const job = one(manifests, 'Job');
+      assert.equal(get(job, 'spec', 'maxFailedIndexes'), 2);
+      assert.equal(get(job, 'spec', 'ttlSecondsAfterFinished'), 3600);
+      assert.equal(get(copierContainer(job), 'image'), `ghcr.io/fnndsc/swift-to-s3@${digest}`);
+      assert.equal(envValue(job, 'S3_INSECURE_SKIP_TLS_VERIFY'), 'true');
+      assert.equal(envValue(job, 'S3_CA_FILE'), '/etc/swift-to-s3/ca/ca.pem');
+      assert.equal(envValue(job, 'EXTRA'), '1');
+      assert.equal(envValue(job, 'BWLIMIT'), '50MiB');
+      assert.equal(envValue(job, 'TRANSFERS'), '4');
+      assert.equal(get(one(manifests, 'EndpointSlice'), 'addressType'), 'IPv6');
+      assert.ok(JSON.stringify(one(manifests, 'NetworkPolicy')).includes('2001:db8::10/128'));
+    });
+
     test('rendering twice gives byte-identical output', async () => {
       const again = await Promise.all(valuesFiles.map((file) => renderText(helm, valuesArgs(file))));
       again.forEach((text, i) => assert.equal(text, texts.get(valuesFiles[i] as ValuesFile)));
