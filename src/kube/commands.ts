@@ -1,0 +1,137 @@
+// The status and rerun commands: find the release's Job in the cluster, report on it or retry its failed shards.
+import { ApiException, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { messageOf } from '../errors.ts';
+import { createJob, listJobPods, listReleaseJobs, pickJob, runOf } from './jobs.ts';
+import { buildStatusReport, formatStatus, statusExitCode, type StatusReport } from './status.ts';
+import { buildRetryJob, formatPlan, isRefusal, planRerun } from './rerun.ts';
+
+export interface KubeCommandOptions {
+  release: string;
+  namespace: string;
+  run?: string;
+  watch: boolean;
+  intervalSeconds: number;
+  apply: boolean;
+  json: boolean;
+  chart: string;
+  /** Default: KubeConfig.loadFromDefault() (kubeconfig file, KUBECONFIG, or in-cluster). */
+  kubeConfig?: KubeConfig;
+  print: (line: string) => void;
+  printError: (line: string) => void;
+}
+
+const EXIT = { ok: 0, failed: 1, problem: 2 } as const;
+
+/** A problem to report as one line with exit code 2: no such Job, the API refused, the cluster is unreachable. */
+class KubeProblem extends Error {}
+
+/** 0: the Job succeeded or runs with no failed index; 1: some index failed; 2: no such Job or an API problem. */
+export async function statusCommand(options: KubeCommandOptions): Promise<number> {
+  return withProblems(options, async (kubeConfig, namespace) => {
+    for (;;) {
+      const { job, pods } = await readRun(kubeConfig, namespace, options);
+      const report = buildStatusReport(job, pods, { release: options.release, namespace });
+      printReport(report, options);
+      if (!options.watch || report.outcome !== 'running') return statusExitCode(report);
+      await sleep(options.intervalSeconds * 1000);
+      // Watching follows the Job first found, even if a newer run starts meanwhile.
+      options = { ...options, run: report.run || options.run };
+    }
+  });
+}
+
+/** 0: the helm command was printed (and with apply, the retry Job created); 2: nothing to rerun, or an API problem. */
+export async function rerunCommand(options: KubeCommandOptions): Promise<number> {
+  return withProblems(options, async (kubeConfig, namespace) => {
+    const { job, pods } = await readRun(kubeConfig, namespace, options);
+    const plan = planRerun(job, pods, { release: options.release, namespace, chart: options.chart });
+    if (isRefusal(plan)) {
+      options.printError(plan.refused);
+      return EXIT.problem;
+    }
+    let created: string | undefined;
+    if (options.apply) {
+      const made = await createJob(kubeConfig, namespace, buildRetryJob(job, plan));
+      created = made.metadata?.name ?? plan.newJob;
+    }
+    if (options.json) {
+      const { release, namespace: ns, lastJob, lastRun, newRun, newJob, helmCommand } = plan;
+      options.print(JSON.stringify({ release, namespace: ns, lastJob, lastRun, failedIndexes: plan.failedIndexes, shards: plan.shards, newRun, newJob, helmCommand, applied: created !== undefined, ...(created ? { created } : {}) }, null, 2));
+    } else {
+      formatPlan(plan, created).forEach((line) => options.print(line));
+    }
+    return EXIT.ok;
+  });
+}
+
+async function withProblems(options: KubeCommandOptions, body: (kubeConfig: KubeConfig, namespace: string) => Promise<number>): Promise<number> {
+  let kubeConfig: KubeConfig;
+  try {
+    kubeConfig = options.kubeConfig ?? defaultKubeConfig();
+  } catch (error) {
+    options.printError(`cannot load a kubeconfig (KUBECONFIG, ~/.kube/config or in-cluster): ${messageOf(error)}`);
+    return EXIT.problem;
+  }
+  const namespace = options.namespace || contextNamespace(kubeConfig) || 'default';
+  try {
+    return await body(kubeConfig, namespace);
+  } catch (error) {
+    if (error instanceof KubeProblem) options.printError(error.message);
+    else if (error instanceof ApiException) options.printError(apiProblem(error, namespace));
+    else options.printError(`cannot reach the Kubernetes API at ${kubeConfig.getCurrentCluster()?.server ?? '(no cluster)'}: ${messageOf(error)}`);
+    return EXIT.problem;
+  }
+}
+
+function defaultKubeConfig(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+function contextNamespace(kubeConfig: KubeConfig): string | undefined {
+  return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
+}
+
+/** The Job of the requested (or newest) run of the release, with its pods. */
+async function readRun(kubeConfig: KubeConfig, namespace: string, options: KubeCommandOptions): Promise<{ job: V1Job; pods: V1Pod[] }> {
+  const jobs = await listReleaseJobs(kubeConfig, namespace, options.release);
+  if (jobs.length === 0) throw new KubeProblem(`no Job of release ${options.release} in namespace ${namespace}`);
+  const job = pickJob(jobs, options.run);
+  if (!job) {
+    const runs = [...new Set(jobs.map(runOf))].join(', ');
+    throw new KubeProblem(`no Job of release ${options.release} with run ${options.run} in namespace ${namespace} (runs there: ${runs})`);
+  }
+  return { job, pods: await listJobPods(kubeConfig, namespace, job) };
+}
+
+function printReport(report: StatusReport, options: KubeCommandOptions): void {
+  // Watching with --json prints one JSON document per line (NDJSON), one per refresh.
+  if (options.json) options.print(options.watch ? JSON.stringify(report) : JSON.stringify(report, null, 2));
+  else {
+    if (options.watch) options.print(`--- ${new Date().toISOString()}`);
+    formatStatus(report).forEach((line) => options.print(line));
+  }
+}
+
+/** One line from an API error: the Status message the server sent, with what to check for the usual codes. */
+function apiProblem(error: ApiException<unknown>, namespace: string): string {
+  const message = statusMessage(error.body) ?? error.message.split('\n')[0];
+  const hint = error.code === 401 ? ' (log in again: the token is missing or expired)'
+    : error.code === 403 ? ` (the account may not list Jobs and Pods or create Jobs in namespace ${namespace})`
+      : '';
+  return `Kubernetes API answered ${error.code}: ${message}${hint}`;
+}
+
+function statusMessage(body: unknown): string | undefined {
+  let parsed = body;
+  if (typeof body === 'string') {
+    try { parsed = JSON.parse(body); } catch { return body.trim() ? body.trim().slice(0, 300) : undefined; }
+  }
+  if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { message?: unknown }).message === 'string') return (parsed as { message: string }).message;
+  return undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

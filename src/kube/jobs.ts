@@ -1,0 +1,219 @@
+// A release's copier Jobs and pods from the Kubernetes API, and the pure reading of them: one row per Job index.
+import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Container, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { parseIndexList } from '../sync/shard.ts';
+
+/** Labels and annotations the chart (helm/swift-to-s3/templates/job.yaml) and the Job controller put on objects. */
+export const LABEL = {
+  release: 'app.kubernetes.io/instance',
+  component: 'app.kubernetes.io/component',
+  run: 'swift-to-s3/run',
+  mode: 'swift-to-s3/mode',
+} as const;
+export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
+export const COPIER_CONTAINER = 'copier';
+
+export type IndexState = 'pending' | 'running' | 'succeeded' | 'failed';
+export type JobOutcome = 'running' | 'complete' | 'failed';
+
+/** The numbers a copier pod reports in its termination message (src/report/summary.ts), as far as status needs them. */
+export interface CopierSummary { copied: number; unchanged: number; skipped: number; deleted: number; failed: number; bytes: number; seconds: number; inShard?: number; interrupted?: boolean }
+
+export interface IndexRow {
+  index: number;
+  /** The shard this completion index works on (SHARD_INDEXES maps them in a rerun; otherwise the same number). */
+  shard: number;
+  state: IndexState;
+  /** Pods started for this index. */
+  attempts: number;
+  /** The pod whose result the row shows: the succeeded one, else the newest. */
+  pod?: string;
+  summary?: CopierSummary;
+  /** A termination message that is not a summary (e.g. the log tail of a crash), first line only. */
+  message?: string;
+}
+
+/** Selector for the chart's copier Jobs of a release. */
+export function releaseSelector(release: string): string {
+  return `${LABEL.release}=${release},${LABEL.component}=copier`;
+}
+
+export async function listReleaseJobs(kubeConfig: KubeConfig, namespace: string, release: string): Promise<V1Job[]> {
+  const batch = kubeConfig.makeApiClient(BatchV1Api);
+  const jobs = await batch.listNamespacedJob({ namespace, labelSelector: releaseSelector(release) });
+  return jobs.items.filter((job) => job.spec?.completionMode === 'Indexed');
+}
+
+export async function listJobPods(kubeConfig: KubeConfig, namespace: string, job: V1Job): Promise<V1Pod[]> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const pods = await core.listNamespacedPod({ namespace, labelSelector: podSelector(job) });
+  return pods.items;
+}
+
+export async function createJob(kubeConfig: KubeConfig, namespace: string, job: V1Job): Promise<V1Job> {
+  return kubeConfig.makeApiClient(BatchV1Api).createNamespacedJob({ namespace, body: job });
+}
+
+/** The Job controller's own selector (controller-uid), so pods of an older Job with the same name never count. */
+export function podSelector(job: V1Job): string {
+  const matchLabels = job.spec?.selector?.matchLabels;
+  if (matchLabels && Object.keys(matchLabels).length > 0) return Object.entries(matchLabels).map(([key, value]) => `${key}=${value}`).join(',');
+  return `batch.kubernetes.io/job-name=${job.metadata?.name ?? ''}`;
+}
+
+export function runOf(job: V1Job): string {
+  return job.metadata?.labels?.[LABEL.run] ?? '';
+}
+
+/**
+ * The Job of the given run, or the newest: by numeric run label when both have one, else by creation time
+ * (a copy Job and a verify Job may share a run number).
+ */
+export function pickJob(jobs: readonly V1Job[], run?: string): V1Job | undefined {
+  const candidates = run === undefined ? jobs : jobs.filter((job) => runOf(job) === run);
+  return [...candidates].sort(newestFirst)[0];
+}
+
+function newestFirst(a: V1Job, b: V1Job): number {
+  const runA = Number(runOf(a));
+  const runB = Number(runOf(b));
+  if (runOf(a) !== '' && runOf(b) !== '' && Number.isInteger(runA) && Number.isInteger(runB) && runA !== runB) return runB - runA;
+  return createdAt(b) - createdAt(a);
+}
+
+function createdAt(object: V1Job | V1Pod): number {
+  const time = object.metadata?.creationTimestamp;
+  return time ? new Date(time).getTime() : 0;
+}
+
+/** Complete or Failed once the Job has ended (a True condition of that type); running before. */
+export function jobOutcome(job: V1Job): JobOutcome {
+  const ended = (type: string) => job.status?.conditions?.some((condition) => condition.type === type && condition.status === 'True') ?? false;
+  if (ended('Complete')) return 'complete';
+  if (ended('Failed')) return 'failed';
+  return 'running';
+}
+
+/** The reason of the Failed condition (FailedIndexes, BackoffLimitExceeded, PodFailurePolicy, DeadlineExceeded …). */
+export function failureReason(job: V1Job): string | undefined {
+  return job.status?.conditions?.find((condition) => condition.type === 'Failed' && condition.status === 'True')?.reason;
+}
+
+/** "1,3-5" → [1, 3, 4, 5]; an absent or empty list (as Kubernetes writes it when nothing is there) → []. */
+export function indexesOf(text: string | undefined): number[] {
+  return text === undefined || text.trim() === '' ? [] : parseIndexList(text);
+}
+
+/** The container that runs the copier: named "copier" in the chart; the first one otherwise. */
+export function copierContainer(job: V1Job): V1Container | undefined {
+  const containers = job.spec?.template?.spec?.containers ?? [];
+  return containers.find((container) => container.name === COPIER_CONTAINER) ?? containers[0];
+}
+
+export function envOf(job: V1Job, name: string): string | undefined {
+  return copierContainer(job)?.env?.find((variable) => variable.name === name)?.value;
+}
+
+/** Completion index → shard: through SHARD_INDEXES in a rerun, the identity otherwise. */
+export function shardMap(job: V1Job): (index: number) => number {
+  const listed = envOf(job, 'SHARD_INDEXES');
+  if (!listed) return (index) => index;
+  const shards = parseIndexList(listed);
+  return (index) => shards[index] ?? index;
+}
+
+export function completionsOf(job: V1Job): number {
+  return job.spec?.completions ?? 1;
+}
+
+/** The completion index of a pod: the annotation the Job controller sets, else the label of the same name. */
+export function podIndex(pod: V1Pod): number | undefined {
+  const text = pod.metadata?.annotations?.[COMPLETION_INDEX] ?? pod.metadata?.labels?.[COMPLETION_INDEX];
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+export function podsByIndex(pods: readonly V1Pod[]): Map<number, V1Pod[]> {
+  const byIndex = new Map<number, V1Pod[]>();
+  for (const pod of pods) {
+    const index = podIndex(pod);
+    if (index === undefined) continue;
+    byIndex.set(index, [...(byIndex.get(index) ?? []), pod]);
+  }
+  for (const list of byIndex.values()) list.sort((a, b) => createdAt(b) - createdAt(a));
+  return byIndex;
+}
+
+/**
+ * Indexes that failed for good. With backoffLimitPerIndex, Kubernetes lists them in .status.failedIndexes.
+ * Without it (legacy backoffLimit), an index failed when it has a failed pod, did not complete, and the Job has
+ * ended: while it runs, the controller may still retry it.
+ */
+export function failedIndexes(job: V1Job, pods: readonly V1Pod[]): number[] {
+  if (usesPerIndexBackoff(job)) return indexesOf(job.status?.failedIndexes);
+  if (jobOutcome(job) === 'running') return [];
+  const completed = new Set(indexesOf(job.status?.completedIndexes));
+  const failed = pods.filter((pod) => pod.status?.phase === 'Failed').map(podIndex).filter((index) => index !== undefined);
+  return [...new Set(failed)].filter((index) => !completed.has(index)).sort((a, b) => a - b);
+}
+
+function usesPerIndexBackoff(job: V1Job): boolean {
+  return job.spec?.backoffLimitPerIndex !== undefined || job.status?.failedIndexes !== undefined;
+}
+
+/** One row per completion index of the Job, from the Job's status and its pods. */
+export function indexRows(job: V1Job, pods: readonly V1Pod[]): IndexRow[] {
+  const completed = new Set(indexesOf(job.status?.completedIndexes));
+  const failed = new Set(failedIndexes(job, pods));
+  const byIndex = podsByIndex(pods);
+  const shardOfIndex = shardMap(job);
+  const rows: IndexRow[] = [];
+  for (let index = 0; index < completionsOf(job); index++) {
+    const indexPods = byIndex.get(index) ?? [];
+    const state = completed.has(index) ? 'succeeded' : failed.has(index) ? 'failed' : indexPods.some(isActive) ? 'running' : 'pending';
+    rows.push({ index, shard: shardOfIndex(index), state, attempts: indexPods.length, ...resultOf(indexPods, state) });
+  }
+  return rows;
+}
+
+function isActive(pod: V1Pod): boolean {
+  return (pod.status?.phase === 'Pending' || pod.status?.phase === 'Running') && !pod.metadata?.deletionTimestamp;
+}
+
+/** What the index's pods reported: the succeeded pod's summary for a succeeded index, else the newest message. */
+function resultOf(pods: readonly V1Pod[], state: IndexState): Pick<IndexRow, 'pod' | 'summary' | 'message'> {
+  const chosen = (state === 'succeeded' ? pods.find((pod) => pod.status?.phase === 'Succeeded') : undefined)
+    ?? pods.find((pod) => terminationMessage(pod) !== undefined) ?? pods[0];
+  if (!chosen) return {};
+  const text = terminationMessage(chosen);
+  const summary = text === undefined ? undefined : parseSummary(text);
+  const name = chosen.metadata?.name;
+  return { ...(name ? { pod: name } : {}), ...(summary ? { summary } : text ? { message: firstLine(text) } : {}) };
+}
+
+export function terminationMessage(pod: V1Pod): string | undefined {
+  const statuses = pod.status?.containerStatuses ?? [];
+  const copier = statuses.find((status) => status.name === COPIER_CONTAINER) ?? statuses[0];
+  const message = copier?.state?.terminated?.message ?? copier?.lastState?.terminated?.message;
+  return message?.trim() ? message : undefined;
+}
+
+const SUMMARY_COUNTS = ['copied', 'unchanged', 'skipped', 'deleted', 'failed', 'bytes', 'seconds'] as const;
+
+/** The copier's summary JSON, or undefined when the message is something else (a crash's log tail, a verify report). */
+export function parseSummary(text: string): CopierSummary | undefined {
+  let parsed: unknown;
+  try { parsed = JSON.parse(text); } catch { return undefined; }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const fields = parsed as Record<string, unknown>;
+  if (typeof fields.copied !== 'number' || typeof fields.failed !== 'number') return undefined;
+  const count = (name: string) => typeof fields[name] === 'number' ? fields[name] : 0;
+  const summary: CopierSummary = { copied: 0, unchanged: 0, skipped: 0, deleted: 0, failed: 0, bytes: 0, seconds: 0 };
+  for (const name of SUMMARY_COUNTS) summary[name] = count(name);
+  if (typeof fields.inShard === 'number') summary.inShard = fields.inShard;
+  if (fields.interrupted === true) summary.interrupted = true;
+  return summary;
+}
+
+function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}

@@ -1,0 +1,190 @@
+// Where a run stands: per-index rows, totals, throughput and ETA from a Job and its pods, for people and for scripts.
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { formatIndexList } from '../sync/shard.ts';
+import { completionsOf, envOf, failedIndexes, failureReason, indexRows, jobOutcome, LABEL, runOf, shardMap, type IndexRow, type IndexState, type JobOutcome } from './jobs.ts';
+
+export interface StatusTotals { copied: number; unchanged: number; skipped: number; deleted: number; failed: number; bytes: number }
+
+export interface StatusReport {
+  release: string;
+  namespace: string;
+  job: string;
+  run: string;
+  mode?: string;
+  outcome: JobOutcome;
+  /** Reason of the Failed condition, e.g. FailedIndexes. */
+  reason?: string;
+  completions: number;
+  parallelism?: number;
+  shardCount?: number;
+  /** SHARD_INDEXES of a rerun: completion index i works on the i-th shard listed. */
+  shardIndexes?: string;
+  startTime?: string;
+  completionTime?: string;
+  elapsedSeconds: number;
+  rows: IndexRow[];
+  counts: Record<IndexState, number>;
+  /** Sums over the indexes that reported a summary (a pod reports when it ends). */
+  totals: StatusTotals;
+  mibPerSecond: number;
+  /** Seconds left at the pace of the indexes finished so far; absent when nothing finished yet or the Job ended. */
+  etaSeconds?: number;
+  /** Failed completion indexes ("1,3") and the shards they work on. */
+  failedIndexes: string;
+  failedShards: string;
+}
+
+export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { release: string; namespace: string }, now: Date = new Date()): StatusReport {
+  const rows = indexRows(job, pods);
+  const outcome = jobOutcome(job);
+  const elapsedSeconds = elapsedOf(job, now);
+  const totals = totalsOf(rows);
+  const counts = countsOf(rows);
+  const failed = failedIndexes(job, pods);
+  const etaSeconds = outcome === 'running' ? etaOf(counts, elapsedSeconds) : undefined;
+  const shardCount = Number(envOf(job, 'SHARD_COUNT'));
+  const shardIndexes = envOf(job, 'SHARD_INDEXES');
+  const optional = {
+    mode: job.metadata?.labels?.[LABEL.mode],
+    reason: failureReason(job),
+    parallelism: job.spec?.parallelism,
+    shardCount: Number.isInteger(shardCount) && shardCount > 0 ? shardCount : undefined,
+    shardIndexes,
+    startTime: isoOf(job.status?.startTime),
+    completionTime: isoOf(job.status?.completionTime),
+    etaSeconds,
+  };
+  return {
+    release: where.release,
+    namespace: where.namespace,
+    job: job.metadata?.name ?? '',
+    run: runOf(job),
+    outcome,
+    completions: completionsOf(job),
+    elapsedSeconds,
+    rows,
+    counts,
+    totals,
+    mibPerSecond: elapsedSeconds > 0 ? round(totals.bytes / 1048576 / elapsedSeconds, 2) : 0,
+    failedIndexes: formatIndexList(failed),
+    failedShards: formatIndexList(failed.map(shardMap(job))),
+    ...withoutUndefined(optional),
+  };
+}
+
+/** 0: succeeded or running with no failed index; 1: some index failed. */
+export function statusExitCode(report: StatusReport): number {
+  return report.counts.failed > 0 || (report.outcome === 'failed') ? 1 : 0;
+}
+
+function elapsedOf(job: V1Job, now: Date): number {
+  const start = job.status?.startTime;
+  if (!start) return 0;
+  const end = job.status?.completionTime ?? endOfFailedJob(job) ?? now;
+  return Math.max(0, round((new Date(end).getTime() - new Date(start).getTime()) / 1000, 1));
+}
+
+/** A failed Job has no completionTime: it ended when its Failed condition became true. */
+function endOfFailedJob(job: V1Job): Date | undefined {
+  return job.status?.conditions?.find((condition) => condition.type === 'Failed' && condition.status === 'True')?.lastTransitionTime;
+}
+
+function totalsOf(rows: readonly IndexRow[]): StatusTotals {
+  const totals: StatusTotals = { copied: 0, unchanged: 0, skipped: 0, deleted: 0, failed: 0, bytes: 0 };
+  for (const { summary } of rows) {
+    if (!summary) continue;
+    for (const name of Object.keys(totals) as (keyof StatusTotals)[]) totals[name] += summary[name];
+  }
+  return totals;
+}
+
+function countsOf(rows: readonly IndexRow[]): Record<IndexState, number> {
+  const counts: Record<IndexState, number> = { pending: 0, running: 0, succeeded: 0, failed: 0 };
+  for (const row of rows) counts[row.state]++;
+  return counts;
+}
+
+function etaOf(counts: Record<IndexState, number>, elapsedSeconds: number): number | undefined {
+  const finished = counts.succeeded + counts.failed;
+  const remaining = counts.pending + counts.running;
+  if (finished === 0 || elapsedSeconds <= 0) return undefined;
+  return Math.round((elapsedSeconds / finished) * remaining);
+}
+
+/** The report as lines for a person: a headline, one row per index, totals, and what to do about failures. */
+export function formatStatus(report: StatusReport): string[] {
+  const lines = [headline(report), '', ...table(report), '', totalsLine(report), timingLine(report)];
+  if (report.failedIndexes) lines.push(failedLine(report));
+  return lines;
+}
+
+function headline(report: StatusReport): string {
+  const outcome = report.outcome === 'failed' ? `Failed${report.reason ? ` (${report.reason})` : ''}` : report.outcome === 'complete' ? 'Complete' : 'Running';
+  const shards = report.shardIndexes ? `, shards ${report.shardIndexes}` : '';
+  const of = report.shardCount ? ` of ${report.shardCount}` : '';
+  return `Job ${report.job} (release ${report.release}, namespace ${report.namespace}, run ${report.run || '?'}${report.mode ? `, ${report.mode}` : ''}): ${outcome}, ${report.completions} indexes${shards}${of}`;
+}
+
+function table(report: StatusReport): string[] {
+  const showShard = report.shardIndexes !== undefined;
+  const header = ['INDEX', ...(showShard ? ['SHARD'] : []), 'STATE', 'ATTEMPTS', 'COPIED', 'UNCHANGED', 'SKIPPED', 'FAILED', 'BYTES', 'SECONDS', 'NOTE'];
+  const cells = report.rows.map((row) => [
+    String(row.index),
+    ...(showShard ? [String(row.shard)] : []),
+    row.state,
+    String(row.attempts),
+    ...(row.summary
+      ? [row.summary.copied, row.summary.unchanged, row.summary.skipped, row.summary.failed].map(String).concat(formatBytes(row.summary.bytes), String(row.summary.seconds))
+      : ['-', '-', '-', '-', '-', '-']),
+    row.summary?.interrupted ? 'interrupted' : row.message ?? '',
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => cell[column]?.length ?? 0)));
+  return [header, ...cells].map((cellsOfLine) => cellsOfLine.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+}
+
+function totalsLine(report: StatusReport): string {
+  const { counts, totals } = report;
+  return `indexes: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.running} running, ${counts.pending} pending of ${report.completions}; `
+    + `objects: ${totals.copied} copied, ${totals.unchanged} unchanged, ${totals.skipped} skipped, ${totals.failed} failed; ${formatBytes(totals.bytes)} copied`;
+}
+
+function timingLine(report: StatusReport): string {
+  const eta = report.outcome !== 'running' ? 'ended' : report.etaSeconds === undefined ? 'ETA unknown until an index finishes' : `ETA ${formatDuration(report.etaSeconds)}`;
+  return `elapsed ${formatDuration(report.elapsedSeconds)}, ${report.mibPerSecond} MiB/s, ${eta}`;
+}
+
+function failedLine(report: StatusReport): string {
+  const shards = report.failedShards !== report.failedIndexes ? ` (shards ${report.failedShards})` : '';
+  return `failed indexes: ${report.failedIndexes}${shards}; swift-to-s3 rerun prints the helm upgrade that retries them`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatDuration(seconds: number): string {
+  const whole = Math.round(seconds);
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  const rest = whole % 60;
+  if (hours > 0) return `${hours}h${String(minutes).padStart(2, '0')}m`;
+  if (minutes > 0) return `${minutes}m${String(rest).padStart(2, '0')}s`;
+  return `${rest}s`;
+}
+
+function isoOf(time: Date | undefined): string | undefined {
+  return time ? new Date(time).toISOString() : undefined;
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(object: T): Partial<T> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
