@@ -1,0 +1,154 @@
+// The pure readings of Jobs and pods: rows per index, failed indexes, shard mapping, run choice, retry Job.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+// client-node's own deserializer (not re-exported from the package root): Dates parsed, model classes, as from the API.
+import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
+import { failedIndexes, indexRows, parseSummary, pickJob, podSelector, shardMap } from '../../src/kube/jobs.ts';
+import { buildStatusReport, formatDuration, formatStatus, statusExitCode } from '../../src/kube/status.ts';
+import { buildRetryJob, isRefusal, nextJobName, nextRun, planRerun, type RerunPlan } from '../../src/kube/rerun.ts';
+import { completeRun, failedRun, job, jobName, legacyRun, NAMESPACE, pods, RELEASE, rerunRun, runningRun, uidOf, type JobFixture } from './fixtures.ts';
+
+/** The objects as client-node hands them over (Dates parsed, model classes). */
+function read(fixture: JobFixture): { job: V1Job; pods: V1Pod[] } {
+  return {
+    job: ObjectSerializer.deserialize(job(fixture), 'V1Job') as V1Job,
+    pods: pods(fixture).map((pod) => ObjectSerializer.deserialize(pod, 'V1Pod') as V1Pod),
+  };
+}
+
+const where = { release: RELEASE, namespace: NAMESPACE, chart: 'helm/swift-to-s3' };
+
+test('each index of a failed per-index-backoff Job gets its state, attempts and the summary of the pod that counts', () => {
+  const { job, pods } = read(failedRun);
+  const rows = indexRows(job, pods);
+  assert.deepEqual(rows.map(({ index, state, attempts }) => [index, state, attempts]), [
+    [0, 'succeeded', 1], [1, 'failed', 2], [2, 'succeeded', 2], [3, 'failed', 2], [4, 'succeeded', 1], [5, 'succeeded', 1],
+  ]);
+  assert.equal(rows[2]!.summary?.copied, 60, 'the succeeded attempt, not the interrupted first one');
+  assert.equal(rows[1]!.summary?.failed, 10, 'the newest attempt of a failed index');
+  assert.equal(rows[3]!.summary?.unchanged, 95);
+  assert.deepEqual(rows.map((row) => row.shard), [0, 1, 2, 3, 4, 5]);
+});
+
+test('a termination message that is not a summary shows as a note, first line only', () => {
+  const fixture: JobFixture = { ...failedRun, pods: failedRun.pods.filter((pod) => !(pod.index === 1 && pod.minute === 12)) };
+  const { job, pods } = read(fixture);
+  const row = indexRows(job, pods)[1]!;
+  assert.equal(row.summary, undefined);
+  assert.equal(row.message, 'Error: connect ECONNREFUSED 10.0.0.7:8080');
+  assert.equal(parseSummary('not json'), undefined);
+  assert.equal(parseSummary('{"checked":3,"matched":3}'), undefined, 'a verify report is not a copy summary');
+});
+
+test('failed indexes come from .status.failedIndexes when backoffLimitPerIndex is in use', () => {
+  const { job, pods } = read(failedRun);
+  assert.deepEqual(failedIndexes(job, pods), [1, 3]);
+});
+
+test('without failedIndexes, failed indexes are those with a failed pod that never completed, once the Job ended', () => {
+  const legacy = read(legacyRun);
+  assert.deepEqual(failedIndexes(legacy.job, legacy.pods), [3], 'index 2 failed once but then succeeded');
+  const running = read({ ...legacyRun, condition: undefined });
+  assert.deepEqual(failedIndexes(running.job, running.pods), [], 'the controller may still retry while the Job runs');
+  assert.deepEqual(indexRows(running.job, running.pods).map((row) => row.state), ['succeeded', 'succeeded', 'succeeded', 'pending']);
+});
+
+test('a running Job has running and pending indexes, and no ETA until an index finishes', () => {
+  const { job, pods } = read(runningRun);
+  assert.deepEqual(indexRows(job, pods).map((row) => row.state), ['succeeded', 'running', 'succeeded', 'running', 'pending', 'pending']);
+  const report = buildStatusReport(job, pods, where, new Date('2025-06-02T10:20:00Z'));
+  assert.equal(report.outcome, 'running');
+  assert.equal(report.elapsedSeconds, 1200);
+  assert.equal(report.etaSeconds, 2400, '2 of 6 finished in 20 minutes: 4 more take 40');
+  assert.equal(statusExitCode(report), 0);
+  const nothingDone = read({ ...runningRun, completedIndexes: '', pods: runningRun.pods.filter((pod) => pod.phase === 'Running') });
+  assert.equal(buildStatusReport(nothingDone.job, nothingDone.pods, where).etaSeconds, undefined);
+});
+
+test('a rerun maps completion indexes to shards through SHARD_INDEXES', () => {
+  const { job, pods } = read(rerunRun);
+  const toShard = shardMap(job);
+  assert.deepEqual([0, 1, 2].map(toShard), [1, 3, 5]);
+  assert.deepEqual(indexRows(job, pods).map((row) => [row.index, row.shard, row.state]), [[0, 1, 'succeeded'], [1, 3, 'failed'], [2, 5, 'failed']]);
+  const report = buildStatusReport(job, pods, where);
+  assert.equal(report.failedIndexes, '1-2');
+  assert.equal(report.failedShards, '3,5');
+  const lines = formatStatus(report);
+  assert.match(lines[0]!, /shards 1,3,5 of 6/);
+  assert.match(lines[2]!, /^INDEX\s+SHARD\s+STATE/);
+  assert.match(lines.at(-1)!, /^failed indexes: 1-2 \(shards 3,5\)/);
+});
+
+test('the newest run is chosen by run number, the requested one by its label', () => {
+  const jobs = [completeRun, failedRun, rerunRun].map((fixture) => read(fixture).job);
+  assert.equal(pickJob(jobs)?.metadata?.name, jobName(3));
+  assert.equal(pickJob(jobs, '2')?.metadata?.name, jobName(2));
+  assert.equal(pickJob(jobs, '9'), undefined);
+});
+
+test('pods are found by the Job controller\'s own selector', () => {
+  assert.equal(podSelector(read(failedRun).job), `batch.kubernetes.io/controller-uid=${uidOf(2)}`);
+});
+
+test('status totals add up the summaries of the indexes that count, over the Job\'s whole time', () => {
+  const { job, pods } = read(failedRun);
+  const report = buildStatusReport(job, pods, where);
+  assert.deepEqual(report.counts, { pending: 0, running: 0, succeeded: 4, failed: 2 });
+  assert.deepEqual(report.totals, { copied: 449, unchanged: 135, skipped: 1, deleted: 0, failed: 15, bytes: 500 * 1048576 });
+  assert.equal(report.elapsedSeconds, 1800, 'until the Failed condition');
+  assert.equal(report.mibPerSecond, 0.28);
+  assert.equal(report.etaSeconds, undefined);
+  assert.equal(statusExitCode(report), 1);
+  assert.equal(formatDuration(1800), '30m00s');
+});
+
+test('a rerun plan names the failed shards, the next run and the helm upgrade that retries them', () => {
+  const { job, pods } = read(failedRun);
+  const plan = planRerun(job, pods, where) as RerunPlan;
+  assert.equal(isRefusal(plan), false);
+  assert.deepEqual(plan.shards, [1, 3]);
+  assert.equal(plan.newRun, '3');
+  assert.equal(plan.newJob, jobName(3));
+  assert.equal(plan.helmCommand, "helm upgrade cube-files helm/swift-to-s3 -n cube --reuse-values --set 'shards.only={1,3}' --set run=3");
+});
+
+test('run numbers count up; other run labels and names get a retry suffix', () => {
+  assert.equal(nextRun('9'), '10');
+  assert.equal(nextRun('nightly'), 'nightly-retry-1');
+  assert.equal(nextRun('nightly-retry-1'), 'nightly-retry-2');
+  assert.equal(nextJobName('cube-files-copy-9', '9', '10'), 'cube-files-copy-10');
+  assert.equal(nextJobName('handmade', '9', '10'), 'handmade-retry-1');
+  assert.equal(nextJobName('handmade-retry-1', '', 'retry-1'), 'handmade-retry-2');
+});
+
+test('no rerun while the Job runs or when nothing failed', () => {
+  const running = read(runningRun);
+  const refusal = planRerun(running.job, running.pods, where);
+  assert.ok(isRefusal(refusal));
+  assert.match(refusal.refused, /still running/);
+  const complete = read(completeRun);
+  const nothing = planRerun(complete.job, complete.pods, where);
+  assert.ok(isRefusal(nothing));
+  assert.match(nothing.refused, /^nothing failed in run 1/);
+});
+
+test('the retry Job keeps the template, works on the failed shards only, and carries nothing the server owns', () => {
+  const { job, pods } = read(failedRun);
+  const retry = buildRetryJob(job, planRerun(job, pods, where) as RerunPlan);
+  assert.equal(retry.metadata?.name, jobName(3));
+  assert.equal(retry.metadata?.uid, undefined);
+  assert.equal(retry.metadata?.resourceVersion, undefined);
+  assert.equal(retry.metadata?.creationTimestamp, undefined);
+  assert.equal(retry.metadata?.managedFields, undefined);
+  assert.equal(retry.status, undefined);
+  assert.equal(retry.spec?.selector, undefined);
+  assert.equal(retry.spec?.completions, 2);
+  assert.equal(retry.spec?.parallelism, 2);
+  assert.equal(retry.metadata?.labels?.['swift-to-s3/run'], '3');
+  assert.deepEqual(Object.keys(retry.spec?.template.metadata?.labels ?? {}).sort(), ['app.kubernetes.io/component', 'app.kubernetes.io/instance', 'app.kubernetes.io/name', 'swift-to-s3/mode', 'swift-to-s3/run']);
+  assert.equal(retry.spec?.template.metadata?.labels?.['swift-to-s3/run'], '3');
+  const env = retry.spec?.template.spec?.containers[0]?.env ?? [];
+  assert.deepEqual(env.filter((variable) => variable.name.startsWith('SHARD_')).map(({ name, value }) => [name, value]), [['SHARD_COUNT', '6'], ['SHARD_INDEXES', '1,3']]);
+  assert.equal(job.spec?.completions, 6, 'the last Job is left as it was');
+});
