@@ -150,6 +150,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
   let interrupted = false;
   for (const container of copy) {
     const prefix = destinationPrefix(config, container);
+    if (!config.dryRun) await abortStaleUploads(target, prefix, container, config, log);
     const sources = inShard(source.list(container), container, config, stats);
     const destinations = inShard(target.list(prefix), container, config);
     for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
@@ -171,4 +172,13 @@ export async function runShard({ config, source, target, stats, log, stopping, o
   }
   await pool.drain();
   return { interrupted };
+}
+
+/** Aborts multipart uploads of this shard left open by an earlier run that was killed. */
+async function abortStaleUploads(target: S3Target, prefix: string, container: string, config: Config, log: Log): Promise<void> {
+  for await (const { key, uploadId } of target.openUploads(prefix)) {
+    if (shardOf(container, key.slice(prefix.length), config.shard.count) !== config.shard.index) continue;
+    log.info({ key, uploadId }, 'aborting a multipart upload left open by an earlier run');
+    await target.abortMultipart(key, uploadId);
+  }
 }

@@ -1,18 +1,43 @@
-// An HTTP proxy in front of the test bed that counts what crosses it: the independent witness of how many
-// object GETs and PUTs a run made.
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// An HTTP proxy in front of the test bed that counts what crosses it (the independent witness of how many
+// object GETs and PUTs a run made) and, by rule, injects faults: error answers, connection resets before,
+// during and after a body, stalls, truncated or corrupted bodies. 127.0.0.1 only; closes itself after `lifetimeMs`.
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type Fault =
+  | { kind: 'status'; status: number; code?: string }
+  | { kind: 'reset-before-response' }
+  | { kind: 'reset-mid-request' }
+  | { kind: 'reset-mid-response' }
+  | { kind: 'truncate-keep-length' }
+  | { kind: 'corrupt-body' }
+  | { kind: 'stall'; ms: number }
+  | { kind: 'hook'; run: (request: { method: string; path: string }) => Promise<void> };
+
+export interface FaultRule {
+  /** The request kinds it applies to (see requestKind), e.g. ["s3_object_put", "s3_part_put"]. */
+  kinds: string[];
+  /** Optional further filter on the decoded path. */
+  pathIncludes?: string;
+  fault: Fault;
+  /** Inject on every n-th matching request (1 = every one). */
+  every: number;
+  /** Stop injecting after this many. */
+  limit: number;
+}
 
 export interface CountingProxy {
   url: string;
   port: number;
   counts: Map<string, number>;
+  injected: Map<string, number>;
   reset(): void;
   count(kind: string): number;
+  injectedTotal(): number;
   close(): Promise<void>;
 }
 
-/** Names a request: swift_object_get, swift_listing, s3_object_put, s3_part_put, s3_list … */
+/** Names a request: swift_object_get, swift_container_get, s3_object_put, s3_part_put, s3_list … */
 export function requestKind(method: string, rawPath: string): string {
   const [path = '', query = ''] = rawPath.split('?');
   const params = new URLSearchParams(query);
@@ -29,27 +54,129 @@ export function requestKind(method: string, rawPath: string): string {
   return `s3_object_${method.toLowerCase()}`;
 }
 
-export async function startCountingProxy(targetPort: number): Promise<CountingProxy> {
+const S3_ERROR_CODES: Record<number, string> = { 500: 'InternalError', 503: 'SlowDown', 429: 'TooManyRequests', 401: 'Unauthorized' };
+
+function errorAnswer(response: ServerResponse, kind: string, status: number, code?: string): void {
+  const body = kind.startsWith('s3_')
+    ? `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code ?? S3_ERROR_CODES[status] ?? 'Error'}</Code><Message>injected fault</Message></Error>`
+    : `<html><h1>injected ${status}</h1></html>`;
+  response.writeHead(status, { 'content-type': kind.startsWith('s3_') ? 'application/xml' : 'text/html', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
+
+function drain(request: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => { request.resume(); request.on('end', resolve); request.on('error', () => resolve()); request.on('close', () => resolve()); });
+}
+
+export async function startCountingProxy(targetPort: number, rules: FaultRule[] = [], lifetimeMs = 600_000): Promise<CountingProxy> {
   const counts = new Map<string, number>();
-  const server: Server = createServer((incoming, outgoing) => {
-    const kind = requestKind(incoming.method ?? 'GET', incoming.url ?? '/');
-    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  const injected = new Map<string, number>();
+  const seen = rules.map(() => 0);
+  const fired = rules.map(() => 0);
+  const sockets = new Set<Socket>();
+
+  const faultFor = (kind: string, path: string): Fault | undefined => {
+    for (const [index, rule] of rules.entries()) {
+      if (!rule.kinds.includes(kind) || (rule.pathIncludes && !decodeURIComponent(path).includes(rule.pathIncludes))) continue;
+      seen[index]!++;
+      if (fired[index]! >= rule.limit || seen[index]! % rule.every !== 0) continue;
+      fired[index]!++;
+      const name = rule.fault.kind === 'status' ? `status_${rule.fault.status}` : rule.fault.kind;
+      injected.set(name, (injected.get(name) ?? 0) + 1);
+      return rule.fault;
+    }
+    return undefined;
+  };
+
+  const forward = (incoming: IncomingMessage, outgoing: ServerResponse, fault: Fault | undefined) => {
     const upstream = httpRequest({ host: '127.0.0.1', port: targetPort, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
       outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(outgoing);
+      const length = Number(answer.headers['content-length'] ?? 0);
+      if (!fault || length < 2 || !['reset-mid-response', 'truncate-keep-length', 'corrupt-body'].includes(fault.kind)) {
+        answer.pipe(outgoing);
+        return;
+      }
+      const half = Math.floor(length / 2);
+      let sent = 0;
+      answer.on('data', (chunk: Buffer) => {
+        if (sent >= half && fault.kind !== 'corrupt-body') return;
+        if (fault.kind === 'corrupt-body') {
+          if (sent <= half && half < sent + chunk.length) { chunk = Buffer.from(chunk); chunk[half - sent] = chunk[half - sent]! ^ 0xff; }
+          sent += chunk.length;
+          outgoing.write(chunk);
+          return;
+        }
+        const room = half - sent;
+        outgoing.write(chunk.subarray(0, room));
+        sent += Math.min(room, chunk.length);
+        if (sent >= half) {
+          answer.destroy();
+          if (fault.kind === 'reset-mid-response') outgoing.socket?.resetAndDestroy();
+          else outgoing.socket?.end();
+        }
+      });
+      answer.on('end', () => { if (fault.kind === 'corrupt-body') outgoing.end(); });
     });
     upstream.on('error', () => outgoing.destroy());
     incoming.pipe(upstream);
+  };
+
+  const server: Server = createServer(async (incoming, outgoing) => {
+    const method = incoming.method ?? 'GET';
+    const path = incoming.url ?? '/';
+    const kind = requestKind(method, path);
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    const fault = faultFor(kind, path);
+    if (!fault) return forward(incoming, outgoing, undefined);
+    switch (fault.kind) {
+      case 'status':
+        await drain(incoming);
+        return errorAnswer(outgoing, kind, fault.status, fault.code);
+      case 'reset-before-response':
+        await drain(incoming);
+        return void incoming.socket.resetAndDestroy();
+      case 'reset-mid-request': {
+        const expected = Number(incoming.headers['content-length'] ?? 0);
+        let received = 0;
+        incoming.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received >= expected / 2) incoming.socket.resetAndDestroy();
+        });
+        if (expected === 0) incoming.socket.resetAndDestroy();
+        return;
+      }
+      case 'stall': {
+        await drain(incoming);
+        const timer = setTimeout(() => incoming.socket.destroy(), fault.ms);
+        incoming.socket.once('close', () => clearTimeout(timer));
+        return;
+      }
+      case 'hook':
+        await fault.run({ method, path });
+        return forward(incoming, outgoing, undefined);
+      default:
+        return forward(incoming, outgoing, fault);
+    }
   });
   server.keepAliveTimeout = 3000;
+  server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  const close = () => new Promise<void>((resolve) => {
+    clearTimeout(lifetime);
+    for (const socket of sockets) socket.destroy();
+    server.close(() => resolve());
+  });
+  const lifetime = setTimeout(() => void close(), lifetimeMs);
+  lifetime.unref();
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     counts,
+    injected,
     reset: () => counts.clear(),
     count: (kind) => counts.get(kind) ?? 0,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    injectedTotal: () => [...injected.values()].reduce((sum, value) => sum + value, 0),
+    close,
   };
 }
