@@ -78,7 +78,7 @@ async function withProblems(options: KubeCommandOptions, body: (kubeConfig: Kube
   } catch (error) {
     if (error instanceof KubeProblem) options.printError(error.message);
     else if (error instanceof ApiException) options.printError(apiProblem(error, namespace));
-    else options.printError(`cannot reach the Kubernetes API at ${kubeConfig.getCurrentCluster()?.server ?? '(no cluster)'}: ${messageOf(error)}`);
+    else options.printError(`cannot reach the Kubernetes API at ${kubeConfig.getCurrentCluster()?.server ?? '(no cluster)'}: ${networkProblem(error)}`);
     return EXIT.problem;
   }
 }
@@ -130,6 +130,12 @@ function statusMessage(body: unknown): string | undefined {
   }
   if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { message?: unknown }).message === 'string') return (parsed as { message: string }).message;
   return undefined;
+}
+
+/** node-fetch says "request to <long URL> failed, reason: connect ECONNREFUSED …": the reason is what matters. */
+function networkProblem(error: unknown): string {
+  const message = messageOf(error);
+  return /^request to \S+ failed, reason: (.*)$/s.exec(message)?.[1] ?? message;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -30,6 +30,8 @@ export interface IndexRow {
   summary?: CopierSummary;
   /** A termination message that is not a summary (e.g. the log tail of a crash), first line only. */
   message?: string;
+  /** The result shown is from an attempt before the one now running or waiting. */
+  earlierAttempt?: boolean;
 }
 
 /** Selector for the chart's copier Jobs of a release. */
@@ -179,14 +181,15 @@ function isActive(pod: V1Pod): boolean {
 }
 
 /** What the index's pods reported: the succeeded pod's summary for a succeeded index, else the newest message. */
-function resultOf(pods: readonly V1Pod[], state: IndexState): Pick<IndexRow, 'pod' | 'summary' | 'message'> {
+function resultOf(pods: readonly V1Pod[], state: IndexState): Pick<IndexRow, 'pod' | 'summary' | 'message' | 'earlierAttempt'> {
   const chosen = (state === 'succeeded' ? pods.find((pod) => pod.status?.phase === 'Succeeded') : undefined)
     ?? pods.find((pod) => terminationMessage(pod) !== undefined) ?? pods[0];
   if (!chosen) return {};
   const text = terminationMessage(chosen);
   const summary = text === undefined ? undefined : parseSummary(text);
   const name = chosen.metadata?.name;
-  return { ...(name ? { pod: name } : {}), ...(summary ? { summary } : text ? { message: firstLine(text) } : {}) };
+  const earlier = (state === 'running' || state === 'pending') && chosen !== pods[0];
+  return { ...(name ? { pod: name } : {}), ...(summary ? { summary } : text ? { message: firstLine(text) } : {}), ...(earlier ? { earlierAttempt: true } : {}) };
 }
 
 export function terminationMessage(pod: V1Pod): string | undefined {

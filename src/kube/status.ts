@@ -120,9 +120,9 @@ export function formatStatus(report: StatusReport): string[] {
 
 function headline(report: StatusReport): string {
   const outcome = report.outcome === 'failed' ? `Failed${report.reason ? ` (${report.reason})` : ''}` : report.outcome === 'complete' ? 'Complete' : 'Running';
-  const shards = report.shardIndexes ? `, shards ${report.shardIndexes}` : '';
+  const shards = report.shardIndexes ?? (report.completions > 1 ? `0-${report.completions - 1}` : '0');
   const of = report.shardCount ? ` of ${report.shardCount}` : '';
-  return `Job ${report.job} (release ${report.release}, namespace ${report.namespace}, run ${report.run || '?'}${report.mode ? `, ${report.mode}` : ''}): ${outcome}, ${report.completions} indexes${shards}${of}`;
+  return `Job ${report.job} (release ${report.release}, namespace ${report.namespace}, run ${report.run || '?'}${report.mode ? `, ${report.mode}` : ''}): ${outcome}, ${report.completions} indexes for shards ${shards}${of}`;
 }
 
 function table(report: StatusReport): string[] {
@@ -136,10 +136,15 @@ function table(report: StatusReport): string[] {
     ...(row.summary
       ? [row.summary.copied, row.summary.unchanged, row.summary.skipped, row.summary.failed].map(String).concat(formatBytes(row.summary.bytes), String(row.summary.seconds))
       : ['-', '-', '-', '-', '-', '-']),
-    row.summary?.interrupted ? 'interrupted' : row.message ?? '',
+    noteOf(row),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => cell[column]?.length ?? 0)));
   return [header, ...cells].map((cellsOfLine) => cellsOfLine.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+}
+
+function noteOf(row: IndexRow): string {
+  const notes = [row.earlierAttempt ? 'earlier attempt' : '', row.summary?.interrupted ? 'interrupted' : '', row.message ?? ''];
+  return notes.filter(Boolean).join('; ');
 }
 
 function totalsLine(report: StatusReport): string {

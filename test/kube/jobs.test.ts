@@ -56,7 +56,10 @@ test('without failedIndexes, failed indexes are those with a failed pod that nev
 
 test('a running Job has running and pending indexes, and no ETA until an index finishes', () => {
   const { job, pods } = read(runningRun);
-  assert.deepEqual(indexRows(job, pods).map((row) => row.state), ['succeeded', 'running', 'succeeded', 'running', 'pending', 'pending']);
+  const rows = indexRows(job, pods);
+  assert.deepEqual(rows.map((row) => row.state), ['succeeded', 'running', 'succeeded', 'running', 'pending', 'pending']);
+  assert.equal(rows[3]!.earlierAttempt, true, 'index 3 shows its failed first attempt while the second runs');
+  assert.equal(rows[0]!.earlierAttempt, undefined);
   const report = buildStatusReport(job, pods, where, new Date('2025-06-02T10:20:00Z'));
   assert.equal(report.outcome, 'running');
   assert.equal(report.elapsedSeconds, 1200);

@@ -1,0 +1,208 @@
+// status and rerun end to end through @kubernetes/client-node against a fake API server on 127.0.0.1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rerunCommand, statusCommand, type KubeCommandOptions } from '../../src/kube/commands.ts';
+import { startFakeApi, kubeConfigFor, type FakeApi, type Json } from './fake-api.ts';
+import { completeRun, failedRun, job, jobName, legacyRun, NAMESPACE, objectsOf, RELEASE, rerunRun, runningRun, uidOf } from './fixtures.ts';
+
+interface Run { code: number; out: string[]; err: string[] }
+
+async function run(command: (options: KubeCommandOptions) => Promise<number>, api: FakeApi, overrides: Partial<KubeCommandOptions> = {}): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await command({
+    release: RELEASE, namespace: NAMESPACE, watch: false, intervalSeconds: 5, apply: false, json: false, chart: 'helm/swift-to-s3',
+    kubeConfig: api.kubeConfig(), print: (line) => out.push(line), printError: (line) => err.push(line), ...overrides,
+  });
+  return { code, out, err };
+}
+
+async function withApi(objects: { jobs: Json[]; pods: Json[] }, body: (api: FakeApi) => Promise<void>): Promise<void> {
+  const api = await startFakeApi(objects);
+  try { await body(api); } finally { await api.close(); }
+}
+
+const posts = (api: FakeApi) => api.requests.filter((request) => request.method === 'POST');
+
+test('status shows one row per index of the newest run, the totals and the failed indexes, and exits 1', () => withApi(objectsOf(completeRun, failedRun), async (api) => {
+  const { code, out, err } = await run(statusCommand, api);
+  assert.equal(code, 1);
+  assert.deepEqual(err, []);
+  assert.equal(out[0], `Job ${jobName(2)} (release ${RELEASE}, namespace ${NAMESPACE}, run 2, copy): Failed (FailedIndexes), 6 indexes for shards 0-5 of 6`);
+  assert.deepEqual(out.slice(2, 9), [
+    'INDEX  STATE      ATTEMPTS  COPIED  UNCHANGED  SKIPPED  FAILED  BYTES      SECONDS  NOTE',
+    '0      succeeded  1         100     0          0        0       100.0 MiB  600',
+    '1      failed     2         90      0          0        10      90.0 MiB   700',
+    '2      succeeded  2         60      40         0        0       60.0 MiB   500',
+    '3      failed     2         0       95         0        5       0 B        30',
+    '4      succeeded  1         100     0          0        0       200.0 MiB  900',
+    '5      succeeded  1         99      0          1        0       50.0 MiB   400',
+  ]);
+  assert.equal(out[10], 'indexes: 4 succeeded, 2 failed, 0 running, 0 pending of 6; objects: 449 copied, 135 unchanged, 1 skipped, 15 failed; 500.0 MiB copied');
+  assert.equal(out[11], 'elapsed 30m00s, 0.28 MiB/s, ended');
+  assert.match(out[12]!, /^failed indexes: 1,3; /);
+  const get = api.requests.map((request) => `${request.method} ${request.path}?${request.query.toString()}`);
+  assert.deepEqual(get, [
+    `GET /apis/batch/v1/namespaces/cube/jobs?labelSelector=${encodeURIComponent('app.kubernetes.io/instance=cube-files,app.kubernetes.io/component=copier')}`,
+    `GET /api/v1/namespaces/cube/pods?labelSelector=${encodeURIComponent(`batch.kubernetes.io/controller-uid=${uidOf(2)}`)}`,
+  ].map((line) => line.replaceAll('%20', '+')));
+}));
+
+test('status --run picks that run; a finished run with nothing failed exits 0', () => withApi(objectsOf(completeRun, failedRun), async (api) => {
+  const { code, out } = await run(statusCommand, api, { run: '1' });
+  assert.equal(code, 0);
+  assert.match(out[0]!, new RegExp(`^Job ${jobName(1)} .*: Complete, 6 indexes`));
+  assert.equal(out.some((line) => line.startsWith('failed indexes')), false);
+}));
+
+test('status --json prints the report for scripts', () => withApi(objectsOf(failedRun), async (api) => {
+  const { code, out } = await run(statusCommand, api, { json: true });
+  assert.equal(code, 1);
+  assert.equal(out.length, 1);
+  const report = JSON.parse(out[0]!);
+  assert.equal(report.job, jobName(2));
+  assert.equal(report.outcome, 'failed');
+  assert.equal(report.reason, 'FailedIndexes');
+  assert.equal(report.failedIndexes, '1,3');
+  assert.deepEqual(report.counts, { pending: 0, running: 0, succeeded: 4, failed: 2 });
+  assert.equal(report.totals.copied, 449);
+  assert.equal(report.rows.length, 6);
+  assert.deepEqual(report.rows[1], { index: 1, shard: 1, state: 'failed', attempts: 2, pod: report.rows[1].pod, summary: { copied: 90, unchanged: 0, skipped: 0, deleted: 0, failed: 10, bytes: 90 * 1048576, seconds: 700, inShard: 100 } });
+}));
+
+test('status of a running Job exits 0 and shows running and pending indexes with an ETA', () => withApi(objectsOf(runningRun), async (api) => {
+  const { code, out } = await run(statusCommand, api);
+  assert.equal(code, 0);
+  assert.match(out[0]!, /: Running, 6 indexes/);
+  assert.deepEqual(out.slice(3, 9).map((line) => line.split(/\s+/).slice(0, 3).join(' ')), ['0 succeeded 1', '1 running 1', '2 succeeded 1', '3 running 2', '4 pending 0', '5 pending 0']);
+  assert.match(out[6]!, /^3 +running +2 +1 .* earlier attempt$/);
+  assert.match(out[11]!, /, ETA \d+/);
+}));
+
+test('status --watch refreshes until the Job ends', () => withApi(objectsOf(runningRun), async (api) => {
+  let refreshes = 0;
+  const out: string[] = [];
+  const code = await statusCommand({
+    release: RELEASE, namespace: NAMESPACE, watch: true, intervalSeconds: 0.05, apply: false, json: true, chart: 'helm/swift-to-s3', kubeConfig: api.kubeConfig(),
+    print: (line) => {
+      out.push(line);
+      if (++refreshes === 2) api.jobs = [job({ ...runningRun, completedIndexes: '0-5', condition: { type: 'Complete' } })];
+    },
+    printError: (line) => assert.fail(line),
+  });
+  assert.equal(code, 0);
+  assert.deepEqual(out.map((line) => JSON.parse(line).outcome), ['running', 'running', 'complete']);
+}));
+
+test('status without a Job of the release says so in one line and exits 2', () => withApi(objectsOf(failedRun), async (api) => {
+  const { code, out, err } = await run(statusCommand, api, { release: 'other' });
+  assert.equal(code, 2);
+  assert.deepEqual(out, []);
+  assert.deepEqual(err, ['no Job of release other in namespace cube']);
+  const missingRun = await run(statusCommand, api, { run: '7' });
+  assert.deepEqual(missingRun.err, [`no Job of release ${RELEASE} with run 7 in namespace cube (runs there: 2)`]);
+}));
+
+test('an unreachable API server is one line and exit 2', async () => {
+  const api = await startFakeApi();
+  const url = api.url;
+  await api.close();
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await statusCommand({ release: RELEASE, namespace: NAMESPACE, watch: false, intervalSeconds: 1, apply: false, json: false, chart: 'c', kubeConfig: kubeConfigFor(url), print: (line) => out.push(line), printError: (line) => err.push(line) });
+  assert.equal(code, 2);
+  assert.equal(err.length, 1);
+  assert.equal(err[0], `cannot reach the Kubernetes API at ${url}: connect ECONNREFUSED ${url.replace('http://', '')}`);
+});
+
+test('the namespace defaults to the kubeconfig context\'s', () => withApi(objectsOf(failedRun), async (api) => {
+  const { code } = await run(statusCommand, api, { namespace: '', kubeConfig: api.kubeConfig(NAMESPACE) });
+  assert.equal(code, 1);
+  assert.equal(api.requests[0]?.path, `/apis/batch/v1/namespaces/${NAMESPACE}/jobs`);
+}));
+
+test('rerun prints the helm upgrade for the failed shards and creates nothing', () => withApi(objectsOf(completeRun, failedRun), async (api) => {
+  const { code, out, err } = await run(rerunCommand, api);
+  assert.equal(code, 0);
+  assert.deepEqual(err, []);
+  assert.equal(out[0], `run 2 (Job ${jobName(2)}) failed on shards 1,3.`);
+  assert.ok(out.includes("  helm upgrade cube-files helm/swift-to-s3 -n cube --reuse-values --set 'shards.only={1,3}' --set run=3"), out.join('\n'));
+  assert.deepEqual(posts(api), []);
+}));
+
+test('rerun --apply creates exactly the retry Job: new name and run, completions 2, SHARD_INDEXES 1,3, nothing server-managed', () => withApi(objectsOf(completeRun, failedRun), async (api) => {
+  const { code, out } = await run(rerunCommand, api, { apply: true });
+  assert.equal(code, 0);
+  assert.equal(posts(api).length, 1);
+  const { path, body } = posts(api)[0]!;
+  assert.equal(path, '/apis/batch/v1/namespaces/cube/jobs');
+  const sent = body as { metadata: Json; spec: Json & { template: { metadata: { labels: Record<string, string> }; spec: { containers: { name: string; env: { name: string; value?: string }[] }[] } } }; status?: unknown };
+  const last = job(failedRun) as typeof sent;
+  const lastMetadata = last.metadata as { labels: Record<string, string>; annotations: Record<string, string> };
+  assert.deepEqual(sent.metadata, {
+    name: jobName(3),
+    namespace: NAMESPACE,
+    labels: { ...lastMetadata.labels, 'swift-to-s3/run': '3' },
+    annotations: { ...lastMetadata.annotations, 'swift-to-s3/rerun-of': jobName(2) },
+  });
+  assert.equal('status' in sent, false);
+  assert.equal('selector' in sent.spec, false);
+  assert.equal(sent.spec.completions, 2);
+  assert.equal(sent.spec.parallelism, 2);
+  assert.equal(sent.spec.completionMode, 'Indexed');
+  assert.equal(sent.spec.backoffLimitPerIndex, 1);
+  assert.deepEqual(sent.spec.template.metadata.labels, { 'app.kubernetes.io/name': 'swift-to-s3', 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/component': 'copier', 'swift-to-s3/run': '3', 'swift-to-s3/mode': 'copy' });
+  const copier = sent.spec.template.spec.containers.find((container) => container.name === 'copier')!;
+  assert.deepEqual(copier.env.map((variable) => variable.name), ['SWIFT_CONTAINERS', 'SWIFT_AUTH_URL', 'SWIFT_USER', 'SHARD_COUNT', 'SHARD_INDEXES', 'TERMINATION_MESSAGE_PATH']);
+  assert.equal(copier.env.find((variable) => variable.name === 'SHARD_INDEXES')?.value, '1,3');
+  assert.deepEqual(sent.spec.template.spec, { ...(last.spec.template.spec), containers: [{ ...last.spec.template.spec.containers[0], env: copier.env }] });
+  assert.ok(out.some((line) => line === `created Job ${jobName(3)} (run 3, 2 indexes, SHARD_INDEXES=1,3).`), out.join('\n'));
+  assert.ok(out.some((line) => line.startsWith('follow it: swift-to-s3 status') && line.includes('--run 3 --watch')));
+
+  const again = await run(rerunCommand, api, { apply: true });
+  assert.equal(again.code, 2, 'the new run is running now');
+  assert.match(again.err[0]!, new RegExp(`^run 3 \\(Job ${jobName(3)}\\) is still running`));
+}));
+
+test('a rerun of a rerun maps completion indexes back to shard numbers through SHARD_INDEXES', () => withApi(objectsOf(failedRun, rerunRun), async (api) => {
+  const { code, out } = await run(rerunCommand, api, { apply: true, json: true });
+  assert.equal(code, 0);
+  const plan = JSON.parse(out.join('\n'));
+  assert.deepEqual(plan, {
+    release: RELEASE, namespace: NAMESPACE, lastJob: jobName(3), lastRun: '3', failedIndexes: [1, 2], shards: [3, 5], newRun: '4', newJob: jobName(4),
+    helmCommand: "helm upgrade cube-files helm/swift-to-s3 -n cube --reuse-values --set 'shards.only={3,5}' --set run=4",
+    applied: true, created: jobName(4),
+  });
+  const sent = posts(api)[0]!.body as { spec: { completions: number; template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } };
+  assert.equal(sent.spec.completions, 2);
+  assert.equal(sent.spec.template.spec.containers[0]!.env.find((variable) => variable.name === 'SHARD_INDEXES')?.value, '3,5');
+}));
+
+test('rerun of a legacy Job reads the failed indexes from its failed pods', () => withApi(objectsOf(legacyRun), async (api) => {
+  const { code, out } = await run(rerunCommand, api);
+  assert.equal(code, 0);
+  assert.equal(out[0], `run 5 (Job ${jobName(5)}) failed on shards 3.`);
+  assert.ok(out.includes("  helm upgrade cube-files helm/swift-to-s3 -n cube --reuse-values --set 'shards.only={3}' --set run=6"));
+}));
+
+test('rerun refuses in one line with exit 2 when nothing failed', () => withApi(objectsOf(completeRun), async (api) => {
+  const { code, out, err } = await run(rerunCommand, api, { apply: true });
+  assert.equal(code, 2);
+  assert.deepEqual(out, []);
+  assert.deepEqual(err, [`nothing failed in run 1 (Job ${jobName(1)}): there is no shard to rerun`]);
+  assert.deepEqual(posts(api), []);
+}));
+
+test('rerun refuses in one line with exit 2 while the last Job is still running', () => withApi(objectsOf(failedRun, runningRun), async (api) => {
+  const { code, err } = await run(rerunCommand, api, { apply: true });
+  assert.equal(code, 2);
+  assert.deepEqual(err, [`run 4 (Job ${jobName(4)}) is still running: wait until it ends (swift-to-s3 status --watch), then rerun its failed shards`]);
+  assert.deepEqual(posts(api), []);
+}));
+
+test('rerun --apply reports the API\'s refusal in one line with exit 2', () => withApi(objectsOf(failedRun), async (api) => {
+  api.jobs.push({ ...job(completeRun), metadata: { name: jobName(3), namespace: NAMESPACE, labels: { unrelated: 'yes' } } });
+  const { code, err } = await run(rerunCommand, api, { apply: true });
+  assert.equal(code, 2);
+  assert.deepEqual(err, [`Kubernetes API answered 409: jobs.batch "${jobName(3)}" already exists`]);
+}));
