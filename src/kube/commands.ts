@@ -55,8 +55,7 @@ export async function rerunCommand(options: KubeCommandOptions): Promise<number>
       created = made.metadata?.name ?? plan.newJob;
     }
     if (options.json) {
-      const { release, namespace: ns, lastJob, lastRun, newRun, newJob, helmCommand } = plan;
-      options.print(JSON.stringify({ release, namespace: ns, lastJob, lastRun, failedIndexes: plan.failedIndexes, shards: plan.shards, newRun, newJob, helmCommand, applied: created !== undefined, ...(created ? { created } : {}) }, null, 2));
+      options.print(JSON.stringify({ ...plan, applied: created !== undefined, ...(created ? { created } : {}) }, null, 2));
     } else {
       formatPlan(plan, created).forEach((line) => options.print(line));
     }

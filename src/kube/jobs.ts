@@ -157,6 +157,16 @@ export function failedIndexes(job: V1Job, pods: readonly V1Pod[]): number[] {
   return [...new Set(failed)].filter((index) => !completed.has(index)).sort((a, b) => a - b);
 }
 
+/**
+ * Indexes of an ended Job that neither completed nor failed: the Job stopped before they ran or finished
+ * (maxFailedIndexes, activeDeadlineSeconds, a FailJob rule, the legacy backoffLimit). Their shards were not copied.
+ */
+export function unfinishedIndexes(job: V1Job, pods: readonly V1Pod[]): number[] {
+  if (jobOutcome(job) === 'running') return [];
+  const done = new Set([...indexesOf(job.status?.completedIndexes), ...failedIndexes(job, pods)]);
+  return Array.from({ length: completionsOf(job) }, (_, index) => index).filter((index) => !done.has(index));
+}
+
 function usesPerIndexBackoff(job: V1Job): boolean {
   return job.spec?.backoffLimitPerIndex !== undefined || job.status?.failedIndexes !== undefined;
 }

@@ -1,15 +1,21 @@
 // Retrying the failed shards of the last run: the helm upgrade a GitOps user commits, or the retry Job itself.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { formatIndexList } from '../sync/shard.ts';
-import { COPIER_CONTAINER, failedIndexes, jobOutcome, LABEL, runOf, shardMap } from './jobs.ts';
+import { COPIER_CONTAINER, failedIndexes, failureReason, jobOutcome, LABEL, runOf, shardMap, unfinishedIndexes } from './jobs.ts';
 
 export interface RerunPlan {
   release: string;
   namespace: string;
   lastJob: string;
   lastRun: string;
-  /** Completion indexes of the last Job that failed, and the shards they worked on. */
+  /** Reason of the last Job's Failed condition, e.g. FailedIndexes. */
+  reason?: string;
+  /** Completion indexes of the last Job that failed, and those it never finished because it stopped first. */
   failedIndexes: number[];
+  unfinishedIndexes: number[];
+  /** The shards of those indexes; shards is all of them: what the rerun copies. */
+  failedShards: number[];
+  unfinishedShards: number[];
   shards: number[];
   newRun: string;
   newJob: string;
@@ -27,15 +33,23 @@ export function planRerun(job: V1Job, pods: readonly V1Pod[], where: RerunWhere)
   const described = `run ${lastRun || '?'} (Job ${lastJob})`;
   if (jobOutcome(job) === 'running') return { refused: `${described} is still running: wait until it ends (swift-to-s3 status --watch), then rerun its failed shards` };
   const failed = failedIndexes(job, pods);
-  if (failed.length === 0) return { refused: `nothing failed in ${described}: there is no shard to rerun` };
-  const shards = [...new Set(failed.map(shardMap(job)))].sort((a, b) => a - b);
+  const unfinished = unfinishedIndexes(job, pods);
+  if (failed.length === 0 && unfinished.length === 0) return { refused: `nothing failed in ${described}: there is no shard to rerun` };
+  const toShard = shardMap(job);
+  const shardsOf = (indexes: readonly number[]) => [...new Set(indexes.map(toShard))].sort((a, b) => a - b);
+  const shards = shardsOf([...failed, ...unfinished]);
   const newRun = nextRun(lastRun);
+  const reason = failureReason(job);
   return {
     release: where.release,
     namespace: where.namespace,
     lastJob,
     lastRun,
+    ...(reason ? { reason } : {}),
     failedIndexes: failed,
+    unfinishedIndexes: unfinished,
+    failedShards: shardsOf(failed),
+    unfinishedShards: shardsOf(unfinished),
     shards,
     newRun,
     newJob: nextJobName(lastJob, lastRun, newRun),
@@ -116,13 +130,23 @@ function setShardIndexes(job: V1Job, shards: string): void {
   copier.env = env;
 }
 
+function whatFailed(plan: RerunPlan): string[] {
+  const lines: string[] = [];
+  const described = (label: string, indexes: readonly number[], shards: string) => {
+    const list = formatIndexList(indexes);
+    return `${label} ${shards}${list !== shards ? ` (completion indexes ${list} of that rerun)` : ''}`;
+  };
+  if (plan.failedIndexes.length > 0) lines.push(`run ${plan.lastRun} (Job ${plan.lastJob}) failed on ${described('shards', plan.failedIndexes, formatIndexList(plan.failedShards))}.`);
+  if (plan.unfinishedIndexes.length > 0) {
+    lines.push(`run ${plan.lastRun} (Job ${plan.lastJob}) stopped${plan.reason ? ` (${plan.reason})` : ''} before finishing ${described('shards', plan.unfinishedIndexes, formatIndexList(plan.unfinishedShards))}: the rerun copies them too.`);
+  }
+  return lines;
+}
+
 /** Lines for a person: what failed, the command to commit, and (with apply) what was created and how to follow it. */
 export function formatPlan(plan: RerunPlan, created?: string): string[] {
-  const indexes = formatIndexList(plan.failedIndexes);
   const shards = formatIndexList(plan.shards);
-  const mapped = indexes !== shards ? ` (completion indexes ${indexes} of that rerun)` : '';
-  const lines = [
-    `run ${plan.lastRun} (Job ${plan.lastJob}) failed on shards ${shards}${mapped}.`,
+  const lines = [...whatFailed(plan),
     'To retry them the GitOps way, commit this change (or run it):',
     `  ${plan.helmCommand}`,
     `  (in a values file: shards.only: "${shards}" and run: ${/^\d+$/.test(plan.newRun) ? plan.newRun : '<next run number>'})`,

@@ -1,7 +1,7 @@
 // Where a run stands: per-index rows, totals, throughput and ETA from a Job and its pods, for people and for scripts.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { formatIndexList } from '../sync/shard.ts';
-import { completionsOf, envOf, failedIndexes, failureReason, indexRows, jobOutcome, LABEL, runOf, shardMap, type IndexRow, type IndexState, type JobOutcome } from './jobs.ts';
+import { completionsOf, envOf, failedIndexes, failureReason, indexRows, jobOutcome, LABEL, runOf, shardMap, unfinishedIndexes, type IndexRow, type IndexState, type JobOutcome } from './jobs.ts';
 
 export interface StatusTotals { copied: number; unchanged: number; skipped: number; deleted: number; failed: number; bytes: number }
 
@@ -32,6 +32,9 @@ export interface StatusReport {
   /** Failed completion indexes ("1,3") and the shards they work on. */
   failedIndexes: string;
   failedShards: string;
+  /** Indexes an ended Job never finished (it stopped first), and their shards. */
+  unfinishedIndexes: string;
+  unfinishedShards: string;
 }
 
 export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { release: string; namespace: string }, now: Date = new Date()): StatusReport {
@@ -41,6 +44,7 @@ export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { r
   const totals = totalsOf(rows);
   const counts = countsOf(rows);
   const failed = failedIndexes(job, pods);
+  const unfinished = unfinishedIndexes(job, pods);
   const etaSeconds = outcome === 'running' ? etaOf(counts, elapsedSeconds) : undefined;
   const shardCount = Number(envOf(job, 'SHARD_COUNT'));
   const shardIndexes = envOf(job, 'SHARD_INDEXES');
@@ -68,13 +72,15 @@ export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { r
     mibPerSecond: elapsedSeconds > 0 ? round(totals.bytes / 1048576 / elapsedSeconds, 2) : 0,
     failedIndexes: formatIndexList(failed),
     failedShards: formatIndexList(failed.map(shardMap(job))),
+    unfinishedIndexes: formatIndexList(unfinished),
+    unfinishedShards: formatIndexList(unfinished.map(shardMap(job))),
     ...withoutUndefined(optional),
   };
 }
 
 /** 0: succeeded or running with no failed index; 1: some index failed. */
 export function statusExitCode(report: StatusReport): number {
-  return report.counts.failed > 0 || (report.outcome === 'failed') ? 1 : 0;
+  return report.counts.failed > 0 || report.outcome === 'failed' ? 1 : 0;
 }
 
 function elapsedOf(job: V1Job, now: Date): number {
@@ -114,6 +120,7 @@ function etaOf(counts: Record<IndexState, number>, elapsedSeconds: number): numb
 /** The report as lines for a person: a headline, one row per index, totals, and what to do about failures. */
 export function formatStatus(report: StatusReport): string[] {
   const lines = [headline(report), '', ...table(report), '', totalsLine(report), timingLine(report)];
+  if (report.unfinishedIndexes) lines.push(unfinishedLine(report));
   if (report.failedIndexes) lines.push(failedLine(report));
   return lines;
 }
@@ -156,6 +163,11 @@ function totalsLine(report: StatusReport): string {
 function timingLine(report: StatusReport): string {
   const eta = report.outcome !== 'running' ? 'ended' : report.etaSeconds === undefined ? 'ETA unknown until an index finishes' : `ETA ${formatDuration(report.etaSeconds)}`;
   return `elapsed ${formatDuration(report.elapsedSeconds)}, ${report.mibPerSecond} MiB/s, ${eta}`;
+}
+
+function unfinishedLine(report: StatusReport): string {
+  const shards = report.unfinishedShards !== report.unfinishedIndexes ? ` (shards ${report.unfinishedShards})` : '';
+  return `never finished: indexes ${report.unfinishedIndexes}${shards}: the Job stopped before them; a rerun includes them`;
 }
 
 function failedLine(report: StatusReport): string {

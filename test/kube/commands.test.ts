@@ -169,7 +169,8 @@ test('a rerun of a rerun maps completion indexes back to shard numbers through S
   assert.equal(code, 0);
   const plan = JSON.parse(out.join('\n'));
   assert.deepEqual(plan, {
-    release: RELEASE, namespace: NAMESPACE, lastJob: jobName(3), lastRun: '3', failedIndexes: [1, 2], shards: [3, 5], newRun: '4', newJob: jobName(4),
+    release: RELEASE, namespace: NAMESPACE, lastJob: jobName(3), lastRun: '3', reason: 'FailedIndexes',
+    failedIndexes: [1, 2], unfinishedIndexes: [], failedShards: [3, 5], unfinishedShards: [], shards: [3, 5], newRun: '4', newJob: jobName(4),
     helmCommand: "helm upgrade cube-files helm/swift-to-s3 -n cube --reuse-values --set 'shards.only={3,5}' --set run=4",
     applied: true, created: jobName(4),
   });
@@ -205,4 +206,24 @@ test('rerun --apply reports the API\'s refusal in one line with exit 2', () => w
   const { code, err } = await run(rerunCommand, api, { apply: true });
   assert.equal(code, 2);
   assert.deepEqual(err, [`Kubernetes API answered 409: jobs.batch "${jobName(3)}" already exists`]);
+}));
+
+test('a Job that stopped early (maxFailedIndexes) reruns its failed and its never-finished shards', () => withApi(objectsOf({ ...failedRun, completedIndexes: '0,2', pods: failedRun.pods.filter((pod) => pod.index < 4) }), async (api) => {
+  const status = await run(statusCommand, api);
+  assert.equal(status.code, 1);
+  assert.ok(status.out.includes('never finished: indexes 4-5: the Job stopped before them; a rerun includes them'), status.out.join('\n'));
+  const { code, out } = await run(rerunCommand, api);
+  assert.equal(code, 0);
+  assert.deepEqual(out.slice(0, 2), [
+    `run 2 (Job ${jobName(2)}) failed on shards 1,3.`,
+    `run 2 (Job ${jobName(2)}) stopped (FailedIndexes) before finishing shards 4-5: the rerun copies them too.`,
+  ]);
+  assert.ok(out.includes("  helm upgrade cube-files helm/swift-to-s3 -n cube --reuse-values --set 'shards.only={1,3-5}' --set run=3"), out.join('\n'));
+}));
+
+test('an API refusal such as 403 is one line with a hint, exit 2', () => withApi(objectsOf(failedRun), async (api) => {
+  api.refuse = { code: 403, reason: 'Forbidden', message: 'jobs.batch is forbidden: User "system:serviceaccount:cube:default" cannot list resource "jobs" in API group "batch" in the namespace "cube"' };
+  const { code, err } = await run(statusCommand, api);
+  assert.equal(code, 2);
+  assert.deepEqual(err, ['Kubernetes API answered 403: jobs.batch is forbidden: User "system:serviceaccount:cube:default" cannot list resource "jobs" in API group "batch" in the namespace "cube" (the account may not list Jobs and Pods or create Jobs in namespace cube)']);
 }));

@@ -15,6 +15,8 @@ export interface FakeApi {
   /** The stored objects; tests may replace or change them between requests. */
   jobs: Json[];
   pods: Json[];
+  /** When set, every request is answered with this Status (e.g. 403 Forbidden). */
+  refuse?: { code: number; reason: string; message: string };
   /** A KubeConfig pointing at this server (plain HTTP, bearer token). */
   kubeConfig(namespace?: string): KubeConfig;
   close(): Promise<void>;
@@ -24,7 +26,7 @@ const JOBS = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs$/;
 const PODS = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/;
 
 export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[] } = {}): Promise<FakeApi> {
-  const api = { requests: [] as RecordedRequest[], jobs: [...(objects.jobs ?? [])], pods: [...(objects.pods ?? [])] };
+  const api: FakeState = { requests: [], jobs: [...(objects.jobs ?? [])], pods: [...(objects.pods ?? [])] };
   const server = createServer((request, response) => {
     void answer(api, request, response).catch((error: unknown) => send(response, 500, status(500, 'InternalError', String(error))));
   });
@@ -37,6 +39,8 @@ export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[] } = {
     set jobs(jobs: Json[]) { api.jobs = jobs; },
     get pods() { return api.pods; },
     set pods(pods: Json[]) { api.pods = pods; },
+    get refuse() { return api.refuse; },
+    set refuse(refusal) { api.refuse = refusal; },
     kubeConfig: (namespace?: string) => kubeConfigFor(url, namespace),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
@@ -53,11 +57,14 @@ export function kubeConfigFor(server: string, namespace?: string): KubeConfig {
   return kubeConfig;
 }
 
-async function answer(api: { requests: RecordedRequest[]; jobs: Json[]; pods: Json[] }, request: IncomingMessage, response: ServerResponse): Promise<void> {
+interface FakeState { requests: RecordedRequest[]; jobs: Json[]; pods: Json[]; refuse?: { code: number; reason: string; message: string } }
+
+async function answer(api: FakeState, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const text = await readBody(request);
   const body = text ? JSON.parse(text) as Json : undefined;
   api.requests.push({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, ...(body ? { body } : {}) });
+  if (api.refuse) return send(response, api.refuse.code, status(api.refuse.code, api.refuse.reason, api.refuse.message));
   const jobs = JOBS.exec(url.pathname);
   const pods = PODS.exec(url.pathname);
   const selector = url.searchParams.get('labelSelector') ?? '';
