@@ -22,7 +22,7 @@ export interface KubeCommandOptions {
 
 const EXIT = { ok: 0, failed: 1, problem: 2 } as const;
 
-/** A problem to report as one line with exit code 2: no such Job, the API refused, the cluster is unreachable. */
+/** No Job of the release (or of the requested run): one line, exit code 2. */
 class KubeProblem extends Error {}
 
 /** 0: the Job succeeded or runs with no failed index; 1: some index failed; 2: no such Job or an API problem. */

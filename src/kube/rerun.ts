@@ -82,8 +82,13 @@ export function nextJobName(name: string, run: string, newRun: string): string {
  * second key. The chart accepts the list form ({1,3-5}), as values.yaml documents.
  */
 export function helmUpgradeCommand(where: RerunWhere, shards: readonly number[], newRun: string): string {
-  const run = /^\d+$/.test(newRun) ? newRun : '<next run number>';
+  const run = helmRun(newRun);
   return `helm upgrade ${shellWord(where.release)} ${shellWord(where.chart)} -n ${shellWord(where.namespace)} --reuse-values --set 'shards.only={${formatIndexList(shards)}}' --set run=${run}`;
+}
+
+/** The chart's run is a number; a run label that is not one cannot be carried over. */
+function helmRun(newRun: string): string {
+  return /^\d+$/.test(newRun) ? newRun : '<next run number>';
 }
 
 function shellWord(word: string): string {
@@ -115,7 +120,8 @@ export function buildRetryJob(job: V1Job, plan: RerunPlan): V1Job {
   if (spec.maxFailedIndexes !== undefined) spec.maxFailedIndexes = Math.min(spec.maxFailedIndexes, completions);
   const template = spec.template;
   const podLabels = Object.fromEntries(Object.entries(template.metadata?.labels ?? {}).filter(([key]) => !SERVER_MANAGED_POD_LABELS.includes(key)));
-  template.metadata = { ...template.metadata, labels: { ...podLabels, [LABEL.run]: plan.newRun } };
+  const { creationTimestamp: _, ...templateMetadata } = template.metadata ?? {};
+  template.metadata = { ...templateMetadata, labels: { ...podLabels, [LABEL.run]: plan.newRun } };
   setShardIndexes(copy, formatIndexList(plan.shards));
   return copy;
 }
@@ -131,14 +137,15 @@ function setShardIndexes(job: V1Job, shards: string): void {
 }
 
 function whatFailed(plan: RerunPlan): string[] {
-  const lines: string[] = [];
-  const described = (label: string, indexes: readonly number[], shards: string) => {
-    const list = formatIndexList(indexes);
-    return `${label} ${shards}${list !== shards ? ` (completion indexes ${list} of that rerun)` : ''}`;
+  const lastRun = `run ${plan.lastRun} (Job ${plan.lastJob})`;
+  const shardsOf = (indexes: readonly number[], shards: readonly number[]) => {
+    const [indexList, shardList] = [formatIndexList(indexes), formatIndexList(shards)];
+    return `shards ${shardList}${indexList !== shardList ? ` (completion indexes ${indexList} of that rerun)` : ''}`;
   };
-  if (plan.failedIndexes.length > 0) lines.push(`run ${plan.lastRun} (Job ${plan.lastJob}) failed on ${described('shards', plan.failedIndexes, formatIndexList(plan.failedShards))}.`);
+  const lines: string[] = [];
+  if (plan.failedIndexes.length > 0) lines.push(`${lastRun} failed on ${shardsOf(plan.failedIndexes, plan.failedShards)}.`);
   if (plan.unfinishedIndexes.length > 0) {
-    lines.push(`run ${plan.lastRun} (Job ${plan.lastJob}) stopped${plan.reason ? ` (${plan.reason})` : ''} before finishing ${described('shards', plan.unfinishedIndexes, formatIndexList(plan.unfinishedShards))}: the rerun copies them too.`);
+    lines.push(`${lastRun} stopped${plan.reason ? ` (${plan.reason})` : ''} before finishing ${shardsOf(plan.unfinishedIndexes, plan.unfinishedShards)}: the rerun copies them too.`);
   }
   return lines;
 }
@@ -149,7 +156,7 @@ export function formatPlan(plan: RerunPlan, created?: string): string[] {
   const lines = [...whatFailed(plan),
     'To retry them the GitOps way, commit this change (or run it):',
     `  ${plan.helmCommand}`,
-    `  (in a values file: shards.only: "${shards}" and run: ${/^\d+$/.test(plan.newRun) ? plan.newRun : '<next run number>'})`,
+    `  (in a values file: shards.only: "${shards}" and run: ${helmRun(plan.newRun)})`,
   ];
   if (created) {
     lines.push(
