@@ -79,7 +79,8 @@ export class S3Target {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 1,
-      requestHandler: { ...handlerAgents!, requestTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 10_000) },
+      // socketTimeout is idle time (a stalled server); requestTimeout would cap whole uploads, so it stays unset.
+      requestHandler: { ...handlerAgents!, socketTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 10_000) },
     });
   }
 
@@ -121,12 +122,20 @@ export class S3Target {
     });
   }
 
-  /** One PUT of a streamed body of known length. Not retried here: a stream can be read once. */
-  async put(key: string, body: Readable | Buffer, length: number, headers: ObjectHeaders, contentMd5?: string): Promise<{ etag: string }> {
-    const answer = await this.#timed('s3_put', () => this.client.send(new PutObjectCommand({
-      Bucket: this.bucket, Key: key, Body: body, ContentLength: length, ...(contentMd5 ? { ContentMD5: contentMd5 } : {}), ...headers,
-    })));
-    return { etag: unquote(answer.ETag) };
+  /** One PUT of a streamed body of known length. Not retried here: a stream can be read once. A body that fails
+   *  (the source broke off, or its MD5 is wrong) aborts the request at once and is the error thrown. */
+  async put(key: string, body: Readable, length: number, headers: ObjectHeaders, contentMd5?: string): Promise<{ etag: string }> {
+    const abort = new AbortController();
+    let bodyError: unknown;
+    body.once('error', (error) => { bodyError = error; abort.abort(error); });
+    try {
+      const answer = await this.#timed('s3_put', () => this.client.send(new PutObjectCommand({
+        Bucket: this.bucket, Key: key, Body: body, ContentLength: length, ...(contentMd5 ? { ContentMD5: contentMd5 } : {}), ...headers,
+      }), { abortSignal: abort.signal }));
+      return { etag: unquote(answer.ETag) };
+    } catch (error) {
+      throw bodyError ?? error;
+    }
   }
 
   /** Rewrites an object's metadata in place (server-side copy to itself). */
