@@ -12,6 +12,9 @@ import { SwiftSource } from './swift/source.ts';
 import { S3Target } from './s3/target.ts';
 import { runShard } from './sync/run.ts';
 import { verify } from './ops/verify.ts';
+import { formatPlan, plan } from './ops/plan.ts';
+import { parseBytes } from './config.ts';
+import { rerunCommand, statusCommand } from './kube/commands.ts';
 
 /** Exit codes, the contract with the Job's podFailurePolicy. */
 export const EXIT = { ok: 0, objectsFailed: 1, fatal: 2 } as const;
@@ -19,9 +22,48 @@ export const EXIT = { ok: 0, objectsFailed: 1, fatal: 2 } as const;
 const COMMANDS: Record<string, { summary: string; run: (env: Record<string, string | undefined>, options: CommandOptions) => Promise<number> }> = {
   copy: { summary: 'copy one shard of the Swift container(s) into the bucket (default)', run: runCopy },
   verify: { summary: 'check one shard (or --all) of the bucket against Swift: keys, sizes, MD5s (--download: read both sides)', run: runVerify },
+  plan: { summary: 'list both sides, write nothing: totals per shard, what would move, skew, a suggested SHARD_COUNT', run: runPlan },
+  status: { summary: 'per-index state of a release\'s Job in the cluster, totals, ETA, failed indexes (--watch)', run: (_env, options) => statusCommand(kubeOptions(options)) },
+  rerun: { summary: 'the helm upgrade that reruns the failed shards of the last run (--apply: create the retry Job)', run: (_env, options) => rerunCommand(kubeOptions(options)) },
 };
 
-export interface CommandOptions { json: boolean; all: boolean; download: boolean; print: (line: string) => void; printError: (line: string) => void }
+/** Options that are not settings of the copier: they belong to one command. */
+const OPTION_FLAGS: Record<string, { key: string; takesValue: boolean; commands: string[]; desc: string }> = {
+  '--json': { key: 'json', takesValue: false, commands: ['verify', 'plan', 'status', 'rerun'], desc: 'machine-readable output on stdout' },
+  '--all': { key: 'all', takesValue: false, commands: ['verify'], desc: 'check every shard in this one process' },
+  '--download': { key: 'download', takesValue: false, commands: ['verify'], desc: 'read both sides and compare the MD5 of the bytes' },
+  '--rate': { key: 'rate', takesValue: true, commands: ['plan'], desc: 'bytes per second one shard copies (e.g. 40MiB); measured from a short sample when not given' },
+  '--hours': { key: 'hours', takesValue: true, commands: ['plan'], desc: 'target duration for the suggested shard count [default: 1]' },
+  '--release': { key: 'release', takesValue: true, commands: ['status', 'rerun'], desc: 'Helm release name' },
+  '--namespace': { key: 'namespace', takesValue: true, commands: ['status', 'rerun'], desc: 'namespace [default: the kubeconfig context\'s]' },
+  '-n': { key: 'namespace', takesValue: true, commands: ['status', 'rerun'], desc: 'same as --namespace' },
+  '--run': { key: 'run', takesValue: true, commands: ['status', 'rerun'], desc: 'run id [default: the newest run]' },
+  '--watch': { key: 'watch', takesValue: false, commands: ['status'], desc: 'refresh until the Job ends' },
+  '--interval': { key: 'interval', takesValue: true, commands: ['status'], desc: 'seconds between refreshes with --watch [default: 5]' },
+  '--apply': { key: 'apply', takesValue: false, commands: ['rerun'], desc: 'create the retry Job now, instead of only printing the helm command' },
+  '--chart': { key: 'chart', takesValue: true, commands: ['rerun'], desc: 'chart reference for the printed helm command [default: helm/swift-to-s3]' },
+};
+
+export interface CommandOptions {
+  json: boolean;
+  all: boolean;
+  download: boolean;
+  values: Record<string, string>;
+  print: (line: string) => void;
+  printError: (line: string) => void;
+}
+
+function kubeOptions(options: CommandOptions) {
+  const { values } = options;
+  if (!values.release) throw new ConfigError(['--release is required: the Helm release name, for example --release cube-files']);
+  const interval = Number(values.interval ?? 5);
+  if (!(interval > 0)) throw new ConfigError([`--interval "${values.interval}" must be a number of seconds above 0, for example --interval 10`]);
+  return {
+    release: values.release, namespace: values.namespace ?? '', ...(values.run ? { run: values.run } : {}),
+    watch: values.watch === 'true', intervalSeconds: interval, apply: values.apply === 'true', json: options.json,
+    chart: values.chart ?? 'helm/swift-to-s3', print: options.print, printError: options.printError,
+  };
+}
 
 const BOOLEAN_VARIABLES = new Set(VARIABLES.filter((variable) => variable.example === 'false').map((variable) => variable.name));
 const flagOf = (name: string) => `--${name.toLowerCase().replaceAll('_', '-')}`;
@@ -40,6 +82,9 @@ function usage(command?: string): string {
     '',
     ...VARIABLES.map((variable) => `  ${variable.name.padEnd(34)} ${variable.secret ? '(env only)'.padEnd(30) : flagOf(variable.name).padEnd(30)} ${variable.desc}${variable.default !== undefined ? ` [default: ${variable.default || 'empty'}]` : ''}`),
     '',
+    'Command options:',
+    ...Object.entries(OPTION_FLAGS).filter(([, option]) => !command || option.commands.includes(command)).map(([flag, option]) => `  ${(flag + (option.takesValue ? ' <value>' : '')).padEnd(34)} ${option.desc} (${option.commands.join(', ')})`),
+    '',
     'Exit codes: 0 everything in the shard is in place; 1 some objects failed after retries (rerun the shard);',
     '            2 configuration, authentication, or a missing container or bucket (fix and start again).',
     'verify: exit 0 only when every source object is at the destination with the same size and MD5 and nothing',
@@ -48,17 +93,23 @@ function usage(command?: string): string {
   return lines.join('\n');
 }
 
-interface ParsedArgs { command: string; env: Record<string, string>; help: boolean; json: boolean; all: boolean; download: boolean }
+interface ParsedArgs { command: string; env: Record<string, string>; help: boolean; values: Record<string, string> }
 
 function parseArgs(argv: string[]): ParsedArgs {
-  const parsed: ParsedArgs = { command: 'copy', env: {}, help: false, json: false, all: false, download: false };
+  const parsed: ParsedArgs = { command: 'copy', env: {}, help: false, values: {} };
   let sawCommand = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') { parsed.help = true; continue; }
-    if (arg === '--json') { parsed.json = true; continue; }
-    if (arg === '--all') { parsed.all = true; continue; }
-    if (arg === '--download') { parsed.download = true; continue; }
+    const optionName = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
+    const option = OPTION_FLAGS[optionName];
+    if (option) {
+      if (!option.takesValue) { parsed.values[option.key] = 'true'; continue; }
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      if (value === undefined) throw new ConfigError([`${optionName} needs a value: see swift-to-s3 --help`]);
+      parsed.values[option.key] = value;
+      continue;
+    }
     if (!arg.startsWith('--')) {
       if (sawCommand) throw new ConfigError([`unexpected argument "${arg}": see swift-to-s3 --help`]);
       if (!(arg in COMMANDS)) throw new ConfigError([`unknown command "${arg}": use one of ${Object.keys(COMMANDS).join(', ')}`]);
@@ -141,6 +192,37 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
   }
 }
 
+async function runPlan(env: Record<string, string | undefined>, options: CommandOptions): Promise<number> {
+  const config = loadConfig(env);
+  const log = createLog(config.logLevel, process.stderr);
+  let rate: number | undefined;
+  if (options.values.rate !== undefined) {
+    try { rate = parseBytes(options.values.rate); } catch { throw new ConfigError([`--rate "${options.values.rate}" is not a size per second, for example --rate 40MiB`]); }
+  }
+  const hours = Number(options.values.hours ?? 1);
+  if (!(hours > 0)) throw new ConfigError([`--hours "${options.values.hours}" must be a number above 0, for example --hours 2`]);
+  const stats = new Stats();
+  const { source, target } = clientsFor(config, stats, log);
+  try {
+    await source.connect(config.swift.containers);
+    let destination: S3Target | undefined = target;
+    try {
+      await target.connect();
+    } catch (error) {
+      if (!(error instanceof FatalError)) throw error;
+      options.printError(`planning without the destination: ${scrub(error.message, config.secrets)}`);
+      destination = undefined;
+    }
+    const report = await plan({ config, source, target: destination, ...(rate !== undefined ? { rate } : {}), targetSeconds: hours * 3600 });
+    if (options.json) options.print(JSON.stringify(report, null, 2));
+    else formatPlan(report).forEach((line) => options.print(line));
+    return EXIT.ok;
+  } finally {
+    await source.close().catch(() => undefined);
+    target.close();
+  }
+}
+
 async function runVerify(env: Record<string, string | undefined>, options: CommandOptions): Promise<number> {
   const config = loadConfig(env);
   // With --json, stdout carries only the report; the log goes to stderr.
@@ -187,9 +269,16 @@ export async function main(argv: string[], env: Record<string, string | undefine
     throw error;
   }
   if (parsed.help) { print(usage(parsed.command)); return EXIT.ok; }
+  for (const [flag, option] of Object.entries(OPTION_FLAGS)) {
+    if (parsed.values[option.key] !== undefined && argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`)) && !option.commands.includes(parsed.command)) {
+      printError(`${flag} does not apply to ${parsed.command}: it is an option of ${option.commands.join(', ')}`);
+      return EXIT.fatal;
+    }
+  }
   const secrets = VARIABLES.filter((variable) => variable.secret).map((variable) => env[variable.name] ?? '');
   try {
-    return await COMMANDS[parsed.command]!.run({ ...env, ...parsed.env }, { json: parsed.json, all: parsed.all, download: parsed.download, print, printError });
+    const values = parsed.values;
+    return await COMMANDS[parsed.command]!.run({ ...env, ...parsed.env }, { json: values.json === 'true', all: values.all === 'true', download: values.download === 'true', values, print, printError });
   } catch (error) {
     if (error instanceof ConfigError) { error.lines.forEach((line) => printError(scrub(line, secrets))); return EXIT.fatal; }
     if (error instanceof FatalError) { printError(scrub(error.message, secrets)); return EXIT.fatal; }

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { runCli } from '../support/cli.ts';
+import { putObject } from '../support/swift.ts';
+import { shardOf } from '../../src/sync/shard.ts';
+
+test('plan lists both sides, writes nothing, and sizes the shards', async () => {
+  const { account, container } = await freshContainer();
+  const { s3, bucket } = await freshBucket();
+  const names = Array.from({ length: 40 }, (_, i) => `home/chris/feeds/feed_${i}/data/f${i}.dcm`);
+  for (const [i, name] of names.entries()) await putObject(account, container, name, Buffer.alloc(1000 * (i + 1), i));
+  const env = copierEnv(container, bucket, { SHARD_COUNT: '4' });
+  assert.equal((await runCli(['copy'], { ...env, JOB_COMPLETION_INDEX: '0' })).code, 0);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'stray.txt', Body: 'x' }));
+
+  const result = await runCli(['plan', '--json', '--rate', '1MiB', '--hours', '0.001'], env);
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout);
+  const total = names.reduce((sum, _, i) => sum + 1000 * (i + 1), 0);
+  assert.equal(report.objects, 40);
+  assert.equal(report.bytes, total);
+  const inShard0 = names.filter((name) => shardOf(container, name, 4) === 0);
+  assert.equal(report.unchanged, inShard0.length);
+  assert.equal(report.copy.objects, 40 - inShard0.length);
+  assert.equal(report.extraneous, 1);
+  assert.deepEqual(report.shards.map((load: { objects: number }) => load.objects), [0, 1, 2, 3].map((shard) => names.filter((name) => shardOf(container, name, 4) === shard).length));
+  assert.equal(report.largest[0].key, names[39]);
+  assert.ok(report.skew >= 1);
+  // 1 MiB/s per shard for 3.6 s: the bytes still to copy need this many shards.
+  assert.equal(report.suggestedShardCount, Math.ceil(report.copy.bytes / (1048576 * 3.6)));
+
+  const text = await runCli(['plan'], env);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^source: 40 objects/m);
+  assert.match(text.stdout, /rate per shard: .* \(measured from a short sample\)/);
+  assert.match(text.stdout, /for 3600 s use SHARD_COUNT=\d+/);
+});
+
+test('plan works before the bucket exists', async () => {
+  const { account, container } = await freshContainer();
+  await putObject(account, container, 'a', 'aaa');
+  const result = await runCli(['plan', '--json', '--rate', '1MiB'], copierEnv(container, 'not-created-yet'));
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /planning without the destination: S3 bucket "not-created-yet" does not exist/);
+  assert.equal(JSON.parse(result.stdout).copy.objects, 1);
+});
