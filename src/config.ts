@@ -32,6 +32,7 @@ export interface Config {
   deleteExtraneous: boolean;
   dryRun: boolean;
   requestTimeoutMs: number;
+  connectWaitMs: number;
   progressIntervalMs: number;
   shutdownGraceMs: number;
   bufferBudget: number;
@@ -126,6 +127,7 @@ export const VARIABLES: VariableDoc[] = [
   { name: 'DELETE_EXTRANEOUS', desc: 'delete destination objects of this shard that are not in Swift', example: 'false', default: 'false' },
   { name: 'DRY_RUN', desc: 'list what would be copied and deleted, write nothing', example: 'false', default: 'false' },
   { name: 'REQUEST_TIMEOUT', desc: 'seconds without progress before a request is abandoned and retried', example: '60', default: '60' },
+  { name: 'CONNECT_WAIT', desc: 'seconds to keep retrying Swift and S3 at start when they cannot be reached', example: '30', default: '30' },
   { name: 'PROGRESS_INTERVAL', desc: 'seconds between progress lines', example: '10', default: '10' },
   { name: 'SHUTDOWN_GRACE_SECONDS', desc: 'after SIGTERM, seconds to finish or abort in-flight uploads', example: '20', default: '20' },
   { name: 'TERMINATION_MESSAGE_PATH', desc: 'file that receives the JSON summary (Kubernetes keeps it)', example: '/dev/termination-log', default: '/dev/termination-log when writable' },
@@ -197,6 +199,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     DELETE_EXTRANEOUS: bool({ default: false }),
     DRY_RUN: bool({ default: false }),
     REQUEST_TIMEOUT: num({ default: 60 }),
+    CONNECT_WAIT: num({ default: 30 }),
     PROGRESS_INTERVAL: num({ default: 10 }),
     SHUTDOWN_GRACE_SECONDS: num({ default: 20 }),
     TERMINATION_MESSAGE_PATH: str(optional),
@@ -277,6 +280,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     deleteExtraneous: cleaned.DELETE_EXTRANEOUS,
     dryRun: cleaned.DRY_RUN,
     requestTimeoutMs: cleaned.REQUEST_TIMEOUT * 1000,
+    connectWaitMs: cleaned.CONNECT_WAIT * 1000,
     progressIntervalMs: cleaned.PROGRESS_INTERVAL * 1000,
     shutdownGraceMs: cleaned.SHUTDOWN_GRACE_SECONDS * 1000,
     bufferBudget: cleaned.BUFFER_BUDGET,

@@ -6,6 +6,8 @@ export interface RetryPolicy {
   maxRetries: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Stop retrying once this much time has passed since the first attempt (start-up waits use it). */
+  giveUpAfterMs?: number;
 }
 
 const TRANSIENT_CODES = new Set([
@@ -66,6 +68,7 @@ export interface RetryHooks {
 
 /** Runs `attempt` until it succeeds, fails with a non-transient error, or the retries are used up. */
 export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
+  const started = Date.now();
   for (let n = 0; ; n++) {
     try {
       return await attempt(n);
@@ -73,6 +76,7 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: R
       if (n >= policy.maxRetries || !isTransient(error) || hooks.signal?.aborted) throw error;
       const retryAfter = error instanceof HttpError ? error.retryAfterMs : undefined;
       const delay = backoffDelay(n, policy, retryAfter);
+      if (policy.giveUpAfterMs !== undefined && Date.now() + delay - started > policy.giveUpAfterMs) throw error;
       hooks.onRetry?.(error, n + 1, delay);
       await sleep(delay);
     }

@@ -34,6 +34,8 @@ export interface S3TargetOptions {
   s3: Config['s3'];
   connections: number;
   requestTimeoutMs: number;
+  /** How long connect() keeps retrying an endpoint that cannot be reached. */
+  connectWaitMs: number;
   retry: RetryPolicy;
   stats: Stats;
   onRetry?: (what: string, error: unknown, attempt: number) => void;
@@ -86,7 +88,8 @@ export class S3Target {
 
   /** Checks that the bucket exists and the keys work. Problems here are fatal (exit 2). */
   async connect(): Promise<void> {
-    const policy = { ...this.#options.retry, maxRetries: Math.min(this.#options.retry.maxRetries, 2) };
+    // At start the endpoint may not be routable yet (a pod can start before its EndpointSlice): wait a bounded time.
+    const policy = { ...this.#options.retry, maxRetries: 1_000, maxDelayMs: 2_000, giveUpAfterMs: this.#options.connectWaitMs };
     try {
       await withRetry(() => this.#timed('s3_list', () => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1 }))), policy);
     } catch (error) {

@@ -36,6 +36,8 @@ export interface SwiftSourceOptions {
   auth: SwiftAuth;
   connections: number;
   requestTimeoutMs: number;
+  /** How long connect() keeps retrying an endpoint that cannot be reached. */
+  connectWaitMs: number;
   retry: RetryPolicy;
   stats: Stats;
   onRetry?: (what: string, error: unknown, attempt: number) => void;
@@ -83,7 +85,8 @@ export class SwiftSource {
 
   /** Authenticates and checks that every container exists. Problems here are fatal (exit 2). */
   async connect(containers: readonly string[]): Promise<void> {
-    const policy = { ...this.#options.retry, maxRetries: Math.min(this.#options.retry.maxRetries, 2) };
+    // At start the endpoint may not be routable yet (a pod can start before its EndpointSlice): wait a bounded time.
+    const policy = { ...this.#options.retry, maxRetries: 1_000, maxDelayMs: 2_000, giveUpAfterMs: this.#options.connectWaitMs };
     const where = this.#options.auth.kind === 'token' ? this.#options.auth.storageUrl : this.#options.auth.authUrl;
     try {
       this.#session = await withRetry(() => this.#timed('swift_auth', () => authenticate(this.#dispatcher, this.#options.auth)), policy);
