@@ -6,6 +6,7 @@ needed=()
 command -v swift-proxy-server >/dev/null || needed+=(swift swift-proxy swift-account swift-container swift-object)
 command -v memcached >/dev/null || needed+=(memcached)
 command -v unzip >/dev/null || needed+=(unzip)
+command -v openssl >/dev/null || needed+=(openssl)
 if [ "${WITH_RCLONE:-0}" = 1 ]; then command -v rclone >/dev/null || needed+=(rclone); fi
 command -v /usr/bin/time >/dev/null || needed+=(time)
 [ ${#needed[@]} -eq 0 ] && exit 0

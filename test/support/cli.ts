@@ -29,3 +29,33 @@ export function summaryOf(result: CliResult): Record<string, unknown> & { copied
   if (!line) throw new Error(`no summary in output:\n${result.stdout}\n${result.stderr}`);
   return JSON.parse(line).summary;
 }
+
+/** Starts the CLI and hands back the child, for tests that send it signals. */
+export function startCli(args: string[], env: Record<string, string>, timeoutMs = 120_000): { child: ReturnType<typeof spawn>; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr, signal });
+    });
+  });
+  return { child, done };
+}
+
+/** Resolves once the child's stdout has shown a line matching `pattern`. */
+export function waitForOutput(child: ReturnType<typeof spawn>, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms`)), timeoutMs);
+    child.stdout!.on('data', (chunk) => {
+      seen += chunk;
+      if (pattern.test(seen)) { clearTimeout(timer); resolve(); }
+    });
+  });
+}
