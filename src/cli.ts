@@ -7,6 +7,7 @@ import { ConfigError, FatalError, messageOf } from './errors.ts';
 import { createLog, scrub, type Log } from './log.ts';
 import { Stats } from './report/stats.ts';
 import { startProgress } from './report/progress.ts';
+import { serveMetrics } from './report/metrics.ts';
 import { summarize, terminationPath, writeTerminationMessage } from './report/summary.ts';
 import { SwiftSource } from './swift/source.ts';
 import { S3Target } from './s3/target.ts';
@@ -170,6 +171,9 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const stopProgress = startProgress(stats, log, config.progressIntervalMs);
+  const metrics = config.metricsPort ? await serveMetrics(stats, config.metricsPort).catch((error: unknown) => {
+    throw new FatalError(`cannot serve metrics on METRICS_PORT ${config.metricsPort}: ${messageOf(error)}`);
+  }) : undefined;
   log.info({ shard: config.shard, containers: config.swift.containers, bucket: config.s3.bucket, endpoint: config.s3.endpoint, dryRun: config.dryRun }, 'starting');
   try {
     await source.connect(config.swift.containers);
@@ -186,6 +190,7 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
     throw error;
   } finally {
     stopProgress();
+    metrics?.close();
     if (graceTimer) clearTimeout(graceTimer);
     await source.close().catch(() => undefined);
     target.close();
