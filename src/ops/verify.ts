@@ -54,7 +54,8 @@ export async function verify({ config, source, target, log, all, download }: Ver
     extraneous: 0, foundByHead: 0, headRequests: 0, downloaded: 0, ok: false, differences: [],
   };
   const problem = (key: string, text: string) => {
-    if (report.differences.length < MAX_LISTED_DIFFERENCES) report.differences.push({ key, problem: text });
+    if (report.differences.length >= MAX_LISTED_DIFFERENCES) return;
+    report.differences.push({ key, problem: text });
     log.warn({ key, problem: text }, 'verify: difference');
   };
   const head = async (key: string): Promise<DestHead | undefined> => {
