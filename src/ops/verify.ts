@@ -6,7 +6,7 @@ import { messageOf } from '../errors.ts';
 import type { Log } from '../log.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
-import { compareHead, compareListed } from '../sync/decide.ts';
+import { compareListed, isInPlace } from '../sync/decide.ts';
 import { march } from '../sync/march.ts';
 import { shardOf } from '../sync/shard.ts';
 import { containersToCopy, destinationPrefix } from '../sync/run.ts';
@@ -93,13 +93,8 @@ export async function verify({ config, source, target, log, all, download }: Ver
     const listed = destination ? compareListed(entry, destination, config.compare) : 'needs-head';
     let equal = listed === 'equal';
     if (listed === 'needs-head') {
-      headAnswer ??= await head(key);
-      let largeEtag: string | undefined;
-      if (headAnswer?.metadata['swift-large-object'] === 'dlo') {
-        const sourceHead = await source.head(entry.container, entry.name);
-        largeEtag = sourceHead?.['x-object-manifest'] && Number(sourceHead['content-length']) === headAnswer.size ? sourceHead.etag?.replace(/^"|"$/g, '') : undefined;
-      }
-      equal = !!headAnswer && compareHead(entry, headAnswer, config.compare, largeEtag);
+      if (!headAnswer) report.headRequests++;
+      equal = await isInPlace(source, target, entry, key, config.compare, headAnswer);
     }
     if (equal) { report.matched++; return; }
     report.different++;

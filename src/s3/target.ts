@@ -12,8 +12,9 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Config } from '../config.ts';
 import { FatalError, messageOf } from '../errors.ts';
-import { causeOf, statusOf, withRetry, type RetryPolicy } from '../retry.ts';
-import type { Operation, Stats } from '../report/stats.ts';
+import { causeOf, statusOf, withRetry } from '../retry.ts';
+import type { Operation } from '../report/stats.ts';
+import { hostPort, type EndpointOptions } from '../endpoint.ts';
 
 export interface DestEntry {
   /** The key without the run's prefix (S3_PREFIX and, with several containers, "<container>/"). */
@@ -30,18 +31,9 @@ export interface DestHead {
   missingMeta: number;
 }
 
-export interface S3TargetOptions {
+export interface S3TargetOptions extends EndpointOptions {
   s3: Config['s3'];
-  connections: number;
-  requestTimeoutMs: number;
-  /** How long connect() keeps retrying an endpoint that cannot be reached. */
-  connectWaitMs: number;
-  retry: RetryPolicy;
-  stats: Stats;
-  onRetry?: (what: string, error: unknown, attempt: number) => void;
 }
-
-export const MD5_HEX = /^[0-9a-f]{32}$/;
 
 function unquote(etag: string | undefined): string {
   return (etag ?? '').replace(/^"|"$/g, '');
@@ -237,7 +229,5 @@ function explainConnectError(error: unknown, s3: Config['s3']): string {
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) || /certificate/i.test(messageOf(error))) {
     return `the TLS certificate of S3 at ${s3.endpoint} does not verify (${code || messageOf(error)}): set S3_CA_FILE to the CA bundle that signed it (on OpenShift the service CA, /var/run/secrets/kubernetes.io/serviceaccount/service-ca.crt)`;
   }
-  let hostPort = s3.endpoint;
-  try { const url = new URL(s3.endpoint); hostPort = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`; } catch { /* keep the text */ }
-  return `cannot reach S3 at ${hostPort} (${code || name || messageOf(error)}): check BUCKET_HOST/BUCKET_PORT or S3_ENDPOINT and that the endpoint is reachable from here`;
+  return `cannot reach S3 at ${hostPort(s3.endpoint)} (${code || name || messageOf(error)}): check BUCKET_HOST/BUCKET_PORT or S3_ENDPOINT and that the endpoint is reachable from here`;
 }

@@ -4,8 +4,10 @@ import { Agent, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import type { SwiftAuth } from '../config.ts';
 import { FatalError, HttpError, SourceGoneError, messageOf } from '../errors.ts';
-import { causeOf, withRetry, type RetryPolicy } from '../retry.ts';
-import type { Operation, Stats } from '../report/stats.ts';
+import { causeOf, withRetry } from '../retry.ts';
+import type { Operation } from '../report/stats.ts';
+import { hostPort, type EndpointOptions } from '../endpoint.ts';
+import { MD5_HEX } from '../md5.ts';
 import { authenticate, canReauthenticate, type SwiftSession } from './auth.ts';
 
 /** One object as a container listing shows it. */
@@ -32,19 +34,10 @@ export interface SourceObject {
   body: Readable;
 }
 
-export interface SwiftSourceOptions {
+export interface SwiftSourceOptions extends EndpointOptions {
   auth: SwiftAuth;
-  connections: number;
-  requestTimeoutMs: number;
-  /** How long connect() keeps retrying an endpoint that cannot be reached. */
-  connectWaitMs: number;
-  retry: RetryPolicy;
-  stats: Stats;
-  onRetry?: (what: string, error: unknown, attempt: number) => void;
   pageSize?: number;
 }
-
-const MD5_HEX = /^[0-9a-f]{32}$/;
 
 /** Encodes an object or container name for a Swift path: UTF-8, each segment escaped, "/" kept, dot segments escaped
  *  so no client or proxy folds them. */
@@ -225,14 +218,5 @@ function toEntry(container: string, row: ListingRow): SourceEntry {
     contentType: row.content_type ?? '',
     ...(slo ? { largeObject: 'slo' as const } : MD5_HEX.test(hash) ? { md5: hash } : {}),
   };
-}
-
-export function hostPort(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'https:' ? '443' : '80')}`;
-  } catch {
-    return url;
-  }
 }
 

@@ -1,6 +1,7 @@
 // Is the destination object already the source object? The one place that answers "why was this copied again?".
-import type { SourceEntry } from '../swift/source.ts';
-import type { DestEntry, DestHead } from '../s3/target.ts';
+import type { SourceEntry, SwiftSource } from '../swift/source.ts';
+import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
+import { MD5_HEX, md5FromBase64 } from '../md5.ts';
 
 export type Compare = 'checksum' | 'size';
 
@@ -10,7 +11,6 @@ export const META_MTIME = 'mtime';
 export const META_SWIFT_ETAG = 'swift-etag';
 export const META_LARGE_OBJECT = 'swift-large-object';
 
-const MD5_HEX = /^[0-9a-f]{32}$/;
 const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
 
 export type ListingVerdict = 'equal' | 'differ' | 'needs-head';
@@ -25,12 +25,6 @@ export function compareListed(source: SourceEntry, destination: DestEntry, mode:
   return 'needs-head';
 }
 
-export function md5FromBase64(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const buffer = Buffer.from(value, 'base64');
-  return buffer.length === 16 ? buffer.toString('hex') : undefined;
-}
-
 /** Decides with the destination's HEAD: the MD5 the copier stored, or the large object's ETag. */
 export function compareHead(source: SourceEntry, head: DestHead, mode: Compare, sourceLargeEtag?: string): boolean {
   if (head.metadata[META_LARGE_OBJECT] === 'dlo') {
@@ -42,4 +36,19 @@ export function compareHead(source: SourceEntry, head: DestHead, mode: Compare, 
   if (!source.md5) return false;
   if (MD5_HEX.test(head.etag) && head.etag === source.md5) return true;
   return md5FromBase64(head.metadata[META_MD5]) === source.md5;
+}
+
+/** A DLO's current ETag, when the source still is a DLO of the copied size: that is what the copy stored. */
+async function sourceDloEtag(source: SwiftSource, entry: SourceEntry, copiedSize: number): Promise<string | undefined> {
+  const headers = await source.head(entry.container, entry.name);
+  if (!headers?.['x-object-manifest'] || Number(headers['content-length']) !== copiedSize) return undefined;
+  return headers.etag?.replace(/^"|"$/g, '');
+}
+
+/** The verdict "needs-head" settled: one HEAD of the destination (and, for a DLO, one of the source). */
+export async function isInPlace(source: SwiftSource, target: S3Target, entry: SourceEntry, key: string, mode: Compare, knownHead?: DestHead): Promise<boolean> {
+  const head = knownHead ?? await target.head(key);
+  if (!head) return false;
+  const dloEtag = head.metadata[META_LARGE_OBJECT] === 'dlo' ? await sourceDloEtag(source, entry, head.size) : undefined;
+  return compareHead(entry, head, mode, dloEtag);
 }

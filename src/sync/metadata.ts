@@ -2,6 +2,7 @@
 // md5chksum, within the 2 KiB of user metadata that S3 (and NooBaa) accept.
 import type { ObjectHeaders } from '../s3/target.ts';
 import { META_LARGE_OBJECT, META_MD5, META_MTIME, META_SWIFT_ETAG } from './decide.ts';
+import { md5Base64 } from '../md5.ts';
 
 /** S3's limit on user metadata: names and values of x-amz-meta-* together, in UTF-8 bytes. */
 export const USER_METADATA_LIMIT = 2048;
@@ -27,10 +28,6 @@ function metaSize(metadata: Record<string, string>): number {
   let total = 0;
   for (const [name, value] of Object.entries(metadata)) total += Buffer.byteLength(name) + Buffer.byteLength(value);
   return total;
-}
-
-export function md5Base64(md5Hex: string): string {
-  return Buffer.from(md5Hex, 'hex').toString('base64');
 }
 
 /** Swift's X-Timestamp ("1700000000.12345") or Last-Modified → seconds since the epoch, rclone's format. */

@@ -7,7 +7,7 @@ import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, S3Target } from '../s3/target.ts';
 import { Bandwidth } from './bandwidth.ts';
 import { Budget } from './budget.ts';
-import { compareHead, compareListed } from './decide.ts';
+import { compareListed, isInPlace } from './decide.ts';
 import { march } from './march.ts';
 import { shardOf } from './shard.ts';
 import { copyObject, type TransferContext } from './transfer.ts';
@@ -121,13 +121,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
 
   const checkThenCopy = (entry: SourceEntry, destination: DestEntry, key: string) => pool.add(async () => {
     try {
-      const head = await target.head(key);
-      let largeEtag: string | undefined;
-      if (head?.metadata['swift-large-object'] === 'dlo') {
-        const sourceHead = await source.head(entry.container, entry.name);
-        largeEtag = sourceHead?.['x-object-manifest'] && Number(sourceHead['content-length']) === head.size ? sourceHead.etag?.replace(/^"|"$/g, '') : undefined;
-      }
-      if (head && compareHead(entry, head, config.compare, largeEtag)) { stats.unchanged++; return; }
+      if (await isInPlace(source, target, entry, key, config.compare)) { stats.unchanged++; return; }
       log.debug({ key, destination }, 'destination differs');
     } catch (error) {
       fail(key, error);

@@ -7,11 +7,12 @@ import { causeOf, withRetry, type RetryPolicy } from '../retry.ts';
 import type { Log } from '../log.ts';
 import type { Stats } from '../report/stats.ts';
 import type { SourceEntry, SourceObject, SwiftSource } from '../swift/source.ts';
-import { MD5_HEX, type ObjectHeaders, type S3Target } from '../s3/target.ts';
+import type { ObjectHeaders, S3Target } from '../s3/target.ts';
+import { MD5_HEX, md5Base64 } from '../md5.ts';
 import type { Bandwidth } from './bandwidth.ts';
 import type { Budget } from './budget.ts';
 import { META_MD5 } from './decide.ts';
-import { md5Base64, planHeaders } from './metadata.ts';
+import { planHeaders } from './metadata.ts';
 
 const MAX_PARTS = 10_000;
 const MiB = 1024 * 1024;

@@ -1,0 +1,13 @@
+// MD5 in the three spellings the two sides use: hex (Swift ETags), base64 (Content-MD5, rclone's md5chksum).
+
+export const MD5_HEX = /^[0-9a-f]{32}$/;
+
+export function md5Base64(md5Hex: string): string {
+  return Buffer.from(md5Hex, 'hex').toString('base64');
+}
+
+export function md5FromBase64(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const buffer = Buffer.from(value, 'base64');
+  return buffer.length === 16 ? buffer.toString('hex') : undefined;
+}
