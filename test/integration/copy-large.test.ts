@@ -83,3 +83,16 @@ test('several containers go under <container>/ and S3_PREFIX is prepended', asyn
   const keys = [...(await readAllS3(s3, bucket)).keys()].sort();
   assert.deepEqual(keys, [`migrated/${first.container}/x/1.txt`, `migrated/${second.container}/y/2.txt`]);
 });
+
+test('a <name>_segments container is left out when <name> is copied: its SLO arrives assembled, the segments not again', async () => {
+  const { account, container } = await freshContainer('seg');
+  const { s3, bucket } = await freshBucket();
+  await putSlo(account, container, 'volume.nii', [randomBytes(MiB), randomBytes(1000)]);
+  await putObject(account, container, 'plain.txt', 'plain');
+  const result = await runCli(['copy'], copierEnv(`${container},${container}_segments`, bucket, { PROGRESS_INTERVAL: '0.2', BWLIMIT: '2MiB' }));
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /segments container left out/);
+  assert.match(result.stdout, /"msg":"progress"/, 'progress lines every PROGRESS_INTERVAL');
+  const keys = [...(await readAllS3(s3, bucket)).keys()].sort();
+  assert.deepEqual(keys, [`${container}/plain.txt`, `${container}/volume.nii`]);
+});
