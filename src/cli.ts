@@ -136,9 +136,10 @@ function parseArgs(argv: string[]): ParsedArgs {
 
 function clientsFor(config: Config, stats: Stats, log: Log) {
   const retry = { maxRetries: config.maxRetries, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: 20_000 };
+  const pageSize = config.listPageSize ? { pageSize: config.listPageSize } : {};
   const onRetry = (what: string, error: unknown, attempt: number) => log.warn({ what, attempt, err: scrub(messageOf(error), config.secrets) }, 'retrying request');
-  const source = new SwiftSource({ auth: config.swift.auth, connections: config.transfers + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry });
-  const target = new S3Target({ s3: config.s3, connections: config.transfers * config.partConcurrency + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry });
+  const source = new SwiftSource({ auth: config.swift.auth, connections: config.transfers + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry, ...pageSize });
+  const target = new S3Target({ s3: config.s3, connections: config.transfers * config.partConcurrency + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry, ...pageSize });
   return { source, target };
 }
 

@@ -32,6 +32,7 @@ export interface Config {
   deleteExtraneous: boolean;
   dryRun: boolean;
   requestTimeoutMs: number;
+  listPageSize?: number;
   connectWaitMs: number;
   progressIntervalMs: number;
   shutdownGraceMs: number;
@@ -126,6 +127,7 @@ export const VARIABLES: VariableDoc[] = [
   { name: 'COMPARE', desc: 'how to decide an object is already there: checksum (size and MD5) or size', example: 'checksum', default: 'checksum' },
   { name: 'DELETE_EXTRANEOUS', desc: 'delete destination objects of this shard that are not in Swift', example: 'false', default: 'false' },
   { name: 'DRY_RUN', desc: 'list what would be copied and deleted, write nothing', example: 'false', default: 'false' },
+  { name: 'LIST_PAGE_SIZE', desc: 'names per listing page on both sides (capped by the servers: Swift 10,000, S3 1,000)', example: '1000', default: 'the servers\' limits' },
   { name: 'REQUEST_TIMEOUT', desc: 'seconds without progress before a request is abandoned and retried', example: '60', default: '60' },
   { name: 'CONNECT_WAIT', desc: 'seconds to keep retrying Swift and S3 at start when they cannot be reached', example: '30', default: '30' },
   { name: 'PROGRESS_INTERVAL', desc: 'seconds between progress lines', example: '10', default: '10' },
@@ -198,6 +200,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     COMPARE: str({ choices: ['checksum', 'size'], default: 'checksum' }),
     DELETE_EXTRANEOUS: bool({ default: false }),
     DRY_RUN: bool({ default: false }),
+    LIST_PAGE_SIZE: positiveInt(10_000)(optional),
     REQUEST_TIMEOUT: num({ default: 60 }),
     CONNECT_WAIT: num({ default: 30 }),
     PROGRESS_INTERVAL: num({ default: 10 }),
@@ -280,6 +283,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     deleteExtraneous: cleaned.DELETE_EXTRANEOUS,
     dryRun: cleaned.DRY_RUN,
     requestTimeoutMs: cleaned.REQUEST_TIMEOUT * 1000,
+    ...(cleaned.LIST_PAGE_SIZE ? { listPageSize: cleaned.LIST_PAGE_SIZE } : {}),
     connectWaitMs: cleaned.CONNECT_WAIT * 1000,
     progressIntervalMs: cleaned.PROGRESS_INTERVAL * 1000,
     shutdownGraceMs: cleaned.SHUTDOWN_GRACE_SECONDS * 1000,

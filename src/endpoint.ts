@@ -10,6 +10,8 @@ export interface EndpointOptions {
   retry: RetryPolicy;
   stats: Stats;
   onRetry?: (what: string, error: unknown, attempt: number) => void;
+  /** Names per listing page; capped by the server's own limit (Swift 10,000, S3 1,000). */
+  pageSize?: number;
 }
 
 /** "host:port" of a URL, the port spelled out, for messages about an endpoint that cannot be reached. */

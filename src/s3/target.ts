@@ -94,7 +94,7 @@ export class S3Target {
     let token: string | undefined;
     do {
       const page = await this.retrying(`list ${prefix || '/'}`, () => this.#timed('s3_list', () => this.client.send(new ListObjectsV2Command({
-        Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: 1000, EncodingType: 'url',
+        Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: Math.min(this.#options.pageSize ?? 1000, 1000), EncodingType: 'url',
       }))));
       for (const item of page.Contents ?? []) {
         const key = decodeListedKey(item.Key ?? '');

@@ -36,8 +36,9 @@ export interface SourceObject {
 
 export interface SwiftSourceOptions extends EndpointOptions {
   auth: SwiftAuth;
-  pageSize?: number;
 }
+
+const SWIFT_LISTING_LIMIT = 10_000;
 
 /** Encodes an object or container name for a Swift path: UTF-8, each segment escaped, "/" kept, dot segments escaped
  *  so no client or proxy folds them. */
@@ -59,6 +60,7 @@ export class SwiftSource {
   readonly #dispatcher: Agent;
   #session: SwiftSession | undefined;
   #reauth: Promise<SwiftSession> | undefined;
+  #serverListingLimit = SWIFT_LISTING_LIMIT;
 
   constructor(options: SwiftSourceOptions) {
     this.#options = options;
@@ -90,6 +92,7 @@ export class SwiftSource {
         if (response.statusCode === 401 || response.statusCode === 403) throw new FatalError(`Swift refused access to container "${container}" (${response.statusCode}): check the credentials' rights`);
         if (response.statusCode >= 300) throw new HttpError(`Swift HEAD of container "${container}" answered ${response.statusCode}`, response.statusCode);
       }
+      this.#serverListingLimit = await this.#listingLimit();
     } catch (error) {
       if (error instanceof FatalError) throw error;
       throw new FatalError(`cannot reach Swift at ${hostPort(this.#session?.storageUrl ?? where)} (${messageOf(error)}): check SWIFT_AUTH_URL / SWIFT_STORAGE_URL and that Swift is reachable from here`);
@@ -98,7 +101,7 @@ export class SwiftSource {
 
   /** Every object of a container, in Swift's (UTF-8 byte) order, one page at a time. */
   async *list(container: string, prefix = ''): AsyncGenerator<SourceEntry> {
-    const limit = this.#options.pageSize ?? 10_000;
+    const limit = Math.min(this.#options.pageSize ?? SWIFT_LISTING_LIMIT, this.#serverListingLimit);
     let marker = '';
     for (;;) {
       const query = new URLSearchParams({ format: 'json', limit: String(limit), marker, ...(prefix ? { prefix } : {}) });
@@ -139,6 +142,20 @@ export class SwiftSource {
       headers, size, etag, body: response.body,
       ...(largeObject ? { largeObject } : MD5_HEX.test(etag) ? { md5: etag } : {}),
     };
+  }
+
+  /** The server's page limit from /info (a smaller one answers 412 to a bigger page); 10,000 when /info is off. */
+  async #listingLimit(): Promise<number> {
+    try {
+      const base = new URL(this.storageUrl);
+      const response = await this.#dispatcher.request({ origin: base.origin, path: '/info', method: 'GET' });
+      if (response.statusCode !== 200) { await response.body.dump(); return SWIFT_LISTING_LIMIT; }
+      const info = (await response.body.json()) as { swift?: { container_listing_limit?: number } };
+      const limit = info.swift?.container_listing_limit;
+      return typeof limit === 'number' && limit > 0 ? Math.min(limit, SWIFT_LISTING_LIMIT) : SWIFT_LISTING_LIMIT;
+    } catch {
+      return SWIFT_LISTING_LIMIT;
+    }
   }
 
   /** HEAD of one object (used to tell a DLO manifest from a real empty object). */

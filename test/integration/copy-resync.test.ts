@@ -63,3 +63,21 @@ test('DRY_RUN lists what would be copied and writes nothing', async () => {
   assert.equal((result.stdout.match(/"would copy"/g) ?? []).length, 3);
   assert.equal((await readAllS3(s3, bucket)).size, 0);
 });
+
+test('listings page with markers on both sides: small pages give the same result and a resync still copies nothing', async (t) => {
+  const { account, container } = await freshContainer();
+  const { s3, bucket } = await freshBucket();
+  const names = Array.from({ length: 53 }, (_, i) => `p/${String(i).padStart(3, '0')}${i % 7 === 0 ? ' é/x' : ''}`);
+  for (const name of names) await putObject(account, container, name, name);
+  const proxy = await startCountingProxy(bed().proxyPort);
+  t.after(() => proxy.close());
+  const env = copierEnv(container, bucket, { LIST_PAGE_SIZE: '10' }, { swift: proxy.url, s3: proxy.url });
+  assert.equal((await runCli(['copy'], env)).code, 0);
+  assert.ok(proxy.count('swift_container_get') >= 6, `Swift listed in pages of 10 (${proxy.count('swift_container_get')} pages)`);
+  assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));
+  proxy.reset();
+  const again = await runCli(['copy'], env);
+  assert.equal(summaryOf(again).unchanged, 53);
+  assert.equal(summaryOf(again).copied, 0);
+  assert.ok(proxy.count('s3_list') >= 6, `S3 listed in pages of 10 (${proxy.count('s3_list')} pages)`);
+});
