@@ -4,7 +4,7 @@ import type { ObjectHeaders } from '../s3/target.ts';
 import { META_LARGE_OBJECT, META_MD5, META_MTIME, META_SWIFT_ETAG } from './decide.ts';
 import { md5Base64 } from '../md5.ts';
 
-/** S3's limit on user metadata: names and values of x-amz-meta-* together, in UTF-8 bytes. */
+/** S3's limit on user metadata: names and values of x-amz-meta-* together, in UTF-8 bytes (2 KiB). */
 export const USER_METADATA_LIMIT = 2048;
 
 export interface CopyIdentity {
@@ -24,9 +24,14 @@ function headerSafe(value: string): string {
   return /^[\x20-\x7e]*$/.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
 }
 
+/** Counted with the "x-amz-meta-" prefix: stricter than AWS, and safely inside NooBaa's measured ~2 KiB. */
+function itemSize(name: string, value: string): number {
+  return Buffer.byteLength(`x-amz-meta-${name}`) + Buffer.byteLength(value);
+}
+
 function metaSize(metadata: Record<string, string>): number {
   let total = 0;
-  for (const [name, value] of Object.entries(metadata)) total += Buffer.byteLength(name) + Buffer.byteLength(value);
+  for (const [name, value] of Object.entries(metadata)) total += itemSize(name, value);
   return total;
 }
 
@@ -54,7 +59,7 @@ export function planHeaders(swiftHeaders: Record<string, string>, identity: Copy
     .map(([name, value]) => [name.slice('x-object-meta-'.length), headerSafe(value)] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [name, value] of userItems) {
-    if (name in own || metaSize(metadata) + Buffer.byteLength(name) + Buffer.byteLength(value) > USER_METADATA_LIMIT) {
+    if (name in own || metaSize(metadata) + itemSize(name, value) > USER_METADATA_LIMIT) {
       dropped.push(name);
       continue;
     }
