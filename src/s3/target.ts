@@ -129,6 +129,8 @@ export class S3Target {
       }), { abortSignal: abort.signal }));
       return { etag: unquote(answer.ETag) };
     } catch (error) {
+      // An answer that came before the body was read (a 500, say) leaves the source stream open: close it.
+      body.destroy();
       throw bodyError ?? error;
     }
   }

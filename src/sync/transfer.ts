@@ -177,6 +177,14 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
 /** One attempt: GET from Swift, upload, check. Thrown errors decide whether the whole object is tried again. */
 async function copyOnce(ctx: TransferContext, entry: SourceEntry, key: string): Promise<number> {
   const object = await ctx.source.get(entry.container, entry.name);
+  try {
+    return await uploadObject(ctx, entry, key, object);
+  } finally {
+    object.body.destroy();
+  }
+}
+
+async function uploadObject(ctx: TransferContext, entry: SourceEntry, key: string, object: SourceObject): Promise<number> {
   if (object.size !== entry.bytes || (entry.md5 && object.md5 !== entry.md5)) {
     ctx.log.info({ key, listed: { bytes: entry.bytes, etag: entry.etag }, now: { bytes: object.size, etag: object.etag } }, 'source changed since the listing; copying the current version');
   }
