@@ -7,7 +7,6 @@ import { ConfigError, FatalError, messageOf } from './errors.ts';
 import { createLog, scrub, type Log } from './log.ts';
 import { Stats } from './report/stats.ts';
 import { startProgress } from './report/progress.ts';
-import { serveMetrics } from './report/metrics.ts';
 import { summarize, terminationPath, writeTerminationMessage } from './report/summary.ts';
 import { SwiftSource } from './swift/source.ts';
 import { S3Target } from './s3/target.ts';
@@ -15,7 +14,6 @@ import { runShard } from './sync/run.ts';
 import { verify } from './ops/verify.ts';
 import { formatPlan, plan } from './ops/plan.ts';
 import { parseBytes } from './config.ts';
-import { rerunCommand, statusCommand } from './kube/commands.ts';
 
 /** Exit codes, the contract with the Job's podFailurePolicy. */
 export const EXIT = { ok: 0, objectsFailed: 1, fatal: 2 } as const;
@@ -24,8 +22,9 @@ const COMMANDS: Record<string, { summary: string; run: (env: Record<string, stri
   copy: { summary: 'copy one shard of the Swift container(s) into the bucket (default)', run: runCopy },
   verify: { summary: 'check one shard (or --all) of the bucket against Swift: keys, sizes, MD5s (--download: read both sides)', run: runVerify },
   plan: { summary: 'list both sides, write nothing: totals per shard, what would move, skew, a suggested SHARD_COUNT', run: runPlan },
-  status: { summary: 'per-index state of a release\'s Job in the cluster, totals, ETA, failed indexes (--watch)', run: (_env, options) => statusCommand(kubeOptions(options)) },
-  rerun: { summary: 'the helm upgrade that reruns the failed shards of the last run (--apply: create the retry Job)', run: (_env, options) => rerunCommand(kubeOptions(options)) },
+  // The Kubernetes client costs ~80 MiB and 0.4 s to load (bench/RESULTS.md): only these two commands load it.
+  status: { summary: 'per-index state of a release\'s Job in the cluster, totals, ETA, failed indexes (--watch)', run: async (_env, options) => (await import('./kube/commands.ts')).statusCommand(kubeOptions(options)) },
+  rerun: { summary: 'the helm upgrade that reruns the failed shards of the last run (--apply: create the retry Job)', run: async (_env, options) => (await import('./kube/commands.ts')).rerunCommand(kubeOptions(options)) },
 };
 
 /** Options that are not settings of the copier: they belong to one command. */
@@ -172,7 +171,7 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const stopProgress = startProgress(stats, log, config.progressIntervalMs);
-  const metrics = config.metricsPort ? await serveMetrics(stats, config.metricsPort).catch((error: unknown) => {
+  const metrics = config.metricsPort ? await (await import('./report/metrics.ts')).serveMetrics(stats, config.metricsPort).catch((error: unknown) => {
     throw new FatalError(`cannot serve metrics on METRICS_PORT ${config.metricsPort}: ${messageOf(error)}`);
   }) : undefined;
   log.info({ shard: config.shard, containers: config.swift.containers, bucket: config.s3.bucket, endpoint: config.s3.endpoint, dryRun: config.dryRun }, 'starting');
