@@ -1,7 +1,7 @@
 // Environment (and the flags that mirror it) → one typed Config; one clear line per bad variable.
 import { cleanEnv, makeValidator, str, bool, num, EnvError, EnvMissingError } from 'envalid';
 import { ConfigError } from './errors.ts';
-import { parseIndexList } from './sync/shard.ts';
+import { parseIndexList } from './indexes.ts';
 
 export type SwiftAuth =
   | { kind: 'v1'; authUrl: string; user: string; key: string; storageUrlOverride?: string }

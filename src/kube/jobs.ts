@@ -1,6 +1,6 @@
 // A release's copier Jobs and pods from the Kubernetes API, and the pure reading of them: one row per Job index.
 import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Container, type V1Job, type V1Pod } from '@kubernetes/client-node';
-import { parseIndexList } from '../sync/shard.ts';
+import { parseIndexList } from '../indexes.ts';
 
 /** Labels and annotations the chart (helm/swift-to-s3/templates/job.yaml) and the Job controller put on objects. */
 export const LABEL = {

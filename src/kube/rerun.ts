@@ -1,6 +1,6 @@
 // Retrying the failed shards of the last run: the helm upgrade a GitOps user commits, or the retry Job itself.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { formatIndexList } from '../sync/shard.ts';
+import { formatIndexList } from '../indexes.ts';
 import { COPIER_CONTAINER, failedIndexes, failureReason, jobOutcome, LABEL, runOf, shardMap, unfinishedIndexes } from './jobs.ts';
 
 export interface RerunPlan {

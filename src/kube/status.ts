@@ -1,6 +1,6 @@
 // Where a run stands: per-index rows, totals, throughput and ETA from a Job and its pods, for people and for scripts.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { formatIndexList } from '../sync/shard.ts';
+import { formatIndexList } from '../indexes.ts';
 import { completionsOf, envOf, failedIndexes, failureReason, indexRows, jobOutcome, LABEL, runOf, shardMap, unfinishedIndexes, type IndexRow, type IndexState, type JobOutcome } from './jobs.ts';
 
 export interface StatusTotals { copied: number; unchanged: number; skipped: number; deleted: number; failed: number; bytes: number }

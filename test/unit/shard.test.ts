@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatIndexList, parseIndexList, shardOf } from '../../src/sync/shard.ts';
+import { shardOf } from '../../src/sync/shard.ts';
+import { formatIndexList, parseIndexList } from '../../src/indexes.ts';
 
 test('shard vectors are fixed forever (SHA-256 of "<container>/<name>", first 8 bytes big-endian, mod count)', () => {
   // Computed independently with Python's hashlib; a change here moves the objects of running migrations.
