@@ -6,7 +6,7 @@ import type { Stats } from '../report/stats.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, S3Target } from '../s3/target.ts';
 import { Bandwidth } from './bandwidth.ts';
-import { Budget } from './budget.ts';
+import { PartBuffers } from './buffers.ts';
 import { compareListed, isInPlace } from './decide.ts';
 import { march } from './march.ts';
 import { shardOf } from './shard.ts';
@@ -81,7 +81,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     partSize: config.partSize,
     partConcurrency: config.partConcurrency,
     bandwidth: new Bandwidth(config.bwlimit),
-    budget: new Budget(config.bufferBudget),
+    buffers: new PartBuffers(config.bufferBudget),
     openUploads,
   };
   const pool = new Pool(config.transfers);

@@ -10,7 +10,7 @@ import type { SourceEntry, SourceObject, SwiftSource } from '../swift/source.ts'
 import type { ObjectHeaders, S3Target } from '../s3/target.ts';
 import { MD5_HEX, md5Base64 } from '../md5.ts';
 import type { Bandwidth } from './bandwidth.ts';
-import type { Budget } from './budget.ts';
+import type { PartBuffers } from './buffers.ts';
 import { META_MD5 } from './decide.ts';
 import { planHeaders } from './metadata.ts';
 
@@ -28,7 +28,7 @@ export interface TransferContext {
   partSize: number;
   partConcurrency: number;
   bandwidth: Bandwidth;
-  budget: Budget;
+  buffers: PartBuffers;
   /** Multipart uploads in progress, so a shutdown can abort them. */
   openUploads: Map<string, { key: string; uploadId: string }>;
 }
@@ -91,33 +91,35 @@ async function putSingle(ctx: TransferContext, key: string, object: SourceObject
   return body.md5;
 }
 
-/** Reads a stream into buffers of exactly `size` bytes (the last may be shorter), reserving memory first. */
-async function* partsOf(body: Readable, size: number, budget: Budget, bandwidth: Bandwidth): AsyncGenerator<{ buffer: Buffer; reserved: number }> {
-  let reserved = await budget.acquire(size);
-  let buffer = Buffer.allocUnsafe(size);
+/** Reads a stream into parts of exactly `size` bytes (the last may be shorter), in buffers from the shared pool.
+ *  Whoever receives a part gives its `buffer` back to the pool. */
+async function* partsOf(body: Readable, size: number, buffers: PartBuffers, bandwidth: Bandwidth): AsyncGenerator<{ part: Buffer; buffer: Buffer }> {
+  let buffer: Buffer | undefined = await buffers.acquire(size);
   let filled = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       await bandwidth.take(chunk.length);
       let offset = 0;
       while (offset < chunk.length) {
-        const copied = chunk.copy(buffer, filled, offset);
+        const copied = chunk.copy(buffer!, filled, offset);
         filled += copied;
         offset += copied;
         if (filled === size) {
-          yield { buffer, reserved };
-          reserved = await budget.acquire(size);
-          buffer = Buffer.allocUnsafe(size);
+          const full: Buffer = buffer!;
+          buffer = undefined;
+          yield { part: full, buffer: full };
+          buffer = await buffers.acquire(size);
           filled = 0;
         }
       }
     }
     if (filled > 0) {
-      yield { buffer: buffer.subarray(0, filled), reserved };
-      reserved = 0;
+      const last: Buffer = buffer!;
+      buffer = undefined;
+      yield { part: last.subarray(0, filled), buffer: last };
     }
   } finally {
-    if (reserved > 0) budget.release(reserved);
+    if (buffer) buffers.release(buffer);
   }
 }
 
@@ -133,19 +135,19 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
   let failure: unknown;
   let length = 0;
   try {
-    for await (const { buffer, reserved } of partsOf(object.body, partSize, ctx.budget, ctx.bandwidth)) {
-      if (failure) { ctx.budget.release(reserved); break; }
-      hash.update(buffer);
-      length += buffer.length;
+    for await (const { part, buffer } of partsOf(object.body, partSize, ctx.buffers, ctx.bandwidth)) {
+      if (failure) { ctx.buffers.release(buffer); break; }
+      hash.update(part);
+      length += part.length;
       const partNumber = partMd5s.length + 1;
-      const partMd5 = createHash('md5').update(buffer).digest();
+      const partMd5 = createHash('md5').update(part).digest();
       partMd5s.push(partMd5);
       const upload = ctx.target.retrying(`part ${partNumber} of ${key}`, async () => {
-        const etag = await ctx.target.uploadPart(key, uploadId, partNumber, buffer, partMd5.toString('base64'));
+        const etag = await ctx.target.uploadPart(key, uploadId, partNumber, part, partMd5.toString('base64'));
         if (MD5_HEX.test(etag) && etag !== partMd5.toString('hex')) throw new IntegrityError(`S3 stored part ${partNumber} with ETag ${etag}, expected ${partMd5.toString('hex')}`);
         parts.push({ PartNumber: partNumber, ETag: `"${etag}"` });
       }).catch((error: unknown) => { failure ??= error; }).finally(() => {
-        ctx.budget.release(reserved);
+        ctx.buffers.release(buffer);
         inFlight.delete(upload);
       });
       inFlight.add(upload);
