@@ -138,16 +138,15 @@ async function compareTools(set: string, container: string, objects: number, byt
 interface ShardRow { shards: number; wallSeconds: number; perShard: { index: number; seconds: number; listedBy: number | null; copied: number; rssMiB: number; swiftList: number; s3List: number }[]; swiftCpu: Record<string, number> }
 const shardRows: ShardRow[] = [];
 
-/** When the copier's listing had found every object: the first progress line whose `listed` is the final count. */
-function listedBy(stdout: string, listed: number): number | null {
-  let startedAt: number | undefined;
+/** How long the copier's march over both listings took: its "listing done" line (one per container, summed). */
+function listedBy(stdout: string): number | null {
+  let seconds: number | null = null;
   for (const text of stdout.split('\n')) {
     if (!text.startsWith('{')) continue;
-    const entry = JSON.parse(text) as { time: string; msg: string; progress?: { listed: number } };
-    if (entry.msg === 'starting') startedAt = Date.parse(entry.time);
-    if (startedAt !== undefined && entry.progress && entry.progress.listed >= listed) return (Date.parse(entry.time) - startedAt) / 1000;
+    const entry = JSON.parse(text) as { msg: string; seconds?: number };
+    if (entry.msg === 'listing done' && entry.seconds !== undefined) seconds = (seconds ?? 0) + entry.seconds;
   }
-  return null;
+  return seconds;
 }
 
 async function shardScaling(container: string, objects: number): Promise<void> {
@@ -162,7 +161,7 @@ async function shardScaling(container: string, objects: number): Promise<void> {
     const perShard = results.map((result, index) => {
       if (result.code !== 0) fail(`shard ${index}/${count}`, result);
       const summary = summaryOf(result.stdout);
-      return { index, seconds: result.seconds, listedBy: listedBy(result.stdout, summary.listed), copied: summary.copied, rssMiB: result.rssMiB, swiftList: summary.requests.swift_list ?? 0, s3List: summary.requests.s3_list ?? 0 };
+      return { index, seconds: result.seconds, listedBy: listedBy(result.stdout), copied: summary.copied, rssMiB: result.rssMiB, swiftList: summary.requests.swift_list ?? 0, s3List: summary.requests.s3_list ?? 0 };
     });
     const copied = perShard.reduce((sum, shard) => sum + shard.copied, 0);
     if (copied !== objects) throw new Error(`${count} shards copied ${copied} of ${objects} objects`);
@@ -334,7 +333,7 @@ function report(seeding: string[]): string[] {
     for (const row of shardRows) {
       lines.push(`| ${row.shards} | ${fixed(row.wallSeconds)} | ${fixed(objects / row.wallSeconds, 0)} | ${row.perShard.map((shard) => `#${shard.index}: ${fixed(shard.seconds)} / ${shard.listedBy ?? '?'} / ${shard.copied} / ${fixed(shard.rssMiB, 0)} / ${shard.swiftList}+${shard.s3List}`).join('; ')} | ${fixed(row.swiftCpu.proxy ?? 0)} / ${fixed(sumCpu(row.swiftCpu))} |`);
     }
-    lines.push('', '"listing complete by" is the first progress line (PROGRESS_INTERVAL=1) at which the copier had listed every source object, counted from its "starting" line: the copier does not log listing time separately, and its listing runs only as far ahead as the transfer pool lets it, so on a first copy this is close to the wall time.', '');
+    lines.push('', '"listing complete by" is the copier\'s "listing done" line: how long its march over both listings took. The listings advance only as far ahead as the transfer pool lets them, so on a first copy this is close to the wall time; a resync shows the listing alone.', '');
   }
   if (memoryRows.length > 0) {
     lines.push('### memory against objects listed (resync of an unchanged container of 0–1 KiB objects)', '', '| objects listed | wall s | peak RSS MiB | requests |', '|---|---|---|---|');

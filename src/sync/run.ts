@@ -145,6 +145,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
   for (const container of copy) {
     const prefix = destinationPrefix(config, container);
     if (!config.dryRun) await abortStaleUploads(target, prefix, container, config, log);
+    const listingStarted = performance.now();
     const sources = inShard(source.list(container), container, config, stats);
     const destinations = inShard(target.list(prefix), container, config);
     for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
@@ -162,6 +163,8 @@ export async function runShard({ config, source, target, stats, log, stopping, o
         stats.extraneous++;
       }
     }
+    // The listings advance only as fast as the pool takes work, so on a first copy this is close to the copy's end.
+    log.info({ container, listed: stats.listed, inShard: stats.inShard, seconds: Math.round(performance.now() - listingStarted) / 1000 }, 'listing done');
     if (interrupted) break;
   }
   await pool.drain();
