@@ -5,8 +5,12 @@ import { VARIABLES } from '../../src/config.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-test('the README documents every variable the copier reads', () => {
-  for (const variable of VARIABLES) assert.ok(readme.includes(`| \`${variable.name}\``), `${variable.name} missing from the README's table`);
+test('the README documents every variable the copier reads, with its current default', () => {
+  for (const variable of VARIABLES) {
+    const row = readme.split('\n').find((line) => line.startsWith(`| \`${variable.name}\``));
+    assert.ok(row, `${variable.name} missing from the README's table`);
+    if (variable.default) assert.ok(row.includes(`\`${variable.default}\``), `${variable.name}: the README's default is not ${variable.default}`);
+  }
 });
 
 test('the README opens with the two set-up commands, and .ci/run runs the same test command', () => {
