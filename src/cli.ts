@@ -2,7 +2,7 @@
 // argv → one command. The only place that knows exit codes and prints for people.
 import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, VARIABLES, type Config } from './config.ts';
+import { loadConfig, parseBytes, VARIABLES, type Config } from './config.ts';
 import { ConfigError, FatalError, messageOf } from './errors.ts';
 import { createLog, scrub, type Log } from './log.ts';
 import { Stats } from './report/stats.ts';
@@ -13,7 +13,6 @@ import { S3Target } from './s3/target.ts';
 import { runShard } from './sync/run.ts';
 import { verify } from './ops/verify.ts';
 import { formatPlan, plan } from './ops/plan.ts';
-import { parseBytes } from './config.ts';
 
 /** Exit codes, the contract with the Job's podFailurePolicy. */
 export const EXIT = { ok: 0, objectsFailed: 1, fatal: 2 } as const;
@@ -45,13 +44,13 @@ const OPTION_FLAGS: Record<string, { key: string; takesValue: boolean; commands:
 };
 
 export interface CommandOptions {
-  json: boolean;
-  all: boolean;
-  download: boolean;
+  /** The command options given (OPTION_FLAGS keys); switches are "true". */
   values: Record<string, string>;
   print: (line: string) => void;
   printError: (line: string) => void;
 }
+
+const isOn = (options: CommandOptions, key: string) => options.values[key] === 'true';
 
 function kubeOptions(options: CommandOptions) {
   const { values } = options;
@@ -60,7 +59,7 @@ function kubeOptions(options: CommandOptions) {
   if (!(interval > 0)) throw new ConfigError([`--interval "${values.interval}" must be a number of seconds above 0, for example --interval 10`]);
   return {
     release: values.release, namespace: values.namespace ?? '', ...(values.run ? { run: values.run } : {}),
-    watch: values.watch === 'true', intervalSeconds: interval, apply: values.apply === 'true', json: options.json,
+    watch: isOn(options, 'watch'), intervalSeconds: interval, apply: isOn(options, 'apply'), json: isOn(options, 'json'),
     chart: values.chart ?? 'helm/swift-to-s3', print: options.print, printError: options.printError,
   };
 }
@@ -219,7 +218,7 @@ async function runPlan(env: Record<string, string | undefined>, options: Command
       destination = undefined;
     }
     const report = await plan({ config, source, target: destination, ...(rate !== undefined ? { rate } : {}), targetSeconds: hours * 3600 });
-    if (options.json) options.print(JSON.stringify(report, null, 2));
+    if (isOn(options, 'json')) options.print(JSON.stringify(report, null, 2));
     else formatPlan(report).forEach((line) => options.print(line));
     return EXIT.ok;
   } finally {
@@ -231,20 +230,20 @@ async function runPlan(env: Record<string, string | undefined>, options: Command
 async function runVerify(env: Record<string, string | undefined>, options: CommandOptions): Promise<number> {
   const config = loadConfig(env);
   // With --json, stdout carries only the report; the log goes to stderr.
-  const log = createLog(config.logLevel, options.json ? process.stderr : undefined);
+  const log = createLog(config.logLevel, isOn(options, 'json') ? process.stderr : undefined);
   const stats = new Stats();
   const { source, target } = clientsFor(config, stats, log);
   try {
     await source.connect(config.swift.containers);
     await target.connect();
-    const report = await verify({ config, source, target, log, all: options.all, download: options.download });
+    const report = await verify({ config, source, target, log, all: isOn(options, 'all'), download: isOn(options, 'download') });
     const headline = `verify ${report.ok ? 'OK' : 'FAILED'}: shard ${report.shard}/${report.shardCount}: ${report.checked} checked, ${report.matched} matched, ${report.missing} missing, ${report.different} different, ${report.extraneous} extraneous`;
     log.info({ report }, headline);
     try {
       const path = terminationPath(config.terminationMessagePath);
       if (path) writeFileSync(path, fitReport(report));
     } catch (error) { log.warn({ err: messageOf(error) }, 'could not write the termination message'); }
-    if (options.json) options.print(JSON.stringify(report, null, 2));
+    if (isOn(options, 'json')) options.print(JSON.stringify(report, null, 2));
     return report.ok ? EXIT.ok : EXIT.objectsFailed;
   } finally {
     await source.close().catch(() => undefined);
@@ -282,8 +281,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
   const secrets = VARIABLES.filter((variable) => variable.secret).map((variable) => env[variable.name] ?? '');
   try {
-    const values = parsed.values;
-    return await COMMANDS[parsed.command]!.run({ ...env, ...parsed.env }, { json: values.json === 'true', all: values.all === 'true', download: values.download === 'true', values, print, printError });
+    return await COMMANDS[parsed.command]!.run({ ...env, ...parsed.env }, { values: parsed.values, print, printError });
   } catch (error) {
     if (error instanceof ConfigError) { error.lines.forEach((line) => printError(scrub(line, secrets))); return EXIT.fatal; }
     if (error instanceof FatalError) { printError(scrub(error.message, secrets)); return EXIT.fatal; }
