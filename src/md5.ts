@@ -11,3 +11,8 @@ export function md5FromBase64(value: string | undefined): string | undefined {
   const buffer = Buffer.from(value, 'base64');
   return buffer.length === 16 ? buffer.toString('hex') : undefined;
 }
+
+/** An ETag as both sides write it, without its quotes (the quotes are HTTP's, not the hash's). */
+export function unquoteEtag(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}

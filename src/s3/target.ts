@@ -15,6 +15,7 @@ import { FatalError, messageOf } from '../errors.ts';
 import { causeOf, statusOf, withRetry } from '../retry.ts';
 import type { Operation } from '../report/stats.ts';
 import { hostPort, type EndpointOptions } from '../endpoint.ts';
+import { unquoteEtag } from '../md5.ts';
 
 export interface DestEntry {
   /** The key without the run's prefix (S3_PREFIX and, with several containers, "<container>/"). */
@@ -35,9 +36,6 @@ export interface S3TargetOptions extends EndpointOptions {
   s3: Config['s3'];
 }
 
-function unquote(etag: string | undefined): string {
-  return (etag ?? '').replace(/^"|"$/g, '');
-}
 
 /** S3 "url" encoding-type answers: AWS writes spaces as "+", s3api as "%20"; a literal "+" is always "%2B". */
 function decodeListedKey(key: string): string {
@@ -98,7 +96,7 @@ export class S3Target {
       }))));
       for (const item of page.Contents ?? []) {
         const key = decodeListedKey(item.Key ?? '');
-        yield { name: key.slice(prefix.length), size: item.Size ?? 0, etag: unquote(item.ETag) };
+        yield { name: key.slice(prefix.length), size: item.Size ?? 0, etag: unquoteEtag(item.ETag) };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -109,7 +107,7 @@ export class S3Target {
       try {
         const answer = await this.#timed('s3_head', () => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
         const missing = answer.MissingMeta ?? 0;
-        return { size: answer.ContentLength ?? 0, etag: unquote(answer.ETag), metadata: answer.Metadata ?? {}, missingMeta: missing };
+        return { size: answer.ContentLength ?? 0, etag: unquoteEtag(answer.ETag), metadata: answer.Metadata ?? {}, missingMeta: missing };
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw error;
@@ -127,7 +125,7 @@ export class S3Target {
       const answer = await this.#timed('s3_put', () => this.client.send(new PutObjectCommand({
         Bucket: this.bucket, Key: key, Body: body, ContentLength: length, ...(contentMd5 ? { ContentMD5: contentMd5 } : {}), ...headers,
       }), { abortSignal: abort.signal }));
-      return { etag: unquote(answer.ETag) };
+      return { etag: unquoteEtag(answer.ETag) };
     } catch (error) {
       // An answer that came before the body was read (a 500, say) leaves the source stream open: close it.
       body.destroy();
@@ -152,14 +150,14 @@ export class S3Target {
     const answer = await this.#timed('s3_upload_part', () => this.client.send(new UploadPartCommand({
       Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length, ContentMD5: contentMd5,
     })));
-    return unquote(answer.ETag);
+    return unquoteEtag(answer.ETag);
   }
 
   async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<string> {
     const answer = await this.retrying(`complete multipart ${key}`, () => this.#timed('s3_complete_multipart', () => this.client.send(new CompleteMultipartUploadCommand({
       Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts },
     }))));
-    return unquote(answer.ETag);
+    return unquoteEtag(answer.ETag);
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {

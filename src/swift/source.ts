@@ -7,7 +7,7 @@ import { FatalError, HttpError, SourceGoneError, messageOf } from '../errors.ts'
 import { causeOf, withRetry } from '../retry.ts';
 import type { Operation } from '../report/stats.ts';
 import { hostPort, type EndpointOptions } from '../endpoint.ts';
-import { MD5_HEX } from '../md5.ts';
+import { MD5_HEX, unquoteEtag } from '../md5.ts';
 import { authenticate, canReauthenticate, type SwiftSession } from './auth.ts';
 
 /** One object as a container listing shows it. */
@@ -51,9 +51,6 @@ function header(headers: Dispatcher.ResponseData['headers'], name: string): stri
   return Array.isArray(value) ? value[0] : value;
 }
 
-function unquote(etag: string): string {
-  return etag.replace(/^"|"$/g, '');
-}
 
 export class SwiftSource {
   readonly #options: SwiftSourceOptions;
@@ -131,7 +128,7 @@ export class SwiftSource {
     for (const [key, value] of Object.entries(response.headers)) {
       if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
     }
-    const etag = unquote(headers.etag ?? '');
+    const etag = unquoteEtag(headers.etag ?? '');
     const largeObject = headers['x-static-large-object']?.toLowerCase() === 'true' ? 'slo' : headers['x-object-manifest'] ? 'dlo' : undefined;
     const size = Number(headers['content-length'] ?? NaN);
     if (!Number.isSafeInteger(size)) {
@@ -230,7 +227,7 @@ function toEntry(container: string, row: ListingRow): SourceEntry {
     container,
     name: row.name!,
     bytes: row.bytes ?? 0,
-    etag: slo ? unquote(row.slo_etag!) : hash,
+    etag: slo ? unquoteEtag(row.slo_etag!) : hash,
     lastModified: row.last_modified ?? '',
     contentType: row.content_type ?? '',
     ...(slo ? { largeObject: 'slo' as const } : MD5_HEX.test(hash) ? { md5: hash } : {}),

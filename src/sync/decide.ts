@@ -1,7 +1,7 @@
 // Is the destination object already the source object? The one place that answers "why was this copied again?".
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
-import { MD5_HEX, md5FromBase64 } from '../md5.ts';
+import { MD5_HEX, md5FromBase64, unquoteEtag } from '../md5.ts';
 
 export type Compare = 'checksum' | 'size';
 
@@ -42,7 +42,7 @@ export function compareHead(source: SourceEntry, head: DestHead, mode: Compare, 
 async function sourceDloEtag(source: SwiftSource, entry: SourceEntry, copiedSize: number): Promise<string | undefined> {
   const headers = await source.head(entry.container, entry.name);
   if (!headers?.['x-object-manifest'] || Number(headers['content-length']) !== copiedSize) return undefined;
-  return headers.etag?.replace(/^"|"$/g, '');
+  return headers.etag === undefined ? undefined : unquoteEtag(headers.etag);
 }
 
 /** The verdict "needs-head" settled: one HEAD of the destination (and, for a DLO, one of the source). */
