@@ -4,6 +4,7 @@ import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, parseBytes, VARIABLES, type Config } from './config.ts';
 import { ConfigError, FatalError, messageOf } from './errors.ts';
+import { retryPolicyOf } from './retry.ts';
 import { createLog, scrub, type Log } from './log.ts';
 import { Stats } from './report/stats.ts';
 import { startProgress } from './report/progress.ts';
@@ -133,7 +134,7 @@ function parseArgs(argv: string[]): ParsedArgs {
 }
 
 function clientsFor(config: Config, stats: Stats, log: Log) {
-  const retry = { maxRetries: config.maxRetries, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: 20_000 };
+  const retry = retryPolicyOf(config);
   const pageSize = config.listPageSize ? { pageSize: config.listPageSize } : {};
   const onRetry = (what: string, error: unknown, attempt: number) => log.warn({ what, attempt, err: scrub(messageOf(error), config.secrets) }, 'retrying request');
   const source = new SwiftSource({ auth: config.swift.auth, connections: config.transfers + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry, ...pageSize });

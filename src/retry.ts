@@ -10,6 +10,11 @@ export interface RetryPolicy {
   giveUpAfterMs?: number;
 }
 
+/** The policy the settings ask for (MAX_RETRIES, RETRY_BASE_DELAY), capped at 20 s between tries. */
+export function retryPolicyOf(settings: { maxRetries: number; retryBaseDelayMs: number }): RetryPolicy {
+  return { maxRetries: settings.maxRetries, baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: 20_000 };
+}
+
 const TRANSIENT_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
   'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',

@@ -8,8 +8,7 @@ import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
 import { compareListed, isInPlace } from '../sync/decide.ts';
 import { march } from '../sync/march.ts';
-import { shardOf } from '../sync/shard.ts';
-import { containersToCopy, destinationPrefix } from '../sync/run.ts';
+import { containersToCopy, destinationPrefix, inShard } from '../sync/run.ts';
 
 export interface VerifyReport {
   shard: number | 'all';
@@ -62,7 +61,6 @@ export async function verify({ config, source, target, log, all, download }: Ver
     report.headRequests++;
     return target.head(key);
   };
-  const inShard = (container: string, name: string) => all || shardOf(container, name, config.shard.count) === config.shard.index;
 
   async function compareBytes(entry: SourceEntry, key: string): Promise<string | undefined> {
     report.downloaded++;
@@ -104,8 +102,8 @@ export async function verify({ config, source, target, log, all, download }: Ver
 
   for (const container of containersToCopy(config.swift.containers).copy) {
     const prefix = destinationPrefix(config, container);
-    const sources = filter(source.list(container), (entry) => inShard(container, entry.name));
-    const destinations = filter(target.list(prefix), (entry) => inShard(container, entry.name));
+    const sources = all ? source.list(container) : inShard(source.list(container), container, config);
+    const destinations = all ? target.list(prefix) : inShard(target.list(prefix), container, config);
     for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
       try {
         if (step.kind === 'destination-only') {
@@ -122,8 +120,4 @@ export async function verify({ config, source, target, log, all, download }: Ver
   }
   report.ok = report.missing === 0 && report.different === 0 && report.extraneous === 0;
   return report;
-}
-
-async function* filter<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
-  for await (const item of items) if (keep(item)) yield item;
 }

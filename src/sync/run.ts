@@ -1,6 +1,7 @@
 // One shard: list both sides, march them, decide per object, run the copies with bounded concurrency.
 import type { Config } from '../config.ts';
 import { FatalError, messageOf } from '../errors.ts';
+import { retryPolicyOf } from '../retry.ts';
 import type { Log } from '../log.ts';
 import type { Stats } from '../report/stats.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
@@ -64,7 +65,8 @@ class Pool {
   }
 }
 
-async function* inShard<T extends { name: string }>(items: AsyncIterable<T>, container: string, config: Config, counted?: Stats): AsyncGenerator<T> {
+/** The items of a listing that hash to this process's shard (counted into `counted` when given). */
+export async function* inShard<T extends { name: string }>(items: AsyncIterable<T>, container: string, config: Config, counted?: Stats): AsyncGenerator<T> {
   for await (const item of items) {
     if (counted) counted.listed++;
     if (shardOf(container, item.name, config.shard.count) !== config.shard.index) continue;
@@ -74,7 +76,7 @@ async function* inShard<T extends { name: string }>(items: AsyncIterable<T>, con
 }
 
 export async function runShard({ config, source, target, stats, log, stopping, openUploads }: RunOptions): Promise<RunResult> {
-  const retry = { maxRetries: config.maxRetries, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: 20_000 };
+  const retry = retryPolicyOf(config);
   const ctx: TransferContext = {
     source, target, stats, log, retry,
     multipartThreshold: config.multipartThreshold,
