@@ -363,7 +363,7 @@ function writeResults(lines: string[]): void {
 // ---- main --------------------------------------------------------------------------------------------------------
 
 const loadAtStart = loadavg();
-if (!hasRclone) log('rclone is not installed (npm run bench installs it with WITH_RCLONE=1): comparing with the read limit only');
+if (!hasRclone) log('rclone is not installed: comparing with the read limit only');
 const seeding: string[] = [];
 log(`settings ${JSON.stringify({ ...settings, sections: [...settings.sections] })}`);
 

@@ -1,18 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bed, copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
+import { testOnEachTarget } from '../support/targets.ts';
 import { runCli, summaryOf } from '../support/cli.ts';
-import { startCountingProxy } from '../support/counting-proxy.ts';
 import { putObject, readAll } from '../support/swift.ts';
 import { readAllS3 } from '../support/s3.ts';
 
-test('a rerun of an unchanged container costs only the two listings; an overwritten object is copied again', async (t) => {
+testOnEachTarget('a rerun of an unchanged container costs only the two listings; an overwritten object is copied again', async (t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   for (let i = 0; i < 40; i++) await putObject(account, container, `home/chris/uploads/file-${i}.txt`, `version 1 of ${i}`.repeat(i + 1));
-  const proxy = await startCountingProxy(bed().proxyPort);
+  const proxy = await proxyFor(target);
   t.after(() => proxy.close());
-  const env = copierEnv(container, bucket, {}, { swift: proxy.url, s3: proxy.url });
+  const env = copierEnv(container, bucket, {}, { swift: proxy.url, s3: proxy.url, target });
 
   const first = await runCli(['copy'], env);
   assert.equal(first.code, 0, first.stderr);
@@ -27,7 +27,9 @@ test('a rerun of an unchanged container costs only the two listings; an overwrit
   assert.equal(proxy.count('swift_object_get'), 0, 'no object read from Swift');
   assert.equal(proxy.count('swift_object_head'), 0, 'no per-object HEAD on Swift');
   assert.equal(proxy.count('s3_object_put'), 0, 'no object written to S3');
-  assert.equal(proxy.count('s3_object_head'), 0, 'no per-object HEAD on S3');
+  // NooBaa's ETags are opaque: each same-size object is settled with one HEAD (its stored md5chksum).
+  if (target.name === 's3api') assert.equal(proxy.count('s3_object_head'), 0, 'no per-object HEAD on S3');
+  else assert.ok(proxy.count('s3_object_head') <= 40, `at most one HEAD per object (${proxy.count('s3_object_head')})`);
   assert.ok(proxy.count('swift_container_get') >= 1 && proxy.count('s3_list') >= 1, 'both sides listed');
 
   await putObject(account, container, 'home/chris/uploads/file-7.txt', 'version 2, a different length');

@@ -68,7 +68,11 @@ function drain(request: IncomingMessage): Promise<void> {
   return new Promise((resolve) => { request.resume(); request.on('end', resolve); request.on('error', () => resolve()); request.on('close', () => resolve()); });
 }
 
-export async function startCountingProxy(targetPort: number, rules: FaultRule[] = [], lifetimeMs = 600_000): Promise<CountingProxy> {
+/** Where requests go: one port for both (Swift with its s3api), or Swift's port and another S3 server's. */
+export type Upstream = number | { swift: number; s3: number };
+
+export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] = [], lifetimeMs = 600_000): Promise<CountingProxy> {
+  const portFor = (kind: string) => typeof upstream === 'number' ? upstream : kind.startsWith('swift_') ? upstream.swift : upstream.s3;
   const counts = new Map<string, number>();
   const injected = new Map<string, number>();
   const seen = rules.map(() => 0);
@@ -88,8 +92,8 @@ export async function startCountingProxy(targetPort: number, rules: FaultRule[] 
     return undefined;
   };
 
-  const forward = (incoming: IncomingMessage, outgoing: ServerResponse, fault: Fault | undefined) => {
-    const upstream = httpRequest({ host: '127.0.0.1', port: targetPort, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
+  const forward = (incoming: IncomingMessage, outgoing: ServerResponse, fault: Fault | undefined, kind: string) => {
+    const upstream = httpRequest({ host: '127.0.0.1', port: portFor(kind), method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
       outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
       const length = Number(answer.headers['content-length'] ?? 0);
       if (!fault || length < 2 || !['reset-mid-response', 'truncate-keep-length', 'corrupt-body'].includes(fault.kind)) {
@@ -127,7 +131,7 @@ export async function startCountingProxy(targetPort: number, rules: FaultRule[] 
     const kind = requestKind(method, path);
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
     const fault = faultFor(kind, path);
-    if (!fault) return forward(incoming, outgoing, undefined);
+    if (!fault) return forward(incoming, outgoing, undefined, kind);
     switch (fault.kind) {
       case 'status':
         await drain(incoming);
@@ -153,9 +157,9 @@ export async function startCountingProxy(targetPort: number, rules: FaultRule[] 
       }
       case 'hook':
         await fault.run({ method, path });
-        return forward(incoming, outgoing, undefined);
+        return forward(incoming, outgoing, undefined, kind);
       default:
-        return forward(incoming, outgoing, fault);
+        return forward(incoming, outgoing, fault, kind);
     }
   });
   server.keepAliveTimeout = 3000;
