@@ -153,7 +153,7 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
   let graceTimer: NodeJS.Timeout | undefined;
   const finish = (interrupted: boolean): number => {
     const summary = summarize(stats, config.shard, { dryRun: config.dryRun, interrupted });
-    log.info({ summary }, `summary: ${summary.copied} copied, ${summary.unchanged} unchanged, ${summary.skipped} skipped, ${summary.deleted} deleted, ${summary.failed} failed of ${summary.inShard} in shard ${summary.shard}/${summary.shardCount}`);
+    log.info({ summary }, `summary: ${summary.copied} copied, ${summary.unchanged} unchanged, ${summary.adopted} adopted, ${summary.skipped} skipped, ${summary.deleted} deleted, ${summary.failed} failed of ${summary.inShard} in shard ${summary.shard}/${summary.shardCount}`);
     try { writeTerminationMessage(terminationPath(config.terminationMessagePath), summary); } catch (error) { log.warn({ err: messageOf(error) }, 'could not write the termination message'); }
     return summary.failed > 0 || interrupted ? EXIT.objectsFailed : EXIT.ok;
   };
@@ -170,6 +170,16 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // The event loop emptied while the shard was not done: nothing can move any more (a bug). Report it with what was
+  // done, exit 1, rather than let Node end with 13 ("unsettled top-level await") and no summary.
+  const onStall = () => {
+    const reason = 'internal error: the copy stopped making progress with work pending (a bug in swift-to-s3; please report it)';
+    stats.failed++;
+    stats.failures.push({ key: '', reason });
+    log.error(reason);
+    process.exit(finish(true));
+  };
+  process.once('beforeExit', onStall);
   const stopProgress = startProgress(stats, log, config.progressIntervalMs);
   const metrics = config.metricsPort ? await (await import('./report/metrics.ts')).serveMetrics(stats, config.metricsPort).catch((error: unknown) => {
     throw new FatalError(`cannot serve metrics on METRICS_PORT ${config.metricsPort}: ${messageOf(error)}`);
@@ -189,6 +199,7 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
     }
     throw error;
   } finally {
+    process.off('beforeExit', onStall);
     stopProgress();
     metrics?.close();
     if (graceTimer) clearTimeout(graceTimer);

@@ -35,6 +35,12 @@ export class IntegrityError extends Error {
   override name = 'IntegrityError';
 }
 
+/** The destination cannot store this key as it is named (a file-backed NooBaa bucket's path rules): reported by
+ *  name at once, never retried. */
+export class KeyRuleError extends Error {
+  override name = 'KeyRuleError';
+}
+
 /** The source object disappeared between listing and read: skipped, not failed. */
 export class SourceGoneError extends Error {
   override name = 'SourceGoneError';

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, S3Target } from '../s3/target.ts';
 import { compareListed } from '../sync/decide.ts';
-import { march } from '../sync/march.ts';
+import { inUtf8Order, march } from '../sync/march.ts';
 import { shardOf } from '../sync/shard.ts';
 import { containersToCopy, destinationPrefix } from '../sync/run.ts';
 
@@ -71,7 +71,7 @@ export async function plan({ config, source, target, rate, targetSeconds }: Plan
   const samples: SourceEntry[] = [];
   for (const container of containersToCopy(config.swift.containers).copy) {
     const prefix = destinationPrefix(config, container);
-    const destinations = target ? target.list(prefix) : (async function* (): AsyncGenerator<DestEntry> { /* no bucket yet */ })();
+    const destinations = target ? inUtf8Order(target.list(prefix)) : (async function* (): AsyncGenerator<DestEntry> { /* no bucket yet */ })();
     for await (const step of march<SourceEntry, DestEntry>(source.list(container), destinations)) {
       if (step.kind === 'destination-only') { report.extraneous++; continue; }
       const entry = step.source;

@@ -7,7 +7,7 @@ import type { Log } from '../log.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
 import { compareListed, isInPlace } from '../sync/decide.ts';
-import { march } from '../sync/march.ts';
+import { inUtf8Order, march } from '../sync/march.ts';
 import { containersToCopy, destinationPrefix, inShard } from '../sync/run.ts';
 
 export interface VerifyReport {
@@ -103,7 +103,7 @@ export async function verify({ config, source, target, log, all, download }: Ver
   for (const container of containersToCopy(config.swift.containers).copy) {
     const prefix = destinationPrefix(config, container);
     const sources = all ? source.list(container) : inShard(source.list(container), container, config);
-    const destinations = all ? target.list(prefix) : inShard(target.list(prefix), container, config);
+    const destinations = all ? inUtf8Order(target.list(prefix)) : inShard(inUtf8Order(target.list(prefix)), container, config);
     for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
       try {
         if (step.kind === 'destination-only') {

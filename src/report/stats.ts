@@ -2,7 +2,7 @@
 
 export type Operation =
   | 'swift_auth' | 'swift_list' | 'swift_head' | 'swift_get'
-  | 's3_list' | 's3_head' | 's3_put' | 's3_copy' | 's3_create_multipart' | 's3_upload_part' | 's3_complete_multipart'
+  | 's3_list' | 's3_head' | 's3_get' | 's3_put' | 's3_copy' | 's3_create_multipart' | 's3_upload_part' | 's3_complete_multipart'
   | 's3_abort_multipart' | 's3_delete';
 
 export interface ObjectProblem { key: string; reason: string }
@@ -17,6 +17,8 @@ export class Stats {
   bytesCopied = 0;
   skipped = 0;
   unchanged = 0;
+  /** Objects another tool wrote, proven equal by hashing the destination and given our metadata (no Swift read). */
+  adopted = 0;
   extraneous = 0;
   deleted = 0;
   failed = 0;

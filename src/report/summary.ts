@@ -9,6 +9,7 @@ export interface Summary {
   inShard: number;
   copied: number;
   unchanged: number;
+  adopted: number;
   skipped: number;
   deleted: number;
   extraneous: number;
@@ -38,6 +39,7 @@ export function summarize(stats: Stats, shard: { index: number; count: number },
     inShard: stats.inShard,
     copied: stats.copied,
     unchanged: stats.unchanged,
+    adopted: stats.adopted,
     skipped: stats.skipped,
     deleted: stats.deleted,
     extraneous: stats.extraneous,

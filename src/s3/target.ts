@@ -5,8 +5,9 @@ import { Agent as HttpsAgent } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import {
-  S3Client, ListObjectsV2Command, HeadObjectCommand, PutObjectCommand, CopyObjectCommand, DeleteObjectCommand,
+  S3Client, ListObjectsV2Command, HeadObjectCommand, GetObjectCommand, PutObjectCommand, CopyObjectCommand, DeleteObjectCommand,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand,
   ListMultipartUploadsCommand, type CompletedPart,
 } from '@aws-sdk/client-s3';
@@ -16,6 +17,7 @@ import { causeOf, statusOf, withRetry } from '../retry.ts';
 import type { Operation } from '../report/stats.ts';
 import { hostPort, type EndpointOptions } from '../endpoint.ts';
 import { unquoteEtag } from '../md5.ts';
+import type { KeyRules } from './keyrules.ts';
 
 export interface DestEntry {
   /** The key without the run's prefix (S3_PREFIX and, with several containers, "<container>/"). */
@@ -30,6 +32,8 @@ export interface DestHead {
   etag: string;
   metadata: Record<string, string>;
   missingMeta: number;
+  /** The object's other headers, to keep them when its metadata is rewritten. */
+  headers: ObjectHeaders;
 }
 
 export interface S3TargetOptions extends EndpointOptions {
@@ -55,6 +59,8 @@ export class S3Target {
   readonly client: S3Client;
   readonly bucket: string;
   readonly #options: S3TargetOptions;
+  /** The Server header of the first answer: how NooBaa is recognised. */
+  #server: string | undefined;
 
   constructor(options: S3TargetOptions) {
     this.#options = options;
@@ -74,6 +80,19 @@ export class S3Target {
       // socketTimeout is idle time (a stalled server); requestTimeout would cap whole uploads, so it stays unset.
       requestHandler: { ...handlerAgents!, socketTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 10_000) },
     });
+    this.client.middlewareStack.add((next) => async (args) => {
+      const result = await next(args);
+      const headers = (result.response as { headers?: Record<string, string> }).headers;
+      this.#server ??= headers?.server;
+      return result;
+    }, { step: 'deserialize', name: 'rememberServerHeader' });
+  }
+
+  /** The key rules to apply: KEY_RULES, or for "auto" what the server says it is (NooBaa answers "Server:
+   *  NooBaa/<version>"; its file-backed buckets are what an ObjectBucketClaim gives). Call after connect(). */
+  keyRules(setting: KeyRules | 'auto'): KeyRules {
+    if (setting !== 'auto') return setting;
+    return /^noobaa\b/i.test(this.#server ?? '') ? 'nsfs' : 's3';
   }
 
   /** Checks that the bucket exists and the keys work. Problems here are fatal (exit 2). */
@@ -107,12 +126,44 @@ export class S3Target {
       try {
         const answer = await this.#timed('s3_head', () => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
         const missing = answer.MissingMeta ?? 0;
-        return { size: answer.ContentLength ?? 0, etag: unquoteEtag(answer.ETag), metadata: answer.Metadata ?? {}, missingMeta: missing };
+        const headers: ObjectHeaders = {
+          ...(answer.ContentType ? { ContentType: answer.ContentType } : {}),
+          ...(answer.ContentEncoding ? { ContentEncoding: answer.ContentEncoding } : {}),
+          ...(answer.ContentDisposition ? { ContentDisposition: answer.ContentDisposition } : {}),
+          ...(answer.CacheControl ? { CacheControl: answer.CacheControl } : {}),
+        };
+        return { size: answer.ContentLength ?? 0, etag: unquoteEtag(answer.ETag), metadata: answer.Metadata ?? {}, missingMeta: missing, headers };
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw error;
       }
     });
+  }
+
+  /** Reads a stored object and hashes it (retried whole): proof by bytes, read from the destination. */
+  async md5Of(key: string): Promise<{ md5: string; size: number }> {
+    return this.retrying(`get ${key}`, () => this.#timed('s3_get', async () => {
+      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const hash = createHash('md5');
+      let size = 0;
+      for await (const chunk of answer.Body as AsyncIterable<Uint8Array>) {
+        hash.update(chunk);
+        size += chunk.length;
+      }
+      return { md5: hash.digest('hex'), size };
+    }));
+  }
+
+  /** On a file-backed bucket an object and a "directory" of the same name cannot both exist: the name of the other
+   *  side when `key` meets one (an object at a parent path, or keys under "<key>/"), else undefined. */
+  async pathConflict(key: string): Promise<string | undefined> {
+    const segments = key.split('/');
+    for (let end = 1; end < segments.length; end++) {
+      const parent = segments.slice(0, end).join('/');
+      if (parent && (await this.head(parent))?.headers !== undefined) return parent;
+    }
+    const below = await this.retrying(`list ${key}/`, () => this.#timed('s3_list', () => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${key}/`, MaxKeys: 1 }))));
+    return below.Contents?.[0]?.Key;
   }
 
   /** One PUT of a streamed body of known length. Not retried here: a stream can be read once. A body that fails

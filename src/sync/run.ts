@@ -8,8 +8,10 @@ import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, S3Target } from '../s3/target.ts';
 import { Bandwidth } from './bandwidth.ts';
 import { PartBuffers } from './buffers.ts';
+import { keyProblem, storedForm, type KeyRules } from '../s3/keyrules.ts';
+import { adoptIfEqual, needsByteProof } from './adopt.ts';
 import { compareListed, isInPlace } from './decide.ts';
-import { march } from './march.ts';
+import { inUtf8Order, march } from './march.ts';
 import { shardOf } from './shard.ts';
 import { copyObject, type TransferContext } from './transfer.ts';
 
@@ -75,10 +77,23 @@ export async function* inShard<T extends { name: string }>(items: AsyncIterable<
   }
 }
 
+/** Source names listed (all shards) whose stored form on the target is another key: kept in `into`, so that
+ *  DELETE_EXTRANEOUS never deletes the stored form of a source name. */
+async function* notingAliases<T extends { name: string }>(items: AsyncIterable<T>, prefix: string, rules: KeyRules, into: Set<string>): AsyncGenerator<T> {
+  for await (const item of items) {
+    const stored = storedForm(rules, prefix + item.name);
+    if (stored !== prefix + item.name) into.add(stored);
+    yield item;
+  }
+}
+
+type Settled = 'unchanged' | 'adopted' | 'differs';
+
 export async function runShard({ config, source, target, stats, log, stopping, openUploads }: RunOptions): Promise<RunResult> {
   const retry = retryPolicyOf(config);
+  const keyRules = target.keyRules(config.keyRules);
   const ctx: TransferContext = {
-    source, target, stats, log, retry,
+    source, target, stats, log, retry, keyRules,
     multipartThreshold: config.multipartThreshold,
     partSize: config.partSize,
     partConcurrency: config.partConcurrency,
@@ -86,9 +101,12 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     buffers: new PartBuffers(config.bufferBudget),
     openUploads,
   };
+  // One pool for checks and copies; a check that finds a difference copies inside the slot it holds, so no task
+  // ever waits for a slot of its own pool.
   const pool = new Pool(config.transfers);
   const { copy, skipped } = containersToCopy(config.swift.containers);
   for (const container of skipped) log.info({ container }, 'segments container left out: its objects are copied as assembled large objects');
+  if (keyRules === 'nsfs') log.info({ keyRules }, 'file-backed NooBaa bucket: keys it cannot store as named are reported, not written (KEY_RULES)');
 
   const fail = (key: string, error: unknown) => {
     stats.failed++;
@@ -97,7 +115,24 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     log.error({ key, err: reason }, 'object failed');
   };
 
-  const copyOne = (entry: SourceEntry, key: string) => pool.add(async () => {
+  /** A key the target cannot store under its own name fails at once: no Swift read, no retries. */
+  const refuseUnstorable = async (entry: SourceEntry, key: string, prefix: string): Promise<boolean> => {
+    const problem = keyProblem(keyRules, key);
+    if (!problem) return false;
+    const stored = storedForm(keyRules, key);
+    const twin = stored !== key && stored.startsWith(prefix) && stored.length > prefix.length
+      ? await source.head(entry.container, stored.slice(prefix.length)).catch(() => undefined) : undefined;
+    if (twin) {
+      fail(key, `${problem}, which is also the key of the Swift object "${stored.slice(prefix.length)}": the two cannot both be kept`);
+      stats.notes.push({ key: stored, reason: `Swift also has "${key.slice(prefix.length)}", which the bucket would store under this same key; that one was not copied` });
+    } else {
+      fail(key, problem);
+    }
+    return true;
+  };
+
+  const copyNow = async (entry: SourceEntry, key: string, prefix: string): Promise<void> => {
+    if (await refuseUnstorable(entry, key, prefix)) return;
     stats.toCopy++;
     stats.bytesToCopy += entry.bytes;
     if (config.dryRun) { log.info({ key, bytes: entry.bytes }, 'would copy'); return; }
@@ -119,20 +154,38 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     } finally {
       stats.inFlight--;
     }
-  });
+  };
 
-  const checkThenCopy = (entry: SourceEntry, destination: DestEntry, key: string) => pool.add(async () => {
+  /** The "needs-head" verdict settled: the destination's HEAD, then (TAKEOVER=hash) its bytes. */
+  const settle = async (entry: SourceEntry, key: string): Promise<Settled> => {
+    const head = await target.head(key);
+    if (!head) return 'differs';
+    if (await isInPlace(source, target, entry, key, config.compare, head)) return 'unchanged';
+    if (config.takeover !== 'hash' || config.compare !== 'checksum' || config.dryRun || !needsByteProof(entry, head)) return 'differs';
+    const adoption = await adoptIfEqual(source, target, entry, key);
+    if (adoption.kind !== 'adopted') return 'differs';
+    if (adoption.dropped.length > 0) stats.notes.push({ key, reason: `metadata not copied (over S3's 2 KiB): ${adoption.dropped.join(', ')}` });
+    log.debug({ key }, 'adopted: the stored bytes are the source\'s');
+    return 'adopted';
+  };
+
+  const copyOne = (entry: SourceEntry, key: string, prefix: string) => pool.add(() => copyNow(entry, key, prefix));
+
+  const checkThenCopy = (entry: SourceEntry, destination: DestEntry, key: string, prefix: string) => pool.add(async () => {
+    let settled: Settled;
     try {
-      if (await isInPlace(source, target, entry, key, config.compare)) { stats.unchanged++; return; }
-      log.debug({ key, destination }, 'destination differs');
+      settled = await settle(entry, key);
     } catch (error) {
       fail(key, error);
       return;
     }
-    await copyOne(entry, key);
+    if (settled === 'unchanged') { stats.unchanged++; return; }
+    if (settled === 'adopted') { stats.adopted++; return; }
+    log.debug({ key, destination }, 'destination differs');
+    await copyNow(entry, key, prefix);
   });
 
-  const deleteOne = (destination: DestEntry, key: string) => pool.add(async () => {
+  const deleteOne = (key: string) => pool.add(async () => {
     if (config.dryRun) { log.info({ key }, 'would delete'); stats.deleted++; return; }
     try {
       await target.delete(key);
@@ -148,21 +201,33 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     const prefix = destinationPrefix(config, container);
     if (!config.dryRun) await abortStaleUploads(target, prefix, container, config, log);
     const listingStarted = performance.now();
-    const sources = inShard(source.list(container), container, config, stats);
-    const destinations = inShard(target.list(prefix), container, config);
+    const aliases = new Set<string>();
+    const extraneous: string[] = [];
+    const sources = inShard(notingAliases(source.list(container), prefix, keyRules, aliases), container, config, stats);
+    const destinations = inShard(inUtf8Order(target.list(prefix)), container, config);
     for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
       if (stopping.aborted) { interrupted = true; break; }
       if (step.kind === 'source-only') {
-        await copyOne(step.source, prefix + step.source.name);
+        await copyOne(step.source, prefix + step.source.name, prefix);
       } else if (step.kind === 'both') {
         const verdict = compareListed(step.source, step.destination, config.compare);
         if (verdict === 'equal') stats.unchanged++;
-        else if (verdict === 'differ') await copyOne(step.source, prefix + step.source.name);
-        else await checkThenCopy(step.source, step.destination, prefix + step.source.name);
+        else if (verdict === 'differ') await copyOne(step.source, prefix + step.source.name, prefix);
+        else await checkThenCopy(step.source, step.destination, prefix + step.source.name, prefix);
       } else if (config.deleteExtraneous) {
-        await deleteOne(step.destination, prefix + step.destination.name);
+        // Deleted once the whole source listing is known: a key may be the stored form of a name listed later.
+        extraneous.push(prefix + step.destination.name);
       } else {
         stats.extraneous++;
+      }
+    }
+    for (const key of extraneous) {
+      if (interrupted) break;
+      if (aliases.has(key)) {
+        stats.extraneous++;
+        log.warn({ key }, 'not deleted: it is the stored form of another Swift name on this bucket');
+      } else {
+        await deleteOne(key);
       }
     }
     // The listings advance only as fast as the pool takes work, so on a first copy this is close to the copy's end.

@@ -2,8 +2,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
 import type { CompletedPart } from '@aws-sdk/client-s3';
-import { IntegrityError, SourceGoneError, messageOf } from '../errors.ts';
-import { causeOf, withRetry, type RetryPolicy } from '../retry.ts';
+import { IntegrityError, KeyRuleError, SourceGoneError, messageOf } from '../errors.ts';
+import { causeOf, statusOf, withRetry, type RetryPolicy } from '../retry.ts';
+import type { KeyRules } from '../s3/keyrules.ts';
 import type { Log } from '../log.ts';
 import type { Stats } from '../report/stats.ts';
 import type { SourceEntry, SourceObject, SwiftSource } from '../swift/source.ts';
@@ -24,6 +25,7 @@ export interface TransferContext {
   stats: Stats;
   log: Log;
   retry: RetryPolicy;
+  keyRules: KeyRules;
   multipartThreshold: number;
   partSize: number;
   partConcurrency: number;
@@ -181,9 +183,21 @@ async function copyOnce(ctx: TransferContext, entry: SourceEntry, key: string): 
   const object = await ctx.source.get(entry.container, entry.name);
   try {
     return await uploadObject(ctx, entry, key, object);
+  } catch (error) {
+    throw await explainedByPath(ctx, key, error) ?? error;
   } finally {
     object.body.destroy();
   }
+}
+
+/** A file-backed NooBaa bucket answers a PUT of "x/child" beside an object "x" with 404, and "y" beside "y/child"
+ *  with 500: when a write fails so and the other name is there, that is the reason, and no retry can change it. */
+async function explainedByPath(ctx: TransferContext, key: string, error: unknown): Promise<KeyRuleError | undefined> {
+  const status = statusOf(error);
+  if (ctx.keyRules !== 'nsfs' || (status !== 404 && status !== 500)) return undefined;
+  const other = await ctx.target.pathConflict(key).catch(() => undefined);
+  if (other === undefined) return undefined;
+  return new KeyRuleError(`a file-backed NooBaa bucket cannot hold both "${key}" and "${other}" (an object and a directory of the same name)`);
 }
 
 async function uploadObject(ctx: TransferContext, entry: SourceEntry, key: string, object: SourceObject): Promise<number> {

@@ -1,0 +1,32 @@
+// Takeover of an object another tool (rclone, say) already wrote: proven equal by hashing the destination's bytes,
+// then given the headers a copy of ours would carry by a metadata-only server-side copy, so the object's bytes are
+// not read from Swift again (the VM's Swift is the one resource to spare; the bucket is next to the pod).
+import type { SourceEntry, SwiftSource } from '../swift/source.ts';
+import type { DestHead, S3Target } from '../s3/target.ts';
+import { MD5_HEX, unquoteEtag } from '../md5.ts';
+import { META_LARGE_OBJECT, META_MD5 } from './decide.ts';
+import { planHeaders } from './metadata.ts';
+
+const LARGEST_COPY = 5 * 1024 * 1024 * 1024;
+
+/** An object of the source's size whose MD5 nothing tells (no md5chksum, an ETag that is not a plain MD5): only its
+ *  bytes can prove it. Large objects are left out: their ETags and our markers settle them. */
+export function needsByteProof(entry: SourceEntry, head: DestHead): boolean {
+  return entry.md5 !== undefined && !entry.largeObject && head.size === entry.bytes && head.size <= LARGEST_COPY
+    && head.metadata[META_MD5] === undefined && head.metadata[META_LARGE_OBJECT] === undefined && !MD5_HEX.test(head.etag);
+}
+
+export type Adoption = { kind: 'adopted'; dropped: string[] } | { kind: 'differs' } | { kind: 'gone' };
+
+/** Hashes the destination object; when it is the source's MD5, rewrites its headers as a copy would have. */
+export async function adoptIfEqual(source: SwiftSource, target: S3Target, entry: SourceEntry, key: string): Promise<Adoption> {
+  const stored = await target.md5Of(key);
+  if (stored.size !== entry.bytes || stored.md5 !== entry.md5) return { kind: 'differs' };
+  const swiftHeaders = await source.head(entry.container, entry.name);
+  if (!swiftHeaders) return { kind: 'gone' };
+  // Changed since the listing, or a DLO manifest (which lists as an empty object): copy it as usual.
+  if (unquoteEtag(swiftHeaders.etag) !== entry.md5 || swiftHeaders['x-object-manifest'] !== undefined || Number(swiftHeaders['content-length']) !== entry.bytes) return { kind: 'differs' };
+  const { headers, dropped } = planHeaders(swiftHeaders, { md5: stored.md5, etag: entry.etag });
+  await target.replaceMetadata(key, headers);
+  return { kind: 'adopted', dropped };
+}
