@@ -30,6 +30,10 @@ export interface CountingProxy {
   url: string;
   port: number;
   counts: Map<string, number>;
+  /** Every request since the last reset, by kind and decoded path. */
+  seen: { kind: string; path: string }[];
+  /** Requests of `kind` whose decoded path ends with `suffix` (e.g. "/bucket/key"). */
+  countFor(kind: string, suffix: string): number;
   injected: Map<string, number>;
   reset(): void;
   count(kind: string): number;
@@ -64,6 +68,10 @@ function errorAnswer(response: ServerResponse, kind: string, status: number, cod
   response.end(body);
 }
 
+function safeDecode(path: string): string {
+  try { return decodeURIComponent(path); } catch { return path; }
+}
+
 function drain(request: IncomingMessage): Promise<void> {
   return new Promise((resolve) => { request.resume(); request.on('end', resolve); request.on('error', () => resolve()); request.on('close', () => resolve()); });
 }
@@ -74,6 +82,7 @@ export type Upstream = number | { swift: number; s3: number };
 export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] = [], lifetimeMs = 600_000): Promise<CountingProxy> {
   const portFor = (kind: string) => typeof upstream === 'number' ? upstream : kind.startsWith('swift_') ? upstream.swift : upstream.s3;
   const counts = new Map<string, number>();
+  const requests: { kind: string; path: string }[] = [];
   const injected = new Map<string, number>();
   const seen = rules.map(() => 0);
   const fired = rules.map(() => 0);
@@ -130,6 +139,7 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
     const path = incoming.url ?? '/';
     const kind = requestKind(method, path);
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    requests.push({ kind, path: safeDecode(path.split('?')[0] ?? '') });
     const fault = faultFor(kind, path);
     if (!fault) return forward(incoming, outgoing, undefined, kind);
     switch (fault.kind) {
@@ -178,7 +188,9 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
     port,
     counts,
     injected,
-    reset: () => counts.clear(),
+    seen: requests,
+    countFor: (kind, suffix) => requests.filter((request) => request.kind === kind && request.path.endsWith(suffix)).length,
+    reset: () => { counts.clear(); requests.length = 0; },
     count: (kind) => counts.get(kind) ?? 0,
     injectedTotal: () => [...injected.values()].reduce((sum, value) => sum + value, 0),
     close,

@@ -1,5 +1,8 @@
 // A minimal Swift client for tests and seeding, independent of the copier's own code.
 import { createHash } from 'node:crypto';
+import { Agent } from 'undici';
+
+const agent = new Agent();
 
 export interface SwiftAccount { storageUrl: string; token: string }
 
@@ -13,8 +16,16 @@ export function objectPath(name: string): string {
   return name.split('/').map((segment) => (segment === '.' ? '%2E' : segment === '..' ? '%2E%2E' : encodeURIComponent(segment))).join('/');
 }
 
+/** One request with the path sent as written: fetch's URL parser would fold "%2E" segments, which Swift keeps. */
 async function call(account: SwiftAccount, method: string, path: string, init: { headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<Response> {
-  const response = await fetch(`${account.storageUrl}/${path}`, { method, headers: { 'x-auth-token': account.token, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
+  const url = new URL(account.storageUrl);
+  const answer = await agent.request({
+    origin: url.origin, method: method as 'GET', path: `${url.pathname}/${path}`, headers: { 'x-auth-token': account.token, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}),
+  });
+  const body = Buffer.from(await answer.body.arrayBuffer());
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  const response = new Response([204, 304].includes(answer.statusCode) || method === 'HEAD' ? null : body, { status: answer.statusCode, headers });
   if (response.status >= 300 && !(method === 'DELETE' && response.status === 404)) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   return response;
 }
