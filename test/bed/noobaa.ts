@@ -26,10 +26,11 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-/** nsfs takes HTTP_PORT, HTTP_PORT+1 (health) and HTTP_PORT+442 (HTTPS): all three must be free. */
+/** nsfs takes HTTP_PORT, HTTP_PORT+1 (health) and HTTP_PORT+442 (HTTPS): all three must be free. They are picked
+ *  below Linux's ephemeral range (32768 up), where the Swift servers' ports (port 0) come from, so the two never meet. */
 async function freePortTriple(): Promise<number> {
   for (let tries = 0; tries < 200; tries++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = 10_000 + Math.floor(Math.random() * 22_000);
     if (await isFree(port) && await isFree(port + 1) && await isFree(port + 442)) return port;
   }
   throw new Error('test bed: no free port triple for NooBaa');

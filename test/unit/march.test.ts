@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareUtf8, march } from '../../src/sync/march.ts';
+import { compareUtf8, inUtf8Order, march } from '../../src/sync/march.ts';
+import { seededRandom } from '../support/dataset.ts';
 
 async function* listing(names: string[]) {
   for (const name of names) yield { name };
@@ -25,4 +26,35 @@ test('march refuses a listing that is not sorted, instead of deciding wrongly', 
   await assert.rejects(async () => {
     for await (const _ of march(listing(['b', 'a']), listing([]))) { /* drain */ }
   }, /not in UTF-8 byte order/);
+});
+
+async function collect(items: AsyncIterable<{ name: string }>): Promise<string[]> {
+  const names: string[] = [];
+  for await (const item of items) names.push(item.name);
+  return names;
+}
+
+test('inUtf8Order turns a UTF-16-ordered listing (NooBaa) into UTF-8 byte order and leaves a UTF-8 one as it is', async () => {
+  const alphabet = ['a', 'b', '/', '.', '\uE000', '\uFF61', '\uFFFD', '😀', '𝄞', 'é', 'z'];
+  const random = seededRandom(7);
+  const names = new Set<string>();
+  while (names.size < 400) {
+    let name = '';
+    for (let length = 1 + Math.floor(random() * 4); length > 0; length--) name += alphabet[Math.floor(random() * alphabet.length)];
+    names.add(name);
+  }
+  const utf8 = [...names].sort(compareUtf8);
+  const utf16 = [...names].sort();
+  assert.notDeepEqual(utf16, utf8, 'the two orders differ on this set');
+  assert.deepEqual(await collect(inUtf8Order(listing(utf16))), utf8);
+  assert.deepEqual(await collect(inUtf8Order(listing(utf8))), utf8);
+});
+
+test('inUtf8Order holds back only names with astral characters, until a name without one passes them', async () => {
+  const order: string[] = [];
+  async function* spied() {
+    for (const name of ['a', 'a😀', 'a｡', 'b']) { order.push(`read ${name}`); yield { name }; }
+  }
+  for await (const item of inUtf8Order(spied())) order.push(`gave ${item.name}`);
+  assert.deepEqual(order, ['read a', 'gave a', 'read a😀', 'read a｡', 'gave a｡', 'read b', 'gave a😀', 'gave b']);
 });
