@@ -10,7 +10,7 @@ export function metricsRegistry(stats: Stats): Registry {
     name: 'swift_to_s3_objects_total', help: 'Objects of this shard by outcome', labelNames: ['outcome'], registers: [registry],
     collect() {
       this.reset();
-      for (const [outcome, value] of Object.entries({ copied: stats.copied, unchanged: stats.unchanged, skipped: stats.skipped, failed: stats.failed, deleted: stats.deleted })) this.inc({ outcome }, value);
+      for (const [outcome, value] of Object.entries({ copied: stats.copied, unchanged: stats.unchanged, adopted: stats.adopted, skipped: stats.skipped, failed: stats.failed, deleted: stats.deleted })) this.inc({ outcome }, value);
     },
   });
   new Counter({ name: 'swift_to_s3_bytes_copied_total', help: 'Bytes copied', registers: [registry], collect() { this.reset(); this.inc(stats.bytesCopied); } });
