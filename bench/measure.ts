@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startCountingProxy } from '../test/support/counting-proxy.ts';
+import { startCountingProxy, type Upstream } from '../test/support/counting-proxy.ts';
 
 export interface Measured {
   code: number;
@@ -55,7 +55,7 @@ function timeField(report: string, label: string): number {
 
 /** Runs `command` under /usr/bin/time -v with a fresh counting proxy in front of the bed; `build` gets the proxy URL. */
 export async function measure(
-  bedPort: number, bedDir: string,
+  bedPort: Upstream, bedDir: string,
   build: (relayUrl: string) => { command: string; args: string[]; env: Record<string, string> },
   timeoutMs: number,
 ): Promise<Measured> {

@@ -3,7 +3,8 @@
 // Knobs (env): BENCH_SCALE (multiplies the object counts; default 1 = 4,000 small, 4 large, memory at 20,000 and
 // 100,000 listed objects, ~15 minutes on 2 cores; BENCH_SCALE=5: 20,000 small, 8 large, the issue's full size),
 // BENCH_SMALL_COUNT, BENCH_LARGE_COUNT, BENCH_MEMORY_COUNTS ("20000,100000"), BENCH_RUNS (3), BENCH_TRANSFERS (16), BENCH_SHARDS ("1,2,4"),
-// BENCH_SECTIONS ("small,large,shards,memory"), BENCH_PROFILE=1 (one more copy of the small set under --cpu-prof).
+// BENCH_SECTIONS ("small,large,shards,memory,takeover"), BENCH_TAKEOVER_COUNT (2,000: objects of the takeover set, on
+// NooBaa), BENCH_PROFILE=1 (one more copy of the small set under --cpu-prof).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
@@ -12,6 +13,9 @@ import { bed, copierEnv, uniqueName } from '../test/support/bed.ts';
 import { CLI } from '../test/support/cli.ts';
 import { createBucket, listKeys, testS3 } from '../test/support/s3.ts';
 import { swiftLogin } from '../test/support/swift.ts';
+import { rcloneCopy } from '../test/support/rclone.ts';
+import { noobaa } from '../test/support/targets.ts';
+import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY } from '../test/bed/bed.ts';
 import { bedCpu, measure, median, totalRequests, type Measured } from './measure.ts';
 import { largeSet, seed, smallSet, tinySet } from './seed.ts';
@@ -33,7 +37,8 @@ const settings = {
   runs: intEnv('BENCH_RUNS', 3),
   transfers: intEnv('BENCH_TRANSFERS', 16),
   shards: (process.env.BENCH_SHARDS ?? '1,2,4').split(',').map(Number),
-  sections: new Set((process.env.BENCH_SECTIONS ?? 'small,large,shards,memory').split(',')),
+  sections: new Set((process.env.BENCH_SECTIONS ?? 'small,large,shards,memory,takeover').split(',')),
+  takeoverCount: intEnv('BENCH_TAKEOVER_COUNT', Math.round(2_000 * scale)),
   profile: process.env.BENCH_PROFILE === '1',
 };
 const bedDir = process.env.BED_DIR ?? '.bed/swift';
@@ -285,6 +290,8 @@ function targets(): Target[] {
   if (small.s2s && small.rc) { const r = small.s2s.objectsPerSecond / small.rc.objectsPerSecond; out.push({ what: 'small objects ≥ 1.5× rclone objects/s', measured: `${fixed(r, 2)}×`, met: r >= 1.5 }); }
   if (small.s2s && small.read) { const r = small.s2s.objectsPerSecond / small.read.objectsPerSecond; out.push({ what: 'small objects ≥ 80 % of the Swift read limit', measured: `${fixed(100 * r, 0)} %`, met: r >= 0.8 }); }
   if (large.s2s && large.rc) { const r = large.s2s.mibPerSecond / large.rc.mibPerSecond; out.push({ what: 'large objects ≥ 1.0× rclone MiB/s', measured: `${fixed(r, 2)}×`, met: r >= 1.0 }); }
+  const hashed = takeoverRows.find((row) => row.mode === 'hash');
+  if (hashed) out.push({ what: 'takeover on NooBaa: no Swift GET for an object already right', measured: `${hashed.swiftGets - hashed.copied} (${hashed.swiftGets} GETs, ${hashed.copied} copied, ${hashed.adopted} adopted)`, met: hashed.swiftGets === hashed.copied });
   for (const set of ['small', 'large']) {
     const resync = group(set, 'swift-to-s3', 'resync');
     if (resync.length === 0) continue;
@@ -308,6 +315,58 @@ function targets(): Target[] {
     out.push({ what: 'memory does not grow with objects listed', measured: `${fixed(first.rssMiB, 0)} MiB at ${first.objects}, ${fixed(last.rssMiB, 0)} MiB at ${last.objects} (+${fixed(growth, 0)} MiB)`, met: growth <= Math.max(10, first.rssMiB * 0.1) });
   }
   return out;
+}
+
+// ---- takeover of a bucket another tool half filled (NooBaa) ----------------------------------------------------------
+
+interface TakeoverRow { mode: string; seconds: number; rssMiB: number; copied: number; adopted: number; unchanged: number; swiftGets: number; swiftHeads: number; s3Gets: number; s3Puts: number; s3Copies: number }
+const takeoverRows: TakeoverRow[] = [];
+let takeoverNote = '';
+
+/** rclone fills a NooBaa bucket with the whole set, half of it is deleted again; then swift-to-s3 finishes it, once
+ *  adopting what is there by hashing the bucket (TAKEOVER=hash) and once reading it from Swift again (recopy). */
+async function takeover(set: string, objects: number): Promise<void> {
+  const target = noobaa();
+  if (!target) { takeoverNote = 'skipped: the bed has no NooBaa (../shared/noobaa absent)'; log(`takeover ${takeoverNote}`); return; }
+  if (!hasRclone) { takeoverNote = 'skipped: rclone is not installed'; return; }
+  const client = testS3(target.endpoint, target.accessKeyId, target.secretAccessKey);
+  for (const mode of ['hash', 'recopy'] as const) {
+    const bucket = uniqueName(`${set}-takeover-${mode}`);
+    await createBucket(client, bucket);
+    log(`takeover (${mode}): rclone fills ${bucket} on NooBaa ...`);
+    await rcloneCopy(set, bucket, target, ['--transfers', String(settings.transfers), '--checkers', String(settings.transfers)]);
+    const keys = await listKeys(client, bucket);
+    if (keys.length !== objects) throw new Error(`rclone copied ${keys.length} of ${objects} objects`);
+    const removed = keys.filter((_, index) => index % 2 === 0);
+    for (let start = 0; start < removed.length; start += 1000) {
+      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: removed.slice(start, start + 1000).map((Key) => ({ Key })) } }));
+    }
+    const result = await measure({ swift: endpoints.proxyPort, s3: target.port }, bedDir, (relay) => ({
+      command: process.execPath, args: [...IMAGE_NODE_FLAGS, CLI, 'copy'],
+      env: copierEnv(set, bucket, { TRANSFERS: String(settings.transfers), TAKEOVER: mode, PROGRESS_INTERVAL: '5', TERMINATION_MESSAGE_PATH: '/dev/null' }, { swift: relay, s3: relay, target }),
+    }), TIMEOUT_MS);
+    if (result.code !== 0) fail(`takeover (${mode})`, result);
+    const summary = summaryOf(result.stdout) as ReturnType<typeof summaryOf> & { adopted?: number };
+    if (summary.copied + (summary.adopted ?? 0) + summary.unchanged !== objects) fail(`takeover (${mode}): ${JSON.stringify(summary)}`, result);
+    const count = (kind: string) => result.requests[kind] ?? 0;
+    const row: TakeoverRow = {
+      mode, seconds: result.seconds, rssMiB: result.rssMiB, copied: summary.copied, adopted: summary.adopted ?? 0, unchanged: summary.unchanged,
+      swiftGets: count('swift_object_get'), swiftHeads: count('swift_object_head'), s3Gets: count('s3_object_get'), s3Puts: count('s3_object_put'), s3Copies: count('s3_object_put') - summary.copied,
+    };
+    takeoverRows.push(row);
+    log(`takeover (${mode}): ${fixed(row.seconds)} s, ${row.copied} copied, ${row.adopted} adopted, Swift GETs ${row.swiftGets} for ${removed.length} missing objects`);
+  }
+}
+
+function takeoverTable(): string[] {
+  if (takeoverNote) return ['### takeover of a bucket rclone half filled (NooBaa)', '', takeoverNote, ''];
+  if (takeoverRows.length === 0) return [];
+  return [
+    `### takeover of a bucket rclone half filled (NooBaa; ${settings.takeoverCount} objects of the small set's sizes, every other one deleted after rclone's copy)`, '',
+    '| TAKEOVER | wall s | copied | adopted | Swift object GETs | Swift HEADs | S3 GETs (hash) | S3 PUTs (of them metadata copies) | peak RSS MiB |', '|---|---|---|---|---|---|---|---|---|',
+    ...takeoverRows.map((row) => `| ${row.mode} | ${fixed(row.seconds)} | ${row.copied} | ${row.adopted} | ${row.swiftGets} | ${row.swiftHeads} | ${row.s3Gets} | ${row.s3Puts} (${row.s3Copies}) | ${fixed(row.rssMiB, 0)} |`),
+    '', `Swift GETs for objects already right: ${takeoverRows.filter((row) => row.mode === 'hash').map((row) => row.swiftGets - row.copied).join(', ')} with TAKEOVER=hash (every Swift GET is a copied object).`, '',
+  ];
 }
 
 function machine(): string[] {
@@ -340,6 +399,7 @@ function report(seeding: string[]): string[] {
     for (const row of memoryRows) lines.push(`| ${row.objects} | ${fixed(row.seconds)} | ${fixed(row.rssMiB, 0)} | ${Object.entries(row.requests).map(([kind, count]) => `${kind} ${count}`).join(', ')} |`);
     lines.push('');
   }
+  lines.push(...takeoverTable());
   const checks = targets();
   if (checks.length > 0) {
     lines.push('### targets', '', '| target | measured | met |', '|---|---|---|', ...checks.map((check) => `| ${check.what} | ${check.measured} | ${check.met === undefined ? '–' : check.met ? 'yes' : '**no**'} |`), '');
@@ -387,6 +447,12 @@ if (settings.sections.has('large')) {
   await compareTools('large', 'large', large.length, largeBytes);
 }
 if (settings.sections.has('memory')) await memoryScaling();
+if (settings.sections.has('takeover')) {
+  const set = smallSet(settings.takeoverCount).map((object) => ({ ...object, name: `takeover/${object.name}` }));
+  log(`seeding the takeover set: ${set.length} objects ...`);
+  await seed(account, 'takeover', set, log);
+  await takeover('takeover', set.length);
+}
 
 const lines = report(seeding);
 console.log(lines.join('\n'));
