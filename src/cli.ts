@@ -32,6 +32,7 @@ const OPTION_FLAGS: Record<string, { key: string; takesValue: boolean; commands:
   '--json': { key: 'json', takesValue: false, commands: ['verify', 'plan', 'status', 'rerun'], desc: 'machine-readable output on stdout' },
   '--all': { key: 'all', takesValue: false, commands: ['verify'], desc: 'check every shard in this one process' },
   '--download': { key: 'download', takesValue: false, commands: ['verify'], desc: 'read both sides and compare the MD5 of the bytes' },
+  '--trust-metadata': { key: 'trustMetadata', takesValue: false, commands: ['verify'], desc: 'where the ETag is not an MD5 (NooBaa, multipart), accept the md5chksum the copier wrote instead of hashing the stored bytes' },
   '--rate': { key: 'rate', takesValue: true, commands: ['plan'], desc: 'bytes per second one shard copies (e.g. 40MiB); measured from a short sample when not given' },
   '--hours': { key: 'hours', takesValue: true, commands: ['plan'], desc: 'target duration for the suggested shard count [default: 1]' },
   '--release': { key: 'release', takesValue: true, commands: ['status', 'rerun'], desc: 'Helm release name' },
@@ -248,8 +249,9 @@ async function runVerify(env: Record<string, string | undefined>, options: Comma
   try {
     await source.connect(config.swift.containers);
     await target.connect();
-    const report = await verify({ config, source, target, log, all: isOn(options, 'all'), download: isOn(options, 'download') });
-    const headline = `verify ${report.ok ? 'OK' : 'FAILED'}: shard ${report.shard}/${report.shardCount}: ${report.checked} checked, ${report.matched} matched, ${report.missing} missing, ${report.different} different, ${report.extraneous} extraneous`;
+    const report = await verify({ config, source, target, log, all: isOn(options, 'all'), download: isOn(options, 'download'), trustMetadata: isOn(options, 'trustMetadata') });
+    const { proven } = report;
+    const headline = `verify ${report.ok ? 'OK' : 'FAILED'}: shard ${report.shard}/${report.shardCount}: ${report.checked} checked, ${report.matched} matched (proven by ETag ${proven.etag}, by stored bytes ${proven.bytes}, by metadata ${proven.metadata}, by download ${proven.download}), ${report.missing} missing, ${report.different} different, ${report.extraneous} extraneous`;
     log.info({ report }, headline);
     try {
       const path = terminationPath(config.terminationMessagePath);

@@ -6,7 +6,8 @@ import { messageOf } from '../errors.ts';
 import type { Log } from '../log.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
-import { compareListed, isInPlace } from '../sync/decide.ts';
+import { compareListed, isInPlace, listsAsEmpty } from '../sync/decide.ts';
+import { MD5_HEX } from '../md5.ts';
 import { inUtf8Order, march } from '../sync/march.ts';
 import { containersToCopy, destinationPrefix, inShard } from '../sync/run.ts';
 
@@ -22,6 +23,9 @@ export interface VerifyReport {
   foundByHead: number;
   headRequests: number;
   downloaded: number;
+  /** How each matched object was proven: by a plain-MD5 ETag (the server's hash of what it stores), by hashing the
+   *  stored bytes, by the metadata the copier wrote (md5chksum, or a large object's Swift ETag), or by --download. */
+  proven: { etag: number; bytes: number; metadata: number; download: number };
   ok: boolean;
   differences: { key: string; problem: string }[];
 }
@@ -35,6 +39,8 @@ export interface VerifyOptions {
   log: Log;
   all: boolean;
   download: boolean;
+  /** Accept the md5chksum the copier wrote instead of hashing the stored bytes where the ETag is not an MD5. */
+  trustMetadata: boolean;
 }
 
 async function md5OfStream(stream: AsyncIterable<Uint8Array>): Promise<{ md5: string; size: number }> {
@@ -47,11 +53,19 @@ async function md5OfStream(stream: AsyncIterable<Uint8Array>): Promise<{ md5: st
   return { md5: hash.digest('hex'), size };
 }
 
-export async function verify({ config, source, target, log, all, download }: VerifyOptions): Promise<VerifyReport> {
+/** A plain object whose destination ETag is not an MD5: only its bytes prove it (large objects and empty listings
+ *  have no source MD5 to hash against, so their markers are checked instead). */
+function byBytesOnly(entry: SourceEntry, head: DestHead): boolean {
+  return entry.md5 !== undefined && !entry.largeObject && !listsAsEmpty(entry) && !MD5_HEX.test(head.etag);
+}
+
+export async function verify({ config, source, target, log, all, download, trustMetadata }: VerifyOptions): Promise<VerifyReport> {
   const report: VerifyReport = {
     shard: all ? 'all' : config.shard.index, shardCount: config.shard.count, checked: 0, matched: 0, missing: 0, different: 0,
-    extraneous: 0, foundByHead: 0, headRequests: 0, downloaded: 0, ok: false, differences: [],
+    extraneous: 0, foundByHead: 0, headRequests: 0, downloaded: 0, proven: { etag: 0, bytes: 0, metadata: 0, download: 0 }, ok: false, differences: [],
   };
+  // A proof compares checksums: equal sizes prove nothing.
+  if (config.compare === 'size') log.warn('verify always compares checksums: COMPARE=size is ignored here');
   const problem = (key: string, text: string) => {
     if (report.differences.length >= MAX_LISTED_DIFFERENCES) return;
     report.differences.push({ key, problem: text });
@@ -85,15 +99,28 @@ export async function verify({ config, source, target, log, all, download }: Ver
     }
     if (download) {
       const difference = await compareBytes(entry, key);
-      if (difference) { report.different++; problem(key, difference); } else report.matched++;
+      if (difference) { report.different++; problem(key, difference); } else { report.matched++; report.proven.download++; }
       return;
     }
-    const listed = destination ? compareListed(entry, destination, config.compare) : 'needs-head';
+    const listed = destination ? compareListed(entry, destination, 'checksum') : 'needs-head';
     let equal = listed === 'equal';
+    let proof: keyof VerifyReport['proven'] = 'etag';
     if (listed === 'needs-head') {
-      if (!headAnswer) report.headRequests++;
-      equal = await isInPlace(source, target, entry, key, config.compare, headAnswer);
+      if (!headAnswer) { report.headRequests++; headAnswer = await target.head(key); }
+      if (!headAnswer) { report.missing++; problem(key, 'missing at the destination (gone since the listing)'); return; }
+      found = headAnswer;
+      if (!trustMetadata && byBytesOnly(entry, headAnswer)) {
+        // The ETag is not the stored bytes' MD5 (NooBaa, multipart): hash what is stored, never trust our own note.
+        report.downloaded++;
+        const stored = await target.md5Of(key);
+        equal = stored.size === entry.bytes && stored.md5 === entry.md5;
+        proof = 'bytes';
+      } else {
+        equal = await isInPlace(source, target, entry, key, 'checksum', headAnswer);
+        proof = MD5_HEX.test(headAnswer.etag) && !entry.largeObject && !listsAsEmpty(entry) ? 'etag' : 'metadata';
+      }
     }
+    if (equal) report.proven[proof]++;
     if (equal) { report.matched++; return; }
     report.different++;
     const size = 'size' in found! ? found.size : 0;

@@ -15,10 +15,15 @@ const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
 
 export type ListingVerdict = 'equal' | 'differ' | 'needs-head';
 
+/** A DLO manifest (and a Swift symlink) lists as an empty object: only a HEAD of the source tells what it is. */
+export function listsAsEmpty(source: SourceEntry): boolean {
+  return source.bytes === 0 && source.md5 === EMPTY_MD5;
+}
+
 /** Decides from the two listings alone where that is possible; otherwise asks for one HEAD of the destination. */
 export function compareListed(source: SourceEntry, destination: DestEntry, mode: Compare): ListingVerdict {
-  // A DLO manifest lists as an empty object; what was copied is its assembled content.
-  if (source.bytes === 0 && source.md5 === EMPTY_MD5 && destination.size > 0) return 'needs-head';
+  // Never settled from the listings, whatever the sizes: an empty DLO copied earlier may have segments now.
+  if (listsAsEmpty(source)) return 'needs-head';
   if (source.bytes !== destination.size) return 'differ';
   if (mode === 'size') return 'equal';
   if (source.md5 && MD5_HEX.test(destination.etag)) return destination.etag === source.md5 ? 'equal' : 'differ';
@@ -34,8 +39,17 @@ export function compareHead(source: SourceEntry, head: DestHead, mode: Compare, 
   if (mode === 'size') return true;
   if (source.largeObject) return head.metadata[META_SWIFT_ETAG] === source.etag;
   if (!source.md5) return false;
-  if (MD5_HEX.test(head.etag) && head.etag === source.md5) return true;
+  // A plain-MD5 ETag is the server's own hash of the stored bytes: it outranks any metadata.
+  if (MD5_HEX.test(head.etag)) return head.etag === source.md5;
   return md5FromBase64(head.metadata[META_MD5]) === source.md5;
+}
+
+/** An object that lists as empty, settled by the source's HEAD: a plain empty object is in place when the destination
+ *  is one too; a DLO when the destination holds its assembled content of the same ETag (our marker says so). */
+export function compareEmptyListed(sourceHeaders: Record<string, string>, head: DestHead): boolean {
+  if (sourceHeaders['x-object-manifest'] === undefined) return head.size === 0 && head.metadata[META_LARGE_OBJECT] === undefined;
+  return head.metadata[META_LARGE_OBJECT] === 'dlo' && head.size === Number(sourceHeaders['content-length'])
+    && sourceHeaders.etag !== undefined && head.metadata[META_SWIFT_ETAG] === unquoteEtag(sourceHeaders.etag);
 }
 
 /** A DLO's current ETag, when the source still is a DLO of the copied size: that is what the copy stored. */
@@ -45,10 +59,14 @@ async function sourceDloEtag(source: SwiftSource, entry: SourceEntry, copiedSize
   return headers.etag === undefined ? undefined : unquoteEtag(headers.etag);
 }
 
-/** The verdict "needs-head" settled: one HEAD of the destination (and, for a DLO, one of the source). */
+/** The verdict "needs-head" settled: one HEAD of the destination (and, for a DLO or an empty listing, one of the source). */
 export async function isInPlace(source: SwiftSource, target: S3Target, entry: SourceEntry, key: string, mode: Compare, knownHead?: DestHead): Promise<boolean> {
   const head = knownHead ?? await target.head(key);
   if (!head) return false;
+  if (listsAsEmpty(entry)) {
+    const sourceHeaders = await source.head(entry.container, entry.name);
+    return sourceHeaders !== undefined && compareEmptyListed(sourceHeaders, head);
+  }
   const dloEtag = head.metadata[META_LARGE_OBJECT] === 'dlo' ? await sourceDloEtag(source, entry, head.size) : undefined;
   return compareHead(entry, head, mode, dloEtag);
 }
