@@ -9,7 +9,8 @@ export type SwiftAuth =
   | { kind: 'v3'; authUrl: string; credentialId: string; credentialSecret: string; interface: string; region?: string; storageUrlOverride?: string };
 
 export interface Config {
-  swift: { auth: SwiftAuth; containers: string[] };
+  /** `prefixes`: where each container's objects go in the bucket, below S3_PREFIX ("" is S3_PREFIX itself). */
+  swift: { auth: SwiftAuth; containers: string[]; prefixes: Record<string, string> };
   s3: {
     endpoint: string;
     bucket: string;
@@ -80,11 +81,35 @@ const wholeNumber = makeValidator<number>((input) => {
   return value;
 });
 
-const containerList = makeValidator<string[]>((input) => {
-  const names = input.split(',').map((name) => name.trim());
-  if (names.some((name) => name === '' || name.includes('/'))) throw new Error('must be container names separated by commas, without "/" or empty entries');
-  return names;
+/** "users" or "users,archive=archive/": each container with the key prefix its objects get (none: the bucket's root,
+ *  below S3_PREFIX). A container's keys never depend on which other containers a run copies. */
+const containerList = makeValidator<{ name: string; prefix: string }[]>((input) => {
+  const entries = input.split(',').map((entry) => entry.trim());
+  if (entries.some((entry) => entry === '' || entry.startsWith('='))) throw new Error('must be container names separated by commas, each optionally with =<prefix>, without empty entries');
+  return entries.map((entry) => {
+    const at = entry.indexOf('=');
+    const name = (at < 0 ? entry : entry.slice(0, at)).trim();
+    let prefix = at < 0 ? '' : entry.slice(at + 1).trim();
+    if (name.includes('/')) throw new Error(`names container "${name}": container names have no "/"`);
+    if (prefix.startsWith('/')) throw new Error(`gives "${name}" the prefix "${prefix}": a key prefix does not start with "/"`);
+    if (prefix && !prefix.endsWith('/')) prefix += '/';
+    return { name, prefix };
+  });
 });
+
+/** Two containers whose key spaces overlap would list, and delete, each other's objects. */
+function overlappingContainers(entries: { name: string; prefix: string }[]): string | undefined {
+  for (const [i, a] of entries.entries()) {
+    for (const b of entries.slice(i + 1)) {
+      if (a.name === b.name) return `lists container "${a.name}" twice`;
+      if (a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix)) {
+        const shown = (prefix: string) => (prefix ? `"${prefix}"` : 'the bucket root');
+        return `maps "${a.name}" to ${shown(a.prefix)} and "${b.name}" to ${shown(b.prefix)}, which overlap: give each container its own prefix, e.g. SWIFT_CONTAINERS=${a.name}=${a.name}/,${b.name}=${b.name}/ (a container without =<prefix> goes to the bucket root)`;
+      }
+    }
+  }
+  return undefined;
+}
 
 const indexList = makeValidator<number[]>((input) => {
   try { return parseIndexList(input); } catch (error) { throw new Error(`is not an index list (${(error as Error).message})`); }
@@ -104,7 +129,7 @@ export const VARIABLES: VariableDoc[] = [
   { name: 'OS_APPLICATION_CREDENTIAL_SECRET', desc: 'Keystone application credential secret', example: 'my-secret', secret: true },
   { name: 'OS_INTERFACE', desc: 'catalog interface of the object-store endpoint', example: 'public', default: 'public' },
   { name: 'OS_REGION_NAME', desc: 'catalog region of the object-store endpoint (first one when empty)', example: 'RegionOne', default: '' },
-  { name: 'SWIFT_CONTAINERS', desc: 'containers to copy, comma separated; several go under <container>/ in the bucket', example: 'users', default: 'users' },
+  { name: 'SWIFT_CONTAINERS', desc: 'containers to copy, comma separated, each optionally =<key prefix> (without one: the bucket root, below S3_PREFIX); key spaces must not overlap', example: 'users', default: 'users' },
   { name: 'BUCKET_HOST', desc: 'S3 host (ObjectBucketClaim ConfigMap)', example: 's3.openshift-storage.svc' },
   { name: 'BUCKET_PORT', desc: 'S3 port (443 means https)', example: '443', default: '443' },
   { name: 'BUCKET_NAME', desc: 'destination bucket', example: 'cube-files-5f3c' },
@@ -179,7 +204,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     OS_APPLICATION_CREDENTIAL_SECRET: str(hasV3 ? {} : optional),
     OS_INTERFACE: str({ choices: ['public', 'internal', 'admin'], default: 'public' }),
     OS_REGION_NAME: str({ default: '' }),
-    SWIFT_CONTAINERS: containerList({ default: ['users'] }),
+    SWIFT_CONTAINERS: containerList({ default: [{ name: 'users', prefix: '' }] }),
     BUCKET_HOST: str(hasEndpoint ? optional : {}),
     BUCKET_PORT: positiveInt(65535)({ default: 443 }),
     BUCKET_NAME: str(),
@@ -224,6 +249,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const complain = (name: string, what: string) => problems.push(`${name} ${what}; for example ${name}=${docOf(name).example}`);
+  const overlap = overlappingContainers(cleaned.SWIFT_CONTAINERS);
+  if (overlap) problems.push(`SWIFT_CONTAINERS ${overlap}`);
   if (cleaned.PART_SIZE < 5 * MiB) complain('PART_SIZE', `is ${cleaned.PART_SIZE} bytes, S3 needs parts of at least 5MiB`);
   if (cleaned.PART_SIZE > 5 * 1024 * MiB) complain('PART_SIZE', 'is above 5GiB, the S3 part size limit');
   if (cleaned.MULTIPART_THRESHOLD < 5 * MiB) complain('MULTIPART_THRESHOLD', 'must be at least 5MiB');
@@ -266,7 +293,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   if (prefix && !prefix.endsWith('/')) prefix += '/';
 
   return {
-    swift: { auth, containers: cleaned.SWIFT_CONTAINERS },
+    swift: { auth, containers: cleaned.SWIFT_CONTAINERS.map((entry) => entry.name), prefixes: Object.fromEntries(cleaned.SWIFT_CONTAINERS.map((entry) => [entry.name, entry.prefix])) },
     s3: {
       endpoint,
       bucket: cleaned.BUCKET_NAME,

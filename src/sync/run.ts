@@ -31,9 +31,10 @@ export interface RunResult {
   interrupted: boolean;
 }
 
-/** Where a container's objects go in the bucket: S3_PREFIX, plus "<container>/" when several are copied. */
+/** Where a container's objects go in the bucket: S3_PREFIX, plus the container's own prefix (SWIFT_CONTAINERS
+ *  "name=prefix/"; none for a bare name). It never depends on the other containers of the run. */
 export function destinationPrefix(config: Config, container: string): string {
-  return config.s3.prefix + (config.swift.containers.length > 1 ? `${container}/` : '');
+  return config.s3.prefix + (config.swift.prefixes[container] ?? '');
 }
 
 /** Containers to copy: a "<name>_segments" container is left out when "<name>" is copied, as its segments are

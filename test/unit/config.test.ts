@@ -63,3 +63,19 @@ test('every required variable, when missing, gives one line naming it', () => {
   }
 });
 
+
+test('SWIFT_CONTAINERS gives each container its key prefix; a bare name is the bucket root, whatever else is listed', () => {
+  const prefixes = (value: string) => loadConfig({ ...GOOD, SWIFT_CONTAINERS: value }).swift.prefixes;
+  assert.deepEqual(prefixes('users'), { users: '' });
+  assert.deepEqual(prefixes('users=u,archive=old/archive'), { users: 'u/', archive: 'old/archive/' }, 'the "/" is added');
+  assert.deepEqual(prefixes('a=a/,b=b/'), prefixes('b=b/,a=a/'));
+  assert.equal(prefixes('a=a/').a, prefixes('a=a/,b=b/').a, 'a key never depends on the other containers of the run');
+});
+
+test('SWIFT_CONTAINERS whose key spaces overlap are refused with one line that says how to fix it', () => {
+  for (const value of ['a,b', 'users,users_segments', 'a=x/,b=x/', 'a=x/,b=x/y/', 'a,a=a/']) {
+    const lines = problemsOf({ ...GOOD, SWIFT_CONTAINERS: value });
+    assert.equal(lines.length, 1, `${value}: ${lines.join(' / ')}`);
+    assert.match(lines[0]!, /^SWIFT_CONTAINERS (maps .* which overlap: give each container its own prefix, e\.g\. SWIFT_CONTAINERS=|lists container)/, lines[0]);
+  }
+});
