@@ -29,6 +29,7 @@ export class Stats {
   readonly failures: ObjectProblem[] = [];
   readonly skips: ObjectProblem[] = [];
   readonly notes: ObjectProblem[] = [];
+  readonly #met = new Set<string>();
 
   countRequest(operation: Operation, ms?: number): void {
     this.requests.set(operation, (this.requests.get(operation) ?? 0) + 1);
@@ -52,6 +53,13 @@ export class Stats {
     } finally {
       this.countRequest(operation, performance.now() - started);
     }
+  }
+
+  /** True the first time a run-wide topic comes up: what concerns the run is said once, not per object. */
+  firstTime(topic: string): boolean {
+    if (this.#met.has(topic)) return false;
+    this.#met.add(topic);
+    return true;
   }
 
   get retryTotal(): number {

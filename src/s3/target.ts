@@ -95,6 +95,12 @@ export class S3Target {
     return /^noobaa\b/i.test(this.#server ?? '') ? 'nsfs' : 's3';
   }
 
+  /** Headers this server accepts on a PUT and does not keep: NooBaa NSFS (measured on 5.23, ../shared/noobaa) keeps
+   *  only Content-Type and Content-Encoding. Call after connect(). */
+  droppedHeaders(): readonly DroppableHeader[] {
+    return /^noobaa\b/i.test(this.#server ?? '') ? ['ContentDisposition', 'CacheControl', 'ContentLanguage', 'Expires'] : [];
+  }
+
   /** Checks that the bucket exists and the keys work. Problems here are fatal (exit 2). */
   async connect(): Promise<void> {
     // At start the endpoint may not be routable yet (a pod can start before its EndpointSlice): wait a bounded time.
@@ -131,6 +137,8 @@ export class S3Target {
           ...(answer.ContentEncoding ? { ContentEncoding: answer.ContentEncoding } : {}),
           ...(answer.ContentDisposition ? { ContentDisposition: answer.ContentDisposition } : {}),
           ...(answer.CacheControl ? { CacheControl: answer.CacheControl } : {}),
+          ...(answer.ContentLanguage ? { ContentLanguage: answer.ContentLanguage } : {}),
+          ...(answer.Expires ? { Expires: answer.Expires } : {}),
         };
         return { size: answer.ContentLength ?? 0, etag: unquoteEtag(answer.ETag), metadata: answer.Metadata ?? {}, missingMeta: missing, headers };
       } catch (error) {
@@ -265,8 +273,13 @@ export interface ObjectHeaders {
   ContentEncoding?: string;
   ContentDisposition?: string;
   CacheControl?: string;
+  ContentLanguage?: string;
+  Expires?: Date;
   Metadata?: Record<string, string>;
 }
+
+/** Content headers an S3 server may accept on a PUT and not keep (Content-Type and Content-Encoding are always kept). */
+export type DroppableHeader = 'ContentDisposition' | 'CacheControl' | 'ContentLanguage' | 'Expires';
 
 function explainConnectError(error: unknown, s3: Config['s3']): string {
   const name = (error as { name?: string; Code?: string }).name ?? '';

@@ -2,6 +2,7 @@
 // object reads as streams.
 import { Agent, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
+import { isUtf8 } from 'node:buffer';
 import type { SwiftAuth } from '../config.ts';
 import { FatalError, HttpError, SourceGoneError, messageOf } from '../errors.ts';
 import { causeOf, withRetry } from '../retry.ts';
@@ -51,6 +52,22 @@ function header(headers: Dispatcher.ResponseData['headers'], name: string): stri
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Swift keeps a header value as the bytes it was sent (clients send UTF-8); undici hands each byte over as one
+ *  Latin-1 character. Bytes that are valid UTF-8 are read as UTF-8; others are kept as they came (Latin-1). */
+export function decodeHeaderValue(value: string): string {
+  if (/^[\x00-\x7f]*$/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  const bytes = Buffer.from(value, 'latin1');
+  return isUtf8(bytes) ? bytes.toString('utf8') : value;
+}
+
+/** An object's response headers as text, repeated ones joined. */
+function swiftHeaders(raw: Dispatcher.ResponseData['headers']): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value !== undefined) headers[key] = decodeHeaderValue(Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
 
 export class SwiftSource {
   readonly #options: SwiftSourceOptions;
@@ -124,10 +141,7 @@ export class SwiftSource {
     const response = await this.#request('swift_get', 'GET', `/${encodeSwiftPath(container)}/${encodeSwiftPath(name)}`);
     if (response.statusCode === 404) { await response.body.dump(); throw new SourceGoneError('deleted from Swift after the listing (404 on GET)'); }
     if (response.statusCode !== 200) { await response.body.dump(); throw new HttpError(`Swift GET answered ${response.statusCode}`, response.statusCode); }
-    const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(response.headers)) {
-      if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
-    }
+    const headers = swiftHeaders(response.headers);
     const etag = unquoteEtag(headers.etag ?? '');
     const largeObject = headers['x-static-large-object']?.toLowerCase() === 'true' ? 'slo' : headers['x-object-manifest'] ? 'dlo' : undefined;
     const size = Number(headers['content-length'] ?? NaN);
@@ -162,9 +176,7 @@ export class SwiftSource {
       await response.body.dump();
       if (response.statusCode === 404) return undefined;
       if (response.statusCode >= 300) throw new HttpError(`Swift HEAD answered ${response.statusCode}`, response.statusCode);
-      const headers: Record<string, string> = {};
-      for (const [key, value] of Object.entries(response.headers)) if (typeof value === 'string') headers[key] = value;
-      return headers;
+      return swiftHeaders(response.headers);
     });
   }
 

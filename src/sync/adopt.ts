@@ -5,7 +5,7 @@ import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestHead, S3Target } from '../s3/target.ts';
 import { MD5_HEX, unquoteEtag } from '../md5.ts';
 import { META_LARGE_OBJECT, META_MD5 } from './decide.ts';
-import { planHeaders } from './metadata.ts';
+import { planHeaders, type PlannedHeaders } from './metadata.ts';
 
 const LARGEST_COPY = 5 * 1024 * 1024 * 1024;
 
@@ -16,7 +16,7 @@ export function needsByteProof(entry: SourceEntry, head: DestHead): boolean {
     && head.metadata[META_MD5] === undefined && head.metadata[META_LARGE_OBJECT] === undefined && !MD5_HEX.test(head.etag);
 }
 
-export type Adoption = { kind: 'adopted'; dropped: string[] } | { kind: 'differs' } | { kind: 'gone' };
+export type Adoption = { kind: 'adopted'; planned: PlannedHeaders } | { kind: 'differs' } | { kind: 'gone' };
 
 /** Hashes the destination object; when it is the source's MD5, rewrites its headers as a copy would have. */
 export async function adoptIfEqual(source: SwiftSource, target: S3Target, entry: SourceEntry, key: string): Promise<Adoption> {
@@ -26,7 +26,7 @@ export async function adoptIfEqual(source: SwiftSource, target: S3Target, entry:
   if (!swiftHeaders) return { kind: 'gone' };
   // Changed since the listing, or a DLO manifest (which lists as an empty object): copy it as usual.
   if (unquoteEtag(swiftHeaders.etag) !== entry.md5 || swiftHeaders['x-object-manifest'] !== undefined || Number(swiftHeaders['content-length']) !== entry.bytes) return { kind: 'differs' };
-  const { headers, dropped } = planHeaders(swiftHeaders, { md5: stored.md5, etag: entry.etag });
-  await target.replaceMetadata(key, headers);
-  return { kind: 'adopted', dropped };
+  const planned = planHeaders(swiftHeaders, { md5: stored.md5, etag: entry.etag }, target.droppedHeaders());
+  await target.replaceMetadata(key, planned.headers);
+  return { kind: 'adopted', planned };
 }

@@ -13,7 +13,7 @@ import { adoptIfEqual, needsByteProof } from './adopt.ts';
 import { compareListed, isInPlace } from './decide.ts';
 import { inUtf8Order, march } from './march.ts';
 import { shardOf } from './shard.ts';
-import { copyObject, type TransferContext } from './transfer.ts';
+import { copyObject, reportPlanned, type TransferContext } from './transfer.ts';
 
 export interface RunOptions {
   config: Config;
@@ -165,7 +165,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     if (config.takeover !== 'hash' || config.compare !== 'checksum' || config.dryRun || !needsByteProof(entry, head)) return 'differs';
     const adoption = await adoptIfEqual(source, target, entry, key);
     if (adoption.kind !== 'adopted') return 'differs';
-    if (adoption.dropped.length > 0) stats.notes.push({ key, reason: `metadata not copied (over S3's 2 KiB): ${adoption.dropped.join(', ')}` });
+    reportPlanned(ctx, key, adoption.planned);
     log.debug({ key }, 'adopted: the stored bytes are the source\'s');
     return 'adopted';
   };

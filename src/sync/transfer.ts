@@ -13,7 +13,7 @@ import { MD5_HEX, md5Base64 } from '../md5.ts';
 import type { Bandwidth } from './bandwidth.ts';
 import type { PartBuffers } from './buffers.ts';
 import { META_MD5 } from './decide.ts';
-import { planHeaders } from './metadata.ts';
+import { META_DELETE_AT, keptHeadersNote, planHeaders, type PlannedHeaders } from './metadata.ts';
 
 const MAX_PARTS = 10_000;
 const MiB = 1024 * 1024;
@@ -179,7 +179,7 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
 }
 
 /** One attempt: GET from Swift, upload, check. Thrown errors decide whether the whole object is tried again. */
-async function copyOnce(ctx: TransferContext, entry: SourceEntry, key: string): Promise<number> {
+async function copyOnce(ctx: TransferContext, entry: SourceEntry, key: string): Promise<{ bytes: number; planned: PlannedHeaders }> {
   const object = await ctx.source.get(entry.container, entry.name);
   try {
     return await uploadObject(ctx, entry, key, object);
@@ -200,15 +200,13 @@ async function explainedByPath(ctx: TransferContext, key: string, error: unknown
   return new KeyRuleError(`a file-backed NooBaa bucket cannot hold both "${key}" and "${other}" (an object and a directory of the same name)`);
 }
 
-async function uploadObject(ctx: TransferContext, entry: SourceEntry, key: string, object: SourceObject): Promise<number> {
+async function uploadObject(ctx: TransferContext, entry: SourceEntry, key: string, object: SourceObject): Promise<{ bytes: number; planned: PlannedHeaders }> {
   if (object.size !== entry.bytes || (entry.md5 && object.md5 !== entry.md5)) {
     ctx.log.info({ key, listed: { bytes: entry.bytes, etag: entry.etag }, now: { bytes: object.size, etag: object.etag } }, 'source changed since the listing; copying the current version');
   }
-  const { headers, dropped } = planHeaders(object.headers, { ...(object.md5 ? { md5: object.md5 } : {}), etag: object.etag, ...(object.largeObject ? { largeObject: object.largeObject } : {}) });
-  if (dropped.length > 0) {
-    ctx.stats.notes.push({ key, reason: `metadata not copied (over S3's 2 KiB): ${dropped.join(', ')}` });
-    ctx.log.warn({ key, dropped }, 'metadata over the 2 KiB S3 limit was not copied');
-  }
+  const identity = { ...(object.md5 ? { md5: object.md5 } : {}), etag: object.etag, ...(object.largeObject ? { largeObject: object.largeObject } : {}) };
+  const planned = planHeaders(object.headers, identity, ctx.target.droppedHeaders());
+  const { headers } = planned;
   const md5 = object.size > ctx.multipartThreshold
     ? await putMultipart(ctx, key, object, headers)
     : await putSingle(ctx, key, object, headers);
@@ -216,18 +214,39 @@ async function uploadObject(ctx: TransferContext, entry: SourceEntry, key: strin
   if (object.largeObject && !object.md5 && object.size <= LARGEST_COPY) {
     await ctx.target.replaceMetadata(key, { ...headers, Metadata: { ...headers.Metadata, [META_MD5]: md5Base64(md5) } });
   }
-  return object.size;
+  return { bytes: object.size, planned };
+}
+
+/** What the headers of a copied (or adopted) object leave for people to know, said once: per object, metadata that
+ *  did not fit and a Swift expiry S3 does not keep; per run, the headers the target drops and where they went. */
+export function reportPlanned(ctx: Pick<TransferContext, 'stats' | 'log' | 'target'>, key: string, planned: PlannedHeaders): void {
+  if (planned.dropped.length > 0) {
+    ctx.stats.notes.push({ key, reason: `metadata not copied (over S3's 2 KiB): ${planned.dropped.join(', ')}` });
+    ctx.log.warn({ key, dropped: planned.dropped }, 'metadata over the 2 KiB S3 limit was not copied');
+  }
+  if (planned.deleteAt !== undefined) {
+    const at = new Date(planned.deleteAt * 1000).toISOString();
+    const reason = `Swift deletes this object at ${at} (X-Delete-At ${planned.deleteAt}); S3 has no per-object expiry: the copy does not expire (the time is in x-amz-meta-${META_DELETE_AT})`;
+    ctx.stats.notes.push({ key, reason });
+    ctx.log.warn({ key, deleteAt: at }, 'Swift will delete this object; its copy in S3 does not expire');
+  }
+  if (planned.keptAsMetadata.length > 0 && ctx.stats.firstTime('headers kept as metadata')) {
+    const reason = keptHeadersNote(ctx.target.droppedHeaders());
+    ctx.stats.notes.push({ key, reason });
+    ctx.log.warn({ key }, reason);
+  }
 }
 
 /** Copies one object with retries of the whole object on transient failures. */
 export async function copyObject(ctx: TransferContext, entry: SourceEntry, key: string): Promise<CopyOutcome> {
   try {
-    const bytes = await withRetry(() => copyOnce(ctx, entry, key), ctx.retry, {
+    const { bytes, planned } = await withRetry(() => copyOnce(ctx, entry, key), ctx.retry, {
       onRetry: (error, attempt, delayMs) => {
         ctx.stats.countRetry(`object_${causeOf(error)}`);
         ctx.log.warn({ key, attempt, delayMs: Math.round(delayMs), err: messageOf(error) }, 'retrying object');
       },
     });
+    reportPlanned(ctx, key, planned);
     return { kind: 'copied', bytes };
   } catch (error) {
     if (error instanceof SourceGoneError) return { kind: 'gone', reason: error.message };

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeHeaderValue } from '../../src/swift/source.ts';
+import { planHeaders, USER_METADATA_LIMIT } from '../../src/sync/metadata.ts';
+
+/** A header value as undici hands it over: one Latin-1 character per byte. */
+const asReceived = (bytes: Buffer) => bytes.toString('latin1');
+
+test('Swift header bytes that are UTF-8 are read as UTF-8; other bytes and plain ASCII stay as they came', () => {
+  assert.equal(decodeHeaderValue(asReceived(Buffer.from('Jürgen Müller 😀', 'utf8'))), 'Jürgen Müller 😀');
+  assert.equal(decodeHeaderValue(asReceived(Buffer.from('Größe', 'latin1'))), 'Größe');
+  assert.equal(decodeHeaderValue('max-age=60'), 'max-age=60');
+});
+
+test('Content-Language and Expires travel as headers; an Expires that is no date and X-Delete-At go to x-amz-meta-swift-*', () => {
+  const dated = planHeaders({ 'content-language': 'de-DE', expires: 'Wed, 01 Jan 2031 00:00:00 GMT', 'x-delete-at': '1924992000' }, { etag: '' });
+  assert.equal(dated.headers.ContentLanguage, 'de-DE');
+  assert.equal(dated.headers.Expires?.toUTCString(), 'Wed, 01 Jan 2031 00:00:00 GMT');
+  assert.equal(dated.deleteAt, 1924992000);
+  assert.deepEqual(dated.headers.Metadata, { 'swift-delete-at': '1924992000' });
+  const undated = planHeaders({ expires: '0' }, { etag: '' });
+  assert.equal(undated.headers.Expires, undefined);
+  assert.deepEqual(undated.headers.Metadata, { 'swift-expires': '0' });
+});
+
+test('headers the target drops are sent and also kept in metadata; a user key of the same name gives way', () => {
+  const { headers, keptAsMetadata, dropped } = planHeaders({
+    'content-disposition': 'attachment; filename="Übersicht.pdf"', 'cache-control': 'no-cache', 'x-object-meta-swift-cache-control': 'mine',
+  }, { etag: '' }, ['ContentDisposition', 'CacheControl', 'ContentLanguage', 'Expires']);
+  const encoded = `=?UTF-8?B?${Buffer.from('attachment; filename="Übersicht.pdf"').toString('base64')}?=`;
+  assert.equal(headers.ContentDisposition, encoded);
+  assert.deepEqual(headers.Metadata, { 'swift-content-disposition': encoded, 'swift-cache-control': 'no-cache' });
+  assert.deepEqual(keptAsMetadata, ['ContentDisposition', 'CacheControl']);
+  assert.deepEqual(dropped, ['swift-cache-control']);
+});
+
+test('the metadata budget is NooBaa\'s measured one: 15 bytes + name + value per key, 2,048 in all', () => {
+  assert.equal(USER_METADATA_LIMIT, 2048);
+  // ../shared/noobaa/README.md: one key, a 2,032-byte value comes back, 2,033 does not.
+  assert.deepEqual(planHeaders({ 'x-object-meta-a': 'v'.repeat(2032) }, { etag: '' }).dropped, []);
+  assert.deepEqual(planHeaders({ 'x-object-meta-a': 'v'.repeat(2033) }, { etag: '' }).dropped, ['a']);
+});
