@@ -131,6 +131,9 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
       answer.on('end', () => { if (fault.kind === 'corrupt-body') outgoing.end(); });
     });
     upstream.on('error', () => outgoing.destroy());
+    // A client gone mid-request (a killed copier) must not leave the upstream request open: NooBaa waits minutes
+    // for the rest of a body, and the open socket keeps the test process alive.
+    outgoing.on('close', () => { if (!outgoing.writableFinished) upstream.destroy(); });
     incoming.pipe(upstream);
   };
 
