@@ -5,7 +5,7 @@ import type { DestEntry, S3Target } from '../s3/target.ts';
 import { compareListed } from '../sync/decide.ts';
 import { inUtf8Order, march } from '../sync/march.ts';
 import { shardOf } from '../sync/shard.ts';
-import { containersToCopy, destinationPrefix } from '../sync/run.ts';
+import { destinationPrefix } from '../sync/run.ts';
 
 export interface ShardLoad { shard: number; objects: number; bytes: number }
 
@@ -69,7 +69,7 @@ export async function plan({ config, source, target, rate, targetSeconds }: Plan
   const report = { objects: 0, bytes: 0, copy: { objects: 0, bytes: 0 }, unchanged: 0, toCheck: 0, extraneous: 0 };
   const largest: { key: string; bytes: number }[] = [];
   const samples: SourceEntry[] = [];
-  for (const container of containersToCopy(config.swift.containers).copy) {
+  for (const container of config.swift.containers) {
     const prefix = destinationPrefix(config, container);
     const destinations = target ? inUtf8Order(target.list(prefix)) : (async function* (): AsyncGenerator<DestEntry> { /* no bucket yet */ })();
     for await (const step of march<SourceEntry, DestEntry>(source.list(container), destinations)) {

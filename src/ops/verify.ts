@@ -9,7 +9,8 @@ import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
 import { compareListed, isInPlace, listsAsEmpty } from '../sync/decide.ts';
 import { MD5_HEX } from '../md5.ts';
 import { inUtf8Order, march } from '../sync/march.ts';
-import { containersToCopy, destinationPrefix, inShard } from '../sync/run.ts';
+import { destinationPrefix, inShard } from '../sync/run.ts';
+import { findSegmentReferences } from '../sync/segments.ts';
 
 export interface VerifyReport {
   shard: number | 'all';
@@ -20,6 +21,8 @@ export interface VerifyReport {
   different: number;
   extraneous: number;
   /** "Missing" keys the listing skipped but a HEAD found (some servers' paged listings skip keys). */
+  /** Objects that are segments of a large object in another verified container: checked inside it. */
+  segments: number;
   foundByHead: number;
   headRequests: number;
   downloaded: number;
@@ -62,7 +65,7 @@ function byBytesOnly(entry: SourceEntry, head: DestHead): boolean {
 export async function verify({ config, source, target, log, all, download, trustMetadata }: VerifyOptions): Promise<VerifyReport> {
   const report: VerifyReport = {
     shard: all ? 'all' : config.shard.index, shardCount: config.shard.count, checked: 0, matched: 0, missing: 0, different: 0,
-    extraneous: 0, foundByHead: 0, headRequests: 0, downloaded: 0, proven: { etag: 0, bytes: 0, metadata: 0, download: 0 }, ok: false, differences: [],
+    extraneous: 0, segments: 0, foundByHead: 0, headRequests: 0, downloaded: 0, proven: { etag: 0, bytes: 0, metadata: 0, download: 0 }, ok: false, differences: [],
   };
   // A proof compares checksums: equal sizes prove nothing.
   if (config.compare === 'size') log.warn('verify always compares checksums: COMPARE=size is ignored here');
@@ -127,13 +130,16 @@ export async function verify({ config, source, target, log, all, download, trust
     problem(key, size !== entry.bytes ? `size ${size}, source ${entry.bytes}` : `content differs from the source (MD5 ${entry.md5 ?? entry.etag})`);
   }
 
-  for (const container of containersToCopy(config.swift.containers).copy) {
+  const segments = await findSegmentReferences(source, config.swift.containers);
+  for (const container of config.swift.containers) {
     const prefix = destinationPrefix(config, container);
     const sources = all ? source.list(container) : inShard(source.list(container), container, config);
     const destinations = all ? inUtf8Order(target.list(prefix)) : inShard(inUtf8Order(target.list(prefix)), container, config);
     for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
       try {
-        if (step.kind === 'destination-only') {
+        if (step.kind !== 'destination-only' && segments.has(container, step.source.name)) {
+          report.segments++;
+        } else if (step.kind === 'destination-only') {
           report.extraneous++;
           problem(prefix + step.destination.name, 'extraneous: not in Swift');
         } else {

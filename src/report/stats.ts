@@ -19,6 +19,8 @@ export class Stats {
   unchanged = 0;
   /** Objects another tool wrote, proven equal by hashing the destination and given our metadata (no Swift read). */
   adopted = 0;
+  /** Segments of large objects in another copied container: they arrive inside the assembled object. */
+  segments = 0;
   extraneous = 0;
   deleted = 0;
   failed = 0;

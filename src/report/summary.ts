@@ -10,6 +10,7 @@ export interface Summary {
   copied: number;
   unchanged: number;
   adopted: number;
+  segments: number;
   skipped: number;
   deleted: number;
   extraneous: number;
@@ -40,6 +41,7 @@ export function summarize(stats: Stats, shard: { index: number; count: number },
     copied: stats.copied,
     unchanged: stats.unchanged,
     adopted: stats.adopted,
+    segments: stats.segments,
     skipped: stats.skipped,
     deleted: stats.deleted,
     extraneous: stats.extraneous,

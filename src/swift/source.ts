@@ -180,6 +180,21 @@ export class SwiftSource {
     });
   }
 
+  /** The segments an SLO manifest lists, as container and object names (nested SLOs are not followed). */
+  async sloSegments(container: string, name: string): Promise<{ container: string; name: string }[]> {
+    return this.#withRetry(`manifest ${name}`, async () => {
+      const response = await this.#request('swift_get', 'GET', `/${encodeSwiftPath(container)}/${encodeSwiftPath(name)}?multipart-manifest=get`);
+      if (response.statusCode === 404) { await response.body.dump(); return []; }
+      if (response.statusCode !== 200) { await response.body.dump(); throw new HttpError(`Swift GET of the manifest answered ${response.statusCode}`, response.statusCode); }
+      const rows = (await response.body.json()) as { name?: string }[];
+      return rows.flatMap((row) => {
+        const path = (row.name ?? '').replace(/^\//, '');
+        const slash = path.indexOf('/');
+        return slash > 0 ? [{ container: path.slice(0, slash), name: path.slice(slash + 1) }] : [];
+      });
+    });
+  }
+
   /** Retries a whole step on transient failures, counting them. */
   #withRetry<T>(what: string, step: () => Promise<T>): Promise<T> {
     return withRetry(step, this.#options.retry, {

@@ -11,6 +11,7 @@ import { PartBuffers } from './buffers.ts';
 import { keyProblem, storedForm, type KeyRules } from '../s3/keyrules.ts';
 import { adoptIfEqual, needsByteProof } from './adopt.ts';
 import { compareListed, isInPlace } from './decide.ts';
+import { findSegmentReferences } from './segments.ts';
 import { inUtf8Order, march } from './march.ts';
 import { shardOf } from './shard.ts';
 import { copyObject, reportPlanned, type TransferContext } from './transfer.ts';
@@ -37,12 +38,6 @@ export function destinationPrefix(config: Config, container: string): string {
   return config.s3.prefix + (config.swift.prefixes[container] ?? '');
 }
 
-/** Containers to copy: a "<name>_segments" container is left out when "<name>" is copied, as its segments are
- *  copied as part of the assembled large objects. */
-export function containersToCopy(containers: readonly string[]): { copy: string[]; skipped: string[] } {
-  const skipped = containers.filter((name) => name.endsWith('_segments') && containers.includes(name.slice(0, -'_segments'.length)));
-  return { copy: containers.filter((name) => !skipped.includes(name)), skipped };
-}
 
 /** A pool that runs at most `limit` tasks at once; `add` waits for a free slot, so listing never runs far ahead. */
 class Pool {
@@ -105,8 +100,9 @@ export async function runShard({ config, source, target, stats, log, stopping, o
   // One pool for checks and copies; a check that finds a difference copies inside the slot it holds, so no task
   // ever waits for a slot of its own pool.
   const pool = new Pool(config.transfers);
-  const { copy, skipped } = containersToCopy(config.swift.containers);
-  for (const container of skipped) log.info({ container }, 'segments container left out: its objects are copied as assembled large objects');
+  const copy = config.swift.containers;
+  const segments = await findSegmentReferences(source, copy);
+  if (segments.count > 0) log.info({ references: segments.count }, 'segments of large objects in other copied containers arrive assembled: they are accounted for, not copied again');
   if (keyRules === 'nsfs') log.info({ keyRules }, 'file-backed NooBaa bucket: keys it cannot store as named are reported, not written (KEY_RULES)');
 
   const fail = (key: string, error: unknown) => {
@@ -208,7 +204,9 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     const destinations = inShard(inUtf8Order(target.list(prefix)), container, config);
     for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
       if (stopping.aborted) { interrupted = true; break; }
-      if (step.kind === 'source-only') {
+      if (step.kind !== 'destination-only' && segments.has(container, step.source.name)) {
+        stats.segments++;
+      } else if (step.kind === 'source-only') {
         await copyOne(step.source, prefix + step.source.name, prefix);
       } else if (step.kind === 'both') {
         const verdict = compareListed(step.source, step.destination, config.compare);

@@ -33,7 +33,7 @@ export function uidOf(run: number): string {
 /** A copier summary as src/report/summary.ts writes it, with the given counts. */
 export function summary(shard: number, counts: Partial<Summary>): Summary {
   return {
-    shard, shardCount: 6, listed: 600, inShard: 100, copied: 0, unchanged: 0, adopted: 0, skipped: 0, deleted: 0, extraneous: 0, failed: 0,
+    shard, shardCount: 6, listed: 600, inShard: 100, copied: 0, unchanged: 0, adopted: 0, segments: 0, skipped: 0, deleted: 0, extraneous: 0, failed: 0,
     bytes: 0, seconds: 60, mibPerSecond: 0, retries: 0, requests: { 'swift:GET': 100, 's3:PUT': 100 }, failures: [], skips: [], notes: [],
     ...counts,
   };
