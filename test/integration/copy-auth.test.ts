@@ -1,44 +1,43 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bed, copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { bed, copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
+import { testOnEachTarget } from '../support/targets.ts';
 import { runCli, summaryOf } from '../support/cli.ts';
-import { startCountingProxy } from '../support/counting-proxy.ts';
 import { putObject, readAll, swiftLogin } from '../support/swift.ts';
 import { readAllS3 } from '../support/s3.ts';
 
-test('an already issued token with SWIFT_STORAGE_URL is enough to copy', async () => {
+testOnEachTarget('an already issued token with SWIFT_STORAGE_URL is enough to copy', async (_t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   await putObject(account, container, 'a.txt', 'token auth');
-  const { SWIFT_AUTH_URL: _u, SWIFT_USER: _s, SWIFT_KEY: _k, ...env } = copierEnv(container, bucket);
+  const { SWIFT_AUTH_URL: _u, SWIFT_USER: _s, SWIFT_KEY: _k, ...env } = copierEnv(container, bucket, {}, { target });
   const result = await runCli(['copy'], { ...env, SWIFT_STORAGE_URL: account.storageUrl, SWIFT_AUTH_TOKEN: account.token });
   assert.equal(result.code, 0, result.stderr);
   assert.ok(!result.stdout.includes(account.token) && !result.stderr.includes(account.token), 'the token is never printed');
   assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));
 });
 
-test('SWIFT_STORAGE_URL overrides the storage URL that auth v1 hands back', async (t) => {
+testOnEachTarget('SWIFT_STORAGE_URL overrides the storage URL that auth v1 hands back', async (t, target) => {
   const { account, container } = await freshContainer();
-  const { bucket } = await freshBucket();
+  const { bucket } = await freshBucket(target);
   await putObject(account, container, 'b.txt', 'override');
   // Authenticating through the proxy makes tempauth answer with the proxy's address; the override must win.
-  const proxy = await startCountingProxy(bed().proxyPort);
+  const proxy = await proxyFor(target);
   t.after(() => proxy.close());
-  const result = await runCli(['copy'], copierEnv(container, bucket, { SWIFT_AUTH_URL: `${proxy.url}/auth/v1.0`, SWIFT_STORAGE_URL: account.storageUrl }));
+  const result = await runCli(['copy'], copierEnv(container, bucket, { SWIFT_STORAGE_URL: account.storageUrl }, { swift: proxy.url, target }));
   assert.equal(result.code, 0, result.stderr);
   assert.equal(proxy.count('swift_auth'), 1);
   assert.equal(proxy.count('swift_container_get') + proxy.count('swift_object_get'), 0, 'storage requests went to the override');
   assert.equal(summaryOf(result).copied, 1);
 });
 
-test('Keystone v3 application credentials: token from X-Subject-Token, storage URL from the catalog', async (t) => {
+testOnEachTarget('Keystone v3 application credentials: token from X-Subject-Token, storage URL from the catalog', async (t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   await putObject(account, container, 'c.txt', 'keystone');
   // No Keystone runs here: this server answers POST /v3/auth/tokens in Keystone's shape, handing out a real
   // tempauth token and the real Swift as the object-store endpoint, so the rest of the run is real.
@@ -62,7 +61,7 @@ test('Keystone v3 application credentials: token from X-Subject-Token, storage U
   });
   await new Promise<void>((resolve) => keystone.listen(0, '127.0.0.1', resolve));
   t.after(() => keystone.close());
-  const { SWIFT_AUTH_URL: _u, SWIFT_USER: _s, SWIFT_KEY: _k, ...env } = copierEnv(container, bucket);
+  const { SWIFT_AUTH_URL: _u, SWIFT_USER: _s, SWIFT_KEY: _k, ...env } = copierEnv(container, bucket, {}, { target });
   const keystoneUrl = `http://127.0.0.1:${(keystone.address() as AddressInfo).port}/v3`;
   const good = await runCli(['copy'], { ...env, OS_AUTH_URL: keystoneUrl, OS_APPLICATION_CREDENTIAL_ID: 'cred-id', OS_APPLICATION_CREDENTIAL_SECRET: 'app-secret-value' });
   assert.equal(good.code, 0, good.stderr);
@@ -74,12 +73,12 @@ test('Keystone v3 application credentials: token from X-Subject-Token, storage U
   assert.ok(!bad.stderr.includes('wrong-app-secret') && !bad.stdout.includes('wrong-app-secret'));
 });
 
-test('the summary goes to TERMINATION_MESSAGE_PATH as JSON within 4 KiB, and BWLIMIT caps the read rate', async () => {
+testOnEachTarget('the summary goes to TERMINATION_MESSAGE_PATH as JSON within 4 KiB, and BWLIMIT caps the read rate', async (_t, target) => {
   const { account, container } = await freshContainer();
-  const { bucket } = await freshBucket();
+  const { bucket } = await freshBucket(target);
   await putObject(account, container, 'two-mib.bin', Buffer.alloc(2 * 1024 * 1024, 7));
   const path = join(mkdtempSync(join(tmpdir(), 'term-')), 'termination-log');
-  const result = await runCli(['copy'], copierEnv(container, bucket, { TERMINATION_MESSAGE_PATH: path, BWLIMIT: '1MiB' }));
+  const result = await runCli(['copy'], copierEnv(container, bucket, { TERMINATION_MESSAGE_PATH: path, BWLIMIT: '1MiB' }, { target }));
   assert.equal(result.code, 0, result.stderr);
   const text = readFileSync(path, 'utf8');
   assert.ok(Buffer.byteLength(text) <= 4096);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bed, copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { testOnEachTarget } from '../support/targets.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
 
 function assertOneClearLine(result: CliResult, pattern: RegExp, secrets: string[] = []): void {
@@ -12,19 +13,20 @@ function assertOneClearLine(result: CliResult, pattern: RegExp, secrets: string[
   for (const secret of secrets) assert.ok(!(result.stderr + result.stdout).includes(secret), `secret ${secret} leaked`);
 }
 
-test('a wrong Swift key exits 2 with one line naming the user, and never prints the key', async () => {
+testOnEachTarget('a wrong Swift key exits 2 with one line naming the user, and never prints the key', async (_t, target) => {
   const { container } = await freshContainer();
-  const { bucket } = await freshBucket();
-  const result = await runCli(['copy'], copierEnv(container, bucket, { SWIFT_KEY: 'wrong-key-s3cr3t' }));
-  assertOneClearLine(result, /Swift rejected user chris:chris1234 .*401.*SWIFT_USER and SWIFT_KEY/, ['wrong-key-s3cr3t', bed().s3SecretAccessKey]);
+  const { bucket } = await freshBucket(target);
+  const result = await runCli(['copy'], copierEnv(container, bucket, { SWIFT_KEY: 'wrong-key-s3cr3t' }, { target }));
+  assertOneClearLine(result, /Swift rejected user chris:chris1234 .*401.*SWIFT_USER and SWIFT_KEY/, ['wrong-key-s3cr3t', target.secretAccessKey]);
 });
 
-test('a missing container exits 2 naming it', async () => {
-  const { bucket } = await freshBucket();
-  const result = await runCli(['copy'], copierEnv('no-such-container', bucket));
+testOnEachTarget('a missing container exits 2 naming it', async (_t, target) => {
+  const { bucket } = await freshBucket(target);
+  const result = await runCli(['copy'], copierEnv('no-such-container', bucket, {}, { target }));
   assertOneClearLine(result, /container "no-such-container" does not exist.*SWIFT_CONTAINERS/);
 });
 
+// Swift alone: the run ends before any bucket is reached, so one target is enough.
 test('an unreachable Swift exits 2 naming host and port, within a bounded time', async () => {
   const started = Date.now();
   const result = await runCli(['copy'], copierEnv('users', 'bucket', { SWIFT_AUTH_URL: 'http://127.0.0.1:9/auth/v1.0', CONNECT_WAIT: '3' }));
@@ -33,14 +35,15 @@ test('an unreachable Swift exits 2 naming host and port, within a bounded time',
   assert.ok(seconds >= 1 && seconds < 15, `gave up after ${seconds} s with CONNECT_WAIT=3`);
 });
 
-test('a missing bucket and wrong S3 keys exit 2 with the variable to fix', async () => {
+testOnEachTarget('a missing bucket and wrong S3 keys exit 2 with the variable to fix', async (_t, target) => {
   const { container } = await freshContainer();
-  const { bucket } = await freshBucket();
-  assertOneClearLine(await runCli(['copy'], copierEnv(container, 'no-such-bucket-x')), /bucket "no-such-bucket-x" does not exist.*BUCKET_NAME/);
-  assertOneClearLine(await runCli(['copy'], copierEnv(container, bucket, { AWS_SECRET_ACCESS_KEY: 'bad-secret-value' })), /SignatureDoesNotMatch.*AWS_SECRET_ACCESS_KEY/, ['bad-secret-value']);
-  assertOneClearLine(await runCli(['copy'], copierEnv(container, bucket, { AWS_ACCESS_KEY_ID: 'nobody:none' })), /(InvalidAccessKeyId|denied access|SignatureDoesNotMatch).*AWS_ACCESS_KEY_ID/);
+  const { bucket } = await freshBucket(target);
+  assertOneClearLine(await runCli(['copy'], copierEnv(container, 'no-such-bucket-x', {}, { target })), /bucket "no-such-bucket-x" does not exist.*BUCKET_NAME/);
+  assertOneClearLine(await runCli(['copy'], copierEnv(container, bucket, { AWS_SECRET_ACCESS_KEY: 'bad-secret-value' }, { target })), /SignatureDoesNotMatch.*AWS_SECRET_ACCESS_KEY/, ['bad-secret-value']);
+  assertOneClearLine(await runCli(['copy'], copierEnv(container, bucket, { AWS_ACCESS_KEY_ID: 'nobody:none' }, { target })), /(InvalidAccessKeyId|denied access|SignatureDoesNotMatch).*AWS_ACCESS_KEY_ID/);
 });
 
+// Configuration is checked before any connection: no target is involved.
 test('bad configuration values each give one line naming the variable and an example', async () => {
   const base = copierEnv('users', 'bucket');
   const cases: [Record<string, string>, RegExp][] = [
@@ -61,6 +64,7 @@ test('bad configuration values each give one line naming the variable and an exa
   assertOneClearLine(await runCli(['copy'], withoutBucket), /BUCKET_NAME is not set.*for example BUCKET_NAME=/);
 });
 
+// No connection either: flags and help only.
 test('secrets are refused as flags, and --help works for the command', async () => {
   assertOneClearLine(await runCli(['copy', '--swift-key', 'x'], {}), /--swift-key is not accepted: set SWIFT_KEY in the environment/);
   const help = await runCli(['copy', '--help'], {});
