@@ -1,17 +1,17 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { testOnEachTarget } from '../support/targets.ts';
 import { runCli } from '../support/cli.ts';
 import { putObject } from '../support/swift.ts';
 import { shardOf } from '../../src/sync/shard.ts';
 
-test('plan lists both sides, writes nothing, and sizes the shards', async () => {
+testOnEachTarget('plan lists both sides, writes nothing, and sizes the shards', async (_t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   const names = Array.from({ length: 40 }, (_, i) => `home/chris/feeds/feed_${i}/data/f${i}.dcm`);
   for (const [i, name] of names.entries()) await putObject(account, container, name, Buffer.alloc(1000 * (i + 1), i));
-  const env = copierEnv(container, bucket, { SHARD_COUNT: '4' });
+  const env = copierEnv(container, bucket, { SHARD_COUNT: '4' }, { target });
   assert.equal((await runCli(['copy'], { ...env, JOB_COMPLETION_INDEX: '0' })).code, 0);
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'stray.txt', Body: 'x' }));
 
@@ -22,7 +22,9 @@ test('plan lists both sides, writes nothing, and sizes the shards', async () => 
   assert.equal(report.objects, 40);
   assert.equal(report.bytes, total);
   const inShard0 = names.filter((name) => shardOf(container, name, 4) === 0);
-  assert.equal(report.unchanged, inShard0.length);
+  // plan reads listings only: NooBaa's ETags are opaque, so what the copy wrote counts as to be checked with one HEAD.
+  const settledByListing = target.name === 's3api';
+  assert.deepEqual({ unchanged: report.unchanged, toCheck: report.toCheck }, settledByListing ? { unchanged: inShard0.length, toCheck: 0 } : { unchanged: 0, toCheck: inShard0.length });
   assert.equal(report.copy.objects, 40 - inShard0.length);
   assert.equal(report.extraneous, 1);
   assert.deepEqual(report.shards.map((load: { objects: number }) => load.objects), [0, 1, 2, 3].map((shard) => names.filter((name) => shardOf(container, name, 4) === shard).length));
@@ -38,10 +40,10 @@ test('plan lists both sides, writes nothing, and sizes the shards', async () => 
   assert.match(text.stdout, /for 3600 s use SHARD_COUNT=\d+/);
 });
 
-test('plan works before the bucket exists', async () => {
+testOnEachTarget('plan works before the bucket exists', async (_t, target) => {
   const { account, container } = await freshContainer();
   await putObject(account, container, 'a', 'aaa');
-  const result = await runCli(['plan', '--json', '--rate', '1MiB'], copierEnv(container, 'not-created-yet'));
+  const result = await runCli(['plan', '--json', '--rate', '1MiB'], copierEnv(container, 'not-created-yet', {}, { target }));
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /planning without the destination: S3 bucket "not-created-yet" does not exist/);
   assert.equal(JSON.parse(result.stdout).copy.objects, 1);
