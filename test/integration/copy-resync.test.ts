@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
 import { testOnEachTarget } from '../support/targets.ts';
@@ -42,11 +41,11 @@ testOnEachTarget('a rerun of an unchanged container costs only the two listings;
   assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));
 });
 
-test('a same-size overwrite is caught by the MD5, not only by the size', async () => {
+testOnEachTarget('a same-size overwrite is caught by the MD5, not only by the size', async (_t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   await putObject(account, container, 'same-size.txt', 'AAAA');
-  const env = copierEnv(container, bucket);
+  const env = copierEnv(container, bucket, {}, { target });
   assert.equal((await runCli(['copy'], env)).code, 0);
   await putObject(account, container, 'same-size.txt', 'BBBB');
   const rerun = await runCli(['copy'], env);
@@ -56,24 +55,24 @@ test('a same-size overwrite is caught by the MD5, not only by the size', async (
   assert.equal(summaryOf(sizeOnly).copied, 0, 'COMPARE=size trusts equal sizes');
 });
 
-test('DRY_RUN lists what would be copied and writes nothing', async () => {
+testOnEachTarget('DRY_RUN lists what would be copied and writes nothing', async (_t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   for (const name of ['a', 'b', 'c']) await putObject(account, container, name, name);
-  const result = await runCli(['copy', '--dry-run'], copierEnv(container, bucket));
+  const result = await runCli(['copy', '--dry-run'], copierEnv(container, bucket, {}, { target }));
   assert.equal(result.code, 0, result.stderr);
   assert.equal((result.stdout.match(/"would copy"/g) ?? []).length, 3);
   assert.equal((await readAllS3(s3, bucket)).size, 0);
 });
 
-test('listings page with markers on both sides: small pages give the same result and a resync still copies nothing', async (t) => {
+testOnEachTarget('listings page with markers on both sides: small pages give the same result and a resync still copies nothing', async (t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   const names = Array.from({ length: 53 }, (_, i) => `p/${String(i).padStart(3, '0')}${i % 7 === 0 ? ' é/x' : ''}`);
   for (const name of names) await putObject(account, container, name, name);
-  const proxy = await startCountingProxy(bed().proxyPort);
+  const proxy = await proxyFor(target);
   t.after(() => proxy.close());
-  const env = copierEnv(container, bucket, { LIST_PAGE_SIZE: '10' }, { swift: proxy.url, s3: proxy.url });
+  const env = copierEnv(container, bucket, { LIST_PAGE_SIZE: '10' }, { swift: proxy.url, s3: proxy.url, target });
   assert.equal((await runCli(['copy'], env)).code, 0);
   assert.ok(proxy.count('swift_container_get') >= 6, `Swift listed in pages of 10 (${proxy.count('swift_container_get')} pages)`);
   assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));

@@ -1,23 +1,22 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bed, copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
+import { testOnEachTarget } from '../support/targets.ts';
 import { runCli, summaryOf } from '../support/cli.ts';
-import { startCountingProxy } from '../support/counting-proxy.ts';
 import { putObject, readAll } from '../support/swift.ts';
 import { listKeys, readAllS3 } from '../support/s3.ts';
 import { shardOf } from '../../src/sync/shard.ts';
 
 const OBJECTS = 90;
 
-test('N processes with shard indexes 0..N-1 produce exactly what one process does, writing no object twice', async (t) => {
+testOnEachTarget('N processes with shard indexes 0..N-1 produce exactly what one process does, writing no object twice', async (t, target) => {
   const { account, container } = await freshContainer();
   for (let i = 0; i < OBJECTS; i++) await putObject(account, container, `home/u${i % 5}/feeds/feed_${i}/pl-dircopy_${i}/data/f${i}.dat`, `payload ${i}`);
-  const sharded = await freshBucket('sharded');
-  const whole = await freshBucket('whole');
-  const proxy = await startCountingProxy(bed().proxyPort);
+  const sharded = await freshBucket(target, 'sharded');
+  const whole = await freshBucket(target, 'whole');
+  const proxy = await proxyFor(target);
   t.after(() => proxy.close());
 
-  const runs = await Promise.all([0, 1, 2].map((index) => runCli(['copy'], copierEnv(container, sharded.bucket, { SHARD_COUNT: '3', JOB_COMPLETION_INDEX: String(index) }, { swift: proxy.url, s3: proxy.url }))));
+  const runs = await Promise.all([0, 1, 2].map((index) => runCli(['copy'], copierEnv(container, sharded.bucket, { SHARD_COUNT: '3', JOB_COMPLETION_INDEX: String(index) }, { swift: proxy.url, s3: proxy.url, target }))));
   for (const run of runs) assert.equal(run.code, 0, run.stderr);
   const summaries = runs.map(summaryOf);
   assert.deepEqual(summaries.map((summary) => summary.listed), [OBJECTS, OBJECTS, OBJECTS]);
@@ -26,30 +25,30 @@ test('N processes with shard indexes 0..N-1 produce exactly what one process doe
   assert.equal(proxy.count('s3_object_put'), OBJECTS, 'each object written exactly once');
   assert.equal(proxy.count('swift_object_get'), OBJECTS, 'each object read exactly once');
 
-  const single = await runCli(['copy'], copierEnv(container, whole.bucket));
+  const single = await runCli(['copy'], copierEnv(container, whole.bucket, {}, { target }));
   assert.equal(single.code, 0, single.stderr);
   const source = await readAll(account, container);
   assert.deepEqual(await readAllS3(sharded.s3, sharded.bucket), source);
   assert.deepEqual(await readAllS3(whole.s3, whole.bucket), source);
 });
 
-test('SHARD_INDEXES maps completion index i to the i-th listed shard, for reruns of failed shards', async () => {
+testOnEachTarget('SHARD_INDEXES maps completion index i to the i-th listed shard, for reruns of failed shards', async (_t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   const names = Array.from({ length: 30 }, (_, i) => `obj-${i}`);
   for (const name of names) await putObject(account, container, name, name);
-  const result = await runCli(['copy'], copierEnv(container, bucket, { SHARD_COUNT: '4', SHARD_INDEXES: '1,3', JOB_COMPLETION_INDEX: '1' }));
+  const result = await runCli(['copy'], copierEnv(container, bucket, { SHARD_COUNT: '4', SHARD_INDEXES: '1,3', JOB_COMPLETION_INDEX: '1' }, { target }));
   assert.equal(result.code, 0, result.stderr);
   assert.equal(summaryOf(result).shard, 3);
   const expected = names.filter((name) => shardOf(container, name, 4) === 3).sort();
   assert.deepEqual((await listKeys(s3, bucket)).sort(), expected);
 });
 
-test('DELETE_EXTRANEOUS removes only the extras of its own shard', async () => {
+testOnEachTarget('DELETE_EXTRANEOUS removes only the extras of its own shard', async (_t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   for (let i = 0; i < 10; i++) await putObject(account, container, `keep-${i}`, `k${i}`);
-  const env = copierEnv(container, bucket, { SHARD_COUNT: '2' });
+  const env = copierEnv(container, bucket, { SHARD_COUNT: '2' }, { target });
   for (const index of ['0', '1']) assert.equal((await runCli(['copy'], { ...env, JOB_COMPLETION_INDEX: index })).code, 0);
   const extras = Array.from({ length: 12 }, (_, i) => `extra-${i}`);
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { testOnEachTarget } from '../support/targets.ts';
 import { startCli } from '../support/cli.ts';
 import { putObject } from '../support/swift.ts';
 
@@ -14,12 +14,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('METRICS_PORT serves Prometheus metrics of the running copy', async () => {
+testOnEachTarget('METRICS_PORT serves Prometheus metrics of the running copy', async (_t, target) => {
   const { account, container } = await freshContainer();
-  const { bucket } = await freshBucket();
+  const { bucket } = await freshBucket(target);
   for (let i = 0; i < 6; i++) await putObject(account, container, `m-${i}`, Buffer.alloc(400_000, i));
   const port = await freePort();
-  const { done } = startCli(['copy'], copierEnv(container, bucket, { METRICS_PORT: String(port), BWLIMIT: '1MiB', TRANSFERS: '2' }));
+  const { done } = startCli(['copy'], copierEnv(container, bucket, { METRICS_PORT: String(port), BWLIMIT: '1MiB', TRANSFERS: '2' }, { target }));
   let text = '';
   for (let attempt = 0; attempt < 100 && !/swift_to_s3_objects_total\{outcome="copied"\} [1-9]/.test(text); attempt++) {
     await sleep(100);

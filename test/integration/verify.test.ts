@@ -1,16 +1,16 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { testOnEachTarget } from '../support/targets.ts';
 import { runCli } from '../support/cli.ts';
 import { putObject } from '../support/swift.ts';
 import { deleteKey } from '../support/s3.ts';
 
-test('verify passes after a copy, and catches a deleted, a truncated, a modified and an extra object', async () => {
+testOnEachTarget('verify passes after a copy, and catches a deleted, a truncated, a modified and an extra object', async (_t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   for (let i = 0; i < 20; i++) await putObject(account, container, `data/file-${i}.txt`, `the content of file ${i}`);
-  const env = copierEnv(container, bucket);
+  const env = copierEnv(container, bucket, {}, { target });
   assert.equal((await runCli(['copy'], env)).code, 0);
 
   const clean = await runCli(['verify', '--json'], env);
@@ -48,11 +48,11 @@ test('verify passes after a copy, and catches a deleted, a truncated, a modified
   assert.equal((await runCli(['verify', '--download'], env)).code, 0);
 });
 
-test('verify of one shard checks only that shard; --all checks every object', async () => {
+testOnEachTarget('verify of one shard checks only that shard; --all checks every object', async (_t, target) => {
   const { account, container } = await freshContainer();
-  const { bucket } = await freshBucket();
+  const { bucket } = await freshBucket(target);
   for (let i = 0; i < 24; i++) await putObject(account, container, `k${i}`, `v${i}`);
-  const env = copierEnv(container, bucket, { SHARD_COUNT: '3' });
+  const env = copierEnv(container, bucket, { SHARD_COUNT: '3' }, { target });
   for (const index of ['0', '1']) assert.equal((await runCli(['copy'], { ...env, JOB_COMPLETION_INDEX: index })).code, 0);
   assert.equal((await runCli(['verify'], { ...env, JOB_COMPLETION_INDEX: '0' })).code, 0);
   const shard2 = await runCli(['verify', '--json'], { ...env, JOB_COMPLETION_INDEX: '2' });
