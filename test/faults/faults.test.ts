@@ -1,11 +1,12 @@
 // The fault suite: every fault kind injected between the copier and the real Swift and S3, then an independent
 // comparison of both sides. Prints a table: fault kind, faults injected, retries made, objects verified, lost.
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { bed, copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
+import { testOnEachTarget, type Target } from '../support/targets.ts';
 import { runCli, summaryOf } from '../support/cli.ts';
-import { startCountingProxy, type FaultRule } from '../support/counting-proxy.ts';
+import type { FaultRule } from '../support/counting-proxy.ts';
 import { putObject, readAll, type SwiftAccount } from '../support/swift.ts';
 import { openUploadCount, readAllS3 } from '../support/s3.ts';
 import { contentOf, cubeDataset, eachLimit } from '../support/dataset.ts';
@@ -26,7 +27,7 @@ before(async () => {
 });
 
 after(() => {
-  const header = ['fault kind', 'injected', 'retries', 'verified', 'lost'];
+  const header = ['fault kind', 'target', 'injected', 'retries', 'verified', 'lost'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   process.stdout.write(`\n${[line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n')}\n\n`);
@@ -34,15 +35,15 @@ after(() => {
 
 const ENV = { MULTIPART_THRESHOLD: '5MiB', PART_SIZE: '5MiB', PART_CONCURRENCY: '2', TRANSFERS: '4', REQUEST_TIMEOUT: '2', MAX_RETRIES: '10', RETRY_BASE_DELAY: '20' };
 
-async function survives(name: string, rules: FaultRule[]): Promise<void> {
-  const { s3, bucket } = await freshBucket('faults');
-  const proxy = await startCountingProxy(bed().proxyPort, rules, 240_000);
+async function survives(target: Target, name: string, rules: FaultRule[]): Promise<void> {
+  const { s3, bucket } = await freshBucket(target, 'faults');
+  const proxy = await proxyFor(target, rules, 240_000);
   try {
-    const result = await runCli(['copy'], copierEnv(container, bucket, ENV, { swift: proxy.url, s3: proxy.url }), 240_000);
+    const result = await runCli(['copy'], copierEnv(container, bucket, ENV, { swift: proxy.url, s3: proxy.url, target }), 240_000);
     const destination = await readAllS3(s3, bucket);
     const lost = [...source.keys()].filter((key) => destination.get(key)?.md5 !== source.get(key)!.md5);
     const summary = result.code === 2 ? undefined : summaryOf(result);
-    rows.push([name, String(proxy.injectedTotal()), String(summary?.retries ?? '-'), String(source.size - lost.length), String(lost.length)]);
+    rows.push([name, target.name, String(proxy.injectedTotal()), String(summary?.retries ?? '-'), String(source.size - lost.length), String(lost.length)]);
     assert.equal(result.code, 0, `${name}: exit ${result.code}\n${result.stderr}\n${result.stdout.split('\n').filter((l) => /warn|error/.test(l)).slice(0, 10).join('\n')}`);
     assert.ok(proxy.injectedTotal() > 0, 'the fault was injected');
     assert.deepEqual(destination, source, 'every object arrived whole, nothing extra');
@@ -58,27 +59,27 @@ async function survives(name: string, rules: FaultRule[]): Promise<void> {
 const S3_WRITES = ['s3_object_put', 's3_part_put'];
 const SWIFT_GET = ['swift_object_get'];
 
-test('S3 500 InternalError (NooBaa catch-all) on writes', () => survives('s3 500 InternalError', [{ kinds: S3_WRITES, fault: { kind: 'status', status: 500 }, every: 3, limit: 10 }]));
-test('S3 503 SlowDown on every kind of request', () => survives('s3 503 SlowDown', [{ kinds: [...S3_WRITES, 's3_list', 's3_multipart_post'], fault: { kind: 'status', status: 503 }, every: 4, limit: 10 }]));
-test('S3 429 Too Many Requests', () => survives('s3 429', [{ kinds: S3_WRITES, fault: { kind: 'status', status: 429 }, every: 3, limit: 6 }]));
-test('Swift 500 and 503 on object reads and listings', () => survives('swift 500/503', [
+testOnEachTarget('S3 500 InternalError (NooBaa catch-all) on writes', (_t, target) => survives(target, 's3 500 InternalError', [{ kinds: S3_WRITES, fault: { kind: 'status', status: 500 }, every: 3, limit: 10 }]));
+testOnEachTarget('S3 503 SlowDown on every kind of request', (_t, target) => survives(target, 's3 503 SlowDown', [{ kinds: [...S3_WRITES, 's3_list', 's3_multipart_post'], fault: { kind: 'status', status: 503 }, every: 4, limit: 10 }]));
+testOnEachTarget('S3 429 Too Many Requests', (_t, target) => survives(target, 's3 429', [{ kinds: S3_WRITES, fault: { kind: 'status', status: 429 }, every: 3, limit: 6 }]));
+testOnEachTarget('Swift 500 and 503 on object reads and listings', (_t, target) => survives(target, 'swift 500/503', [
   { kinds: SWIFT_GET, fault: { kind: 'status', status: 500 }, every: 3, limit: 6 },
   { kinds: ['swift_container_get'], fault: { kind: 'status', status: 503 }, every: 1, limit: 1 },
 ]));
-test('Swift 401: the token expired, authenticate again', () => survives('swift 401 expired token', [{ kinds: SWIFT_GET, fault: { kind: 'status', status: 401 }, every: 5, limit: 4 }]));
-test('connection reset before the response', () => survives('reset before response', [{ kinds: [...S3_WRITES, ...SWIFT_GET], fault: { kind: 'reset-before-response' }, every: 4, limit: 8 }]));
-test('connection reset in the middle of a GET body', () => survives('reset mid GET body', [{ kinds: SWIFT_GET, fault: { kind: 'reset-mid-response' }, every: 3, limit: 6 }]));
-test('connection reset in the middle of a PUT or UploadPart body', () => survives('reset mid PUT body', [{ kinds: S3_WRITES, fault: { kind: 'reset-mid-request' }, every: 3, limit: 6 }]));
-test('a Swift response stalled past the client timeout', () => survives('stall swift GET', [{ kinds: SWIFT_GET, fault: { kind: 'stall', ms: 8000 }, every: 5, limit: 2 }]));
-test('an S3 write stalled past the client timeout', () => survives('stall s3 PUT', [{ kinds: S3_WRITES, fault: { kind: 'stall', ms: 8000 }, every: 5, limit: 2 }]));
-test('a Swift GET body truncated while Content-Length is kept', () => survives('truncated GET body', [{ kinds: SWIFT_GET, fault: { kind: 'truncate-keep-length' }, every: 3, limit: 6 }]));
-test('a Swift GET body corrupted (same length, one byte flipped): caught by the MD5', () => survives('corrupted GET body', [{ kinds: SWIFT_GET, fault: { kind: 'corrupt-body' }, every: 4, limit: 5 }]));
+testOnEachTarget('Swift 401: the token expired, authenticate again', (_t, target) => survives(target, 'swift 401 expired token', [{ kinds: SWIFT_GET, fault: { kind: 'status', status: 401 }, every: 5, limit: 4 }]));
+testOnEachTarget('connection reset before the response', (_t, target) => survives(target, 'reset before response', [{ kinds: [...S3_WRITES, ...SWIFT_GET], fault: { kind: 'reset-before-response' }, every: 4, limit: 8 }]));
+testOnEachTarget('connection reset in the middle of a GET body', (_t, target) => survives(target, 'reset mid GET body', [{ kinds: SWIFT_GET, fault: { kind: 'reset-mid-response' }, every: 3, limit: 6 }]));
+testOnEachTarget('connection reset in the middle of a PUT or UploadPart body', (_t, target) => survives(target, 'reset mid PUT body', [{ kinds: S3_WRITES, fault: { kind: 'reset-mid-request' }, every: 3, limit: 6 }]));
+testOnEachTarget('a Swift response stalled past the client timeout', (_t, target) => survives(target, 'stall swift GET', [{ kinds: SWIFT_GET, fault: { kind: 'stall', ms: 8000 }, every: 5, limit: 2 }]));
+testOnEachTarget('an S3 write stalled past the client timeout', (_t, target) => survives(target, 'stall s3 PUT', [{ kinds: S3_WRITES, fault: { kind: 'stall', ms: 8000 }, every: 5, limit: 2 }]));
+testOnEachTarget('a Swift GET body truncated while Content-Length is kept', (_t, target) => survives(target, 'truncated GET body', [{ kinds: SWIFT_GET, fault: { kind: 'truncate-keep-length' }, every: 3, limit: 6 }]));
+testOnEachTarget('a Swift GET body corrupted (same length, one byte flipped): caught by the MD5', (_t, target) => survives(target, 'corrupted GET body', [{ kinds: SWIFT_GET, fault: { kind: 'corrupt-body' }, every: 4, limit: 5 }]));
 
-test('an object that keeps failing is reported by name, exits 1, and never stops the rest of the shard', async () => {
-  const { s3, bucket } = await freshBucket('faults');
-  const proxy = await startCountingProxy(bed().proxyPort, [{ kinds: ['s3_object_put'], pathIncludes: 'big-2.nii', fault: { kind: 'status', status: 500 }, every: 1, limit: 1000 }], 240_000);
+testOnEachTarget('an object that keeps failing is reported by name, exits 1, and never stops the rest of the shard', async (_t, target) => {
+  const { s3, bucket } = await freshBucket(target, 'faults');
+  const proxy = await proxyFor(target, [{ kinds: ['s3_object_put'], pathIncludes: 'big-2.nii', fault: { kind: 'status', status: 500 }, every: 1, limit: 1000 }], 240_000);
   try {
-    const result = await runCli(['copy'], copierEnv(container, bucket, { ...ENV, MULTIPART_THRESHOLD: '64MiB', MAX_RETRIES: '3' }, { swift: proxy.url, s3: proxy.url }), 240_000);
+    const result = await runCli(['copy'], copierEnv(container, bucket, { ...ENV, MULTIPART_THRESHOLD: '64MiB', MAX_RETRIES: '3' }, { swift: proxy.url, s3: proxy.url, target }), 240_000);
     assert.equal(result.code, 1, result.stderr);
     const summary = summaryOf(result);
     assert.equal(summary.failed, 1);
@@ -87,7 +88,7 @@ test('an object that keeps failing is reported by name, exits 1, and never stops
     assert.match(result.stdout, /"key":"home\/chris\/uploads\/big-2.nii".*"object failed"/);
     const destination = await readAllS3(s3, bucket);
     assert.equal(destination.has('home/chris/uploads/big-2.nii'), false, 'no partial object');
-    rows.push(['persistent 500 on one key', String(proxy.injectedTotal()), String(summary.retries), String(destination.size), `0 (1 reported)`]);
+    rows.push(['persistent 500 on one key', target.name, String(proxy.injectedTotal()), String(summary.retries), String(destination.size), `0 (1 reported)`]);
   } finally {
     await proxy.close();
   }

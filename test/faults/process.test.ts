@@ -1,11 +1,10 @@
 // Process-level faults: SIGTERM (pod eviction) and SIGKILL in the middle of a shard, then a rerun.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bed, copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
+import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
+import { testOnEachTarget } from '../support/targets.ts';
 import { runCli, startCli, summaryOf, waitForOutput } from '../support/cli.ts';
-import { startCountingProxy } from '../support/counting-proxy.ts';
 import { putObject, readAll } from '../support/swift.ts';
 import { openUploadCount, readAllS3 } from '../support/s3.ts';
 
@@ -19,11 +18,11 @@ async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void
   }
 }
 
-test('SIGTERM: no new objects, in-flight uploads finish within the grace period, summary written, exit 1; a rerun completes', async () => {
+testOnEachTarget('SIGTERM: no new objects, in-flight uploads finish within the grace period, summary written, exit 1; a rerun completes', async (_t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   for (let i = 0; i < 16; i++) await putObject(account, container, `obj-${String(i).padStart(2, '0')}`, randomBytes(512 * 1024));
-  const env = copierEnv(container, bucket, { TRANSFERS: '2', BWLIMIT: '1MiB', LOG_LEVEL: 'debug', SHUTDOWN_GRACE_SECONDS: '10' });
+  const env = copierEnv(container, bucket, { TRANSFERS: '2', BWLIMIT: '1MiB', LOG_LEVEL: 'debug', SHUTDOWN_GRACE_SECONDS: '10' }, { target });
   const { child, done } = startCli(['copy'], env);
   await waitForOutput(child, /"msg":"copied"/);
   const signalledAt = Date.now();
@@ -46,13 +45,13 @@ test('SIGTERM: no new objects, in-flight uploads finish within the grace period,
   assert.deepEqual(await readAllS3(s3, bucket), source);
 });
 
-test('SIGTERM with a multipart upload still running at the end of the grace period: it is aborted, nothing left open', async (t) => {
+testOnEachTarget('SIGTERM with a multipart upload still running at the end of the grace period: it is aborted, nothing left open', async (t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   await putObject(account, container, 'slow-big.bin', randomBytes(15 * MiB));
-  const proxy = await startCountingProxy(bed().proxyPort);
+  const proxy = await proxyFor(target);
   t.after(() => proxy.close());
-  const env = copierEnv(container, bucket, { MULTIPART_THRESHOLD: '5MiB', PART_SIZE: '5MiB', BWLIMIT: '2MiB', SHUTDOWN_GRACE_SECONDS: '1' }, { swift: proxy.url, s3: proxy.url });
+  const env = copierEnv(container, bucket, { MULTIPART_THRESHOLD: '5MiB', PART_SIZE: '5MiB', BWLIMIT: '2MiB', SHUTDOWN_GRACE_SECONDS: '1' }, { swift: proxy.url, s3: proxy.url, target });
   const { child, done } = startCli(['copy'], env);
   await until(() => proxy.count('s3_multipart_post') >= 1);
   child.kill('SIGTERM');
@@ -63,14 +62,14 @@ test('SIGTERM with a multipart upload still running at the end of the grace peri
   assert.equal((await readAllS3(s3, bucket)).size, 0, 'no partial object');
 });
 
-test('SIGKILL in the middle of a multipart upload: the rerun aborts the stale upload and completes the shard', async (t) => {
+testOnEachTarget('SIGKILL in the middle of a multipart upload: the rerun aborts the stale upload and completes the shard', async (t, target) => {
   const { account, container } = await freshContainer();
-  const { s3, bucket } = await freshBucket();
+  const { s3, bucket } = await freshBucket(target);
   await putObject(account, container, 'killed-big.bin', randomBytes(15 * MiB));
   for (let i = 0; i < 5; i++) await putObject(account, container, `small-${i}`, randomBytes(10_000));
-  const proxy = await startCountingProxy(bed().proxyPort);
+  const proxy = await proxyFor(target);
   t.after(() => proxy.close());
-  const env = copierEnv(container, bucket, { MULTIPART_THRESHOLD: '5MiB', PART_SIZE: '5MiB', BWLIMIT: '2MiB' }, { swift: proxy.url, s3: proxy.url });
+  const env = copierEnv(container, bucket, { MULTIPART_THRESHOLD: '5MiB', PART_SIZE: '5MiB', BWLIMIT: '2MiB' }, { swift: proxy.url, s3: proxy.url, target });
   const { child, done } = startCli(['copy'], env);
   await until(() => proxy.count('s3_part_put') >= 1);
   child.kill('SIGKILL');
