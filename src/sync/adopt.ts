@@ -26,7 +26,7 @@ export async function adoptIfEqual(source: SwiftSource, target: S3Target, entry:
   if (!swiftHeaders) return { kind: 'gone' };
   // Changed since the listing, or a DLO manifest (which lists as an empty object): copy it as usual.
   if (unquoteEtag(swiftHeaders.etag) !== entry.md5 || swiftHeaders['x-object-manifest'] !== undefined || Number(swiftHeaders['content-length']) !== entry.bytes) return { kind: 'differs' };
-  const planned = planHeaders(swiftHeaders, { md5: stored.md5, etag: entry.etag }, target.droppedHeaders());
+  const planned = planHeaders(swiftHeaders, { container: entry.container, md5: stored.md5, etag: entry.etag }, target.droppedHeaders());
   await target.replaceMetadata(key, planned.headers);
   return { kind: 'adopted', planned };
 }

@@ -18,7 +18,13 @@ export const KEPT_HEADERS: Record<DroppableHeader, { swift: string; meta: string
   Expires: { swift: 'Expires', meta: 'swift-expires' },
 };
 
+/** The Swift container an object was copied from (x-amz-meta-swift-container): DELETE_EXTRANEOUS deletes only
+ *  objects that carry the name of a container the run copies, so a bucket shared with another release or tool keeps
+ *  what they wrote. */
+export const META_CONTAINER = 'swift-container';
+
 export interface CopyIdentity {
+  container?: string;
   md5?: string;
   etag: string;
   largeObject?: 'slo' | 'dlo';
@@ -75,6 +81,7 @@ export function planHeaders(swiftHeaders: Record<string, string>, identity: Copy
   const own: Record<string, string> = {};
   const mtime = mtimeOf(swiftHeaders);
   if (mtime) own[META_MTIME] = mtime;
+  if (identity.container) own[META_CONTAINER] = identity.container;
   if (identity.md5) own[META_MD5] = md5Base64(identity.md5);
   if (identity.largeObject) {
     own[META_SWIFT_ETAG] = identity.etag;

@@ -11,6 +11,7 @@ import { PartBuffers } from './buffers.ts';
 import { keyProblem, storedForm, type KeyRules } from '../s3/keyrules.ts';
 import { adoptIfEqual, needsByteProof } from './adopt.ts';
 import { compareListed, isInPlace } from './decide.ts';
+import { META_CONTAINER } from './metadata.ts';
 import { findSegmentReferences } from './segments.ts';
 import { inUtf8Order, march } from './march.ts';
 import { shardOf } from './shard.ts';
@@ -182,9 +183,17 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     await copyNow(entry, key, prefix);
   });
 
-  const deleteOne = (key: string) => pool.add(async () => {
-    if (config.dryRun) { log.info({ key }, 'would delete'); stats.deleted++; return; }
+  /** Deletes an extraneous object only when the copier wrote it for this container (its marker says so). */
+  const deleteOne = (key: string, container: string) => pool.add(async () => {
     try {
+      const head = await target.head(key);
+      if (!head) return;
+      if (head.metadata[META_CONTAINER] !== container) {
+        stats.extraneous++;
+        log.warn({ key, writtenFor: head.metadata[META_CONTAINER] ?? null }, `extraneous but not deleted: not written by swift-to-s3 for container "${container}"`);
+        return;
+      }
+      if (config.dryRun) { log.info({ key }, 'would delete'); stats.deleted++; return; }
       await target.delete(key);
       stats.deleted++;
       log.info({ key }, 'deleted extraneous object');
@@ -226,7 +235,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
         stats.extraneous++;
         log.warn({ key }, 'not deleted: it is the stored form of another Swift name on this bucket');
       } else {
-        await deleteOne(key);
+        await deleteOne(key, container);
       }
     }
     // The listings advance only as fast as the pool takes work, so on a first copy this is close to the copy's end.

@@ -204,7 +204,7 @@ async function uploadObject(ctx: TransferContext, entry: SourceEntry, key: strin
   if (object.size !== entry.bytes || (entry.md5 && object.md5 !== entry.md5)) {
     ctx.log.info({ key, listed: { bytes: entry.bytes, etag: entry.etag }, now: { bytes: object.size, etag: object.etag } }, 'source changed since the listing; copying the current version');
   }
-  const identity = { ...(object.md5 ? { md5: object.md5 } : {}), etag: object.etag, ...(object.largeObject ? { largeObject: object.largeObject } : {}) };
+  const identity = { container: entry.container, ...(object.md5 ? { md5: object.md5 } : {}), etag: object.etag, ...(object.largeObject ? { largeObject: object.largeObject } : {}) };
   const planned = planHeaders(object.headers, identity, ctx.target.droppedHeaders());
   const { headers } = planned;
   const md5 = object.size > ctx.multipartThreshold
