@@ -41,6 +41,11 @@ export class KeyRuleError extends Error {
   override name = 'KeyRuleError';
 }
 
+/** A Swift symlink whose target is gone: reported by name (exit 1), never counted as a deletion. */
+export class BrokenSymlinkError extends Error {
+  override name = 'BrokenSymlinkError';
+}
+
 /** The source object disappeared between listing and read: skipped, not failed. */
 export class SourceGoneError extends Error {
   override name = 'SourceGoneError';

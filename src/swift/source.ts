@@ -4,7 +4,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
 import type { SwiftAuth } from '../config.ts';
-import { FatalError, HttpError, SourceGoneError, messageOf } from '../errors.ts';
+import { BrokenSymlinkError, FatalError, HttpError, SourceGoneError, messageOf } from '../errors.ts';
 import { causeOf, withRetry } from '../retry.ts';
 import type { Operation } from '../report/stats.ts';
 import { hostPort, type EndpointOptions } from '../endpoint.ts';
@@ -139,7 +139,13 @@ export class SwiftSource {
   /** Opens an object for reading. A missing object is a SourceGoneError; the caller retries on transient errors. */
   async get(container: string, name: string): Promise<SourceObject> {
     const response = await this.#request('swift_get', 'GET', `/${encodeSwiftPath(container)}/${encodeSwiftPath(name)}`);
-    if (response.statusCode === 404) { await response.body.dump(); throw new SourceGoneError('deleted from Swift after the listing (404 on GET)'); }
+    if (response.statusCode === 404) {
+      await response.body.dump();
+      // A symlink whose target is missing answers 404 too, naming the target: that is a failure, not a deletion.
+      const target = header(response.headers, 'content-location');
+      if (target) throw new BrokenSymlinkError(`a Swift symlink whose target ${target} does not exist`);
+      throw new SourceGoneError('deleted from Swift after the listing (404 on GET)');
+    }
     if (response.statusCode !== 200) { await response.body.dump(); throw new HttpError(`Swift GET answered ${response.statusCode}`, response.statusCode); }
     const headers = swiftHeaders(response.headers);
     const etag = unquoteEtag(headers.etag ?? '');

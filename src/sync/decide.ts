@@ -37,19 +37,37 @@ export function compareHead(source: SourceEntry, head: DestHead, mode: Compare, 
   }
   if (source.bytes !== head.size) return false;
   if (mode === 'size') return true;
-  if (source.largeObject) return head.metadata[META_SWIFT_ETAG] === source.etag;
+  if (source.largeObject) return source.etag !== '' && head.metadata[META_SWIFT_ETAG] === source.etag;
   if (!source.md5) return false;
   // A plain-MD5 ETag is the server's own hash of the stored bytes: it outranks any metadata.
   if (MD5_HEX.test(head.etag)) return head.etag === source.md5;
   return md5FromBase64(head.metadata[META_MD5]) === source.md5;
 }
 
+/** The destination holds the content a symlink points at: same size and the target's MD5 (or, for a large object as
+ *  target, its Swift ETag as the copy recorded it). */
+function holdsSymlinkTarget(sourceHeaders: Record<string, string>, head: DestHead): boolean {
+  const etag = unquoteEtag(sourceHeaders.etag);
+  if (head.size !== Number(sourceHeaders['content-length']) || !etag) return false;
+  if (!MD5_HEX.test(etag)) return head.metadata[META_SWIFT_ETAG] === etag;
+  if (MD5_HEX.test(head.etag)) return head.etag === etag;
+  return md5FromBase64(head.metadata[META_MD5]) === etag;
+}
+
 /** An object that lists as empty, settled by the source's HEAD: a plain empty object is in place when the destination
  *  is one too; a DLO when the destination holds its assembled content of the same ETag (our marker says so). */
 export function compareEmptyListed(sourceHeaders: Record<string, string>, head: DestHead): boolean {
+  // A symlink (Swift follows it and names the target in Content-Location): a copy holds the target's content.
+  if (sourceHeaders['content-location'] !== undefined && sourceHeaders['x-object-manifest'] === undefined) return holdsSymlinkTarget(sourceHeaders, head);
   if (sourceHeaders['x-object-manifest'] === undefined) return head.size === 0 && head.metadata[META_LARGE_OBJECT] === undefined;
   return head.metadata[META_LARGE_OBJECT] === 'dlo' && head.size === Number(sourceHeaders['content-length'])
     && sourceHeaders.etag !== undefined && head.metadata[META_SWIFT_ETAG] === unquoteEtag(sourceHeaders.etag);
+}
+
+/** The source's current ETag ('' when it is gone). */
+async function sourceEtag(source: SwiftSource, entry: SourceEntry): Promise<string> {
+  const headers = await source.head(entry.container, entry.name);
+  return headers?.etag === undefined ? '' : unquoteEtag(headers.etag);
 }
 
 /** A DLO's current ETag, when the source still is a DLO of the copied size: that is what the copy stored. */

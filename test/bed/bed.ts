@@ -69,7 +69,7 @@ log_name = proxy-server
 log_level = WARNING
 
 [pipeline:main]
-pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk ratelimit s3api tempauth copy slo dlo proxy-logging proxy-server
+pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk ratelimit s3api tempauth copy slo dlo symlink proxy-logging proxy-server
 
 [app:proxy-server]
 use = egg:swift#proxy
@@ -116,6 +116,8 @@ use = egg:swift#slo
 min_segment_size = 1
 [filter:dlo]
 use = egg:swift#dlo
+[filter:symlink]
+use = egg:swift#symlink
 `;
 }
 
