@@ -52,7 +52,8 @@ testOnEachTarget('DELETE_EXTRANEOUS removes only the extras of its own shard', a
   for (const index of ['0', '1']) assert.equal((await runCli(['copy'], { ...env, JOB_COMPLETION_INDEX: index })).code, 0);
   const extras = Array.from({ length: 12 }, (_, i) => `extra-${i}`);
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-  for (const key of extras) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+  // Copies of objects since deleted from Swift: they carry the copier's container marker (what it writes).
+  for (const key of extras) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key, Metadata: { 'swift-container': container } }));
 
   const result = await runCli(['copy'], { ...env, JOB_COMPLETION_INDEX: '0', DELETE_EXTRANEOUS: 'true' });
   assert.equal(result.code, 0, result.stderr);
