@@ -41,9 +41,11 @@ export interface S3TargetOptions extends EndpointOptions {
 }
 
 
-/** S3 "url" encoding-type answers: AWS writes spaces as "+", s3api as "%20"; a literal "+" is always "%2B". */
-function decodeListedKey(key: string): string {
-  return decodeURIComponent(key.replaceAll('+', ' '));
+/** A listed key as stored. Decoded only when the answer says it is url-encoded: a server that ignores EncodingType
+ *  sends keys as they are, where "+" and "%" are themselves. Encoded, AWS and NooBaa write a space as "+", s3api as
+ *  "%20"; a literal "+" is always "%2B". */
+function decodeListedKey(key: string, encodingType: string | undefined): string {
+  return encodingType?.toLowerCase() === 'url' ? decodeURIComponent(key.replaceAll('+', ' ')) : key;
 }
 
 function agents(s3: Config['s3'], connections: number) {
@@ -120,7 +122,7 @@ export class S3Target {
         Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: Math.min(this.#options.pageSize ?? 1000, 1000), EncodingType: 'url',
       }))));
       for (const item of page.Contents ?? []) {
-        const key = decodeListedKey(item.Key ?? '');
+        const key = decodeListedKey(item.Key ?? '', page.EncodingType);
         yield { name: key.slice(prefix.length), size: item.Size ?? 0, etag: unquoteEtag(item.ETag) };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -18,7 +18,8 @@ export interface SourceEntry {
   bytes: number;
   /** Plain MD5 of the content (hex) when Swift knows it; undefined for large objects. */
   md5?: string;
-  /** The ETag a HEAD/GET answers (quoted MD5-of-segments for an SLO), used to recognise an unchanged large object. */
+  /** The ETag a HEAD/GET answers (quoted MD5-of-segments for an SLO), used to recognise an unchanged large object;
+   *  '' for an SLO whose listing does not carry it (written by an old Swift): a HEAD of the source tells it. */
   etag: string;
   lastModified: string;
   contentType: string;
@@ -130,7 +131,8 @@ export class SwiftSource {
         if (row.subdir !== undefined || row.name === undefined) continue;
         yield toEntry(container, row);
       }
-      if (page.length < limit) return;
+      // Only an empty page ends the listing: a server (or a proxy before it) may cap pages below `limit` silently.
+      if (page.length === 0) return;
       const last = page[page.length - 1]!;
       marker = last.name ?? last.subdir ?? '';
     }
@@ -253,16 +255,27 @@ export class SwiftSource {
 
 interface ListingRow { name?: string; subdir?: string; bytes?: number; hash?: string; last_modified?: string; content_type?: string; slo_etag?: string }
 
+/** Splits a listed content type into the type and its `swift_bytes` parameter, which Swift's SLO middleware appends
+ *  to a manifest's content type (the SLO's whole size). */
+function splitSwiftBytes(contentType: string): { type: string; swiftBytes?: number } {
+  const match = /;\s*swift_bytes=(\d+)\s*(?=;|$)/.exec(contentType);
+  if (!match) return { type: contentType };
+  return { type: contentType.slice(0, match.index) + contentType.slice(match.index + match[0].length), swiftBytes: Number(match[1]) };
+}
+
 function toEntry(container: string, row: ListingRow): SourceEntry {
   const hash = row.hash ?? '';
-  const slo = row.slo_etag !== undefined;
+  // Swift 2.19+ lists an SLO with its slo_etag; an older one shows it by ";swift_bytes=<size>" left in the content
+  // type, with bytes and hash of the manifest itself. Such a row has no ETag of the SLO: '' leaves it to a HEAD.
+  const { type, swiftBytes } = splitSwiftBytes(row.content_type ?? '');
+  const slo = row.slo_etag !== undefined || swiftBytes !== undefined;
   return {
     container,
     name: row.name!,
-    bytes: row.bytes ?? 0,
-    etag: slo ? unquoteEtag(row.slo_etag!) : hash,
+    bytes: swiftBytes ?? row.bytes ?? 0,
+    etag: row.slo_etag !== undefined ? unquoteEtag(row.slo_etag) : slo ? '' : hash,
     lastModified: row.last_modified ?? '',
-    contentType: row.content_type ?? '',
+    contentType: type,
     ...(slo ? { largeObject: 'slo' as const } : MD5_HEX.test(hash) ? { md5: hash } : {}),
   };
 }
