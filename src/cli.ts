@@ -251,7 +251,7 @@ async function runVerify(env: Record<string, string | undefined>, options: Comma
     await target.connect();
     const report = await verify({ config, source, target, log, all: isOn(options, 'all'), download: isOn(options, 'download'), trustMetadata: isOn(options, 'trustMetadata') });
     const { proven } = report;
-    const headline = `verify ${report.ok ? 'OK' : 'FAILED'}: shard ${report.shard}/${report.shardCount}: ${report.checked} checked, ${report.matched} matched (proven by ETag ${proven.etag}, by stored bytes ${proven.bytes}, by metadata ${proven.metadata}, by download ${proven.download}), ${report.missing} missing, ${report.different} different, ${report.extraneous} extraneous`;
+    const headline = `verify ${report.ok ? 'OK' : 'FAILED'}: shard ${report.shard}/${report.shardCount}: ${report.checked} checked, ${report.matched} matched (proven by ETag ${proven.etag}, by stored bytes ${proven.bytes}, by metadata ${proven.metadata}, by download ${proven.download}), ${report.missing} missing, ${report.different} different, ${report.extraneous} extraneous, ${report.foreign} not written for this container`;
     log.info({ report }, headline);
     try {
       const path = terminationPath(config.terminationMessagePath);

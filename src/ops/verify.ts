@@ -11,6 +11,7 @@ import { MD5_HEX } from '../md5.ts';
 import { inUtf8Order, march } from '../sync/march.ts';
 import { destinationPrefix, inShard } from '../sync/run.ts';
 import { findSegmentReferences } from '../sync/segments.ts';
+import { META_CONTAINER } from '../sync/metadata.ts';
 
 export interface VerifyReport {
   shard: number | 'all';
@@ -21,6 +22,8 @@ export interface VerifyReport {
   different: number;
   extraneous: number;
   /** "Missing" keys the listing skipped but a HEAD found (some servers' paged listings skip keys). */
+  /** Keys under a container's prefix that swift-to-s3 did not write for it (another release's, another tool's). */
+  foreign: number;
   /** Objects that are segments of a large object in another verified container: checked inside it. */
   segments: number;
   foundByHead: number;
@@ -65,7 +68,7 @@ function byBytesOnly(entry: SourceEntry, head: DestHead): boolean {
 export async function verify({ config, source, target, log, all, download, trustMetadata }: VerifyOptions): Promise<VerifyReport> {
   const report: VerifyReport = {
     shard: all ? 'all' : config.shard.index, shardCount: config.shard.count, checked: 0, matched: 0, missing: 0, different: 0,
-    extraneous: 0, segments: 0, foundByHead: 0, headRequests: 0, downloaded: 0, proven: { etag: 0, bytes: 0, metadata: 0, download: 0 }, ok: false, differences: [],
+    extraneous: 0, foreign: 0, segments: 0, foundByHead: 0, headRequests: 0, downloaded: 0, proven: { etag: 0, bytes: 0, metadata: 0, download: 0 }, ok: false, differences: [],
   };
   // A proof compares checksums: equal sizes prove nothing.
   if (config.compare === 'size') log.warn('verify always compares checksums: COMPARE=size is ignored here');
@@ -88,6 +91,20 @@ export async function verify({ config, source, target, log, all, download, trust
     if (sourceSide.size !== destSide.size) return `size ${destSide.size}, source ${sourceSide.size} (downloaded)`;
     if (sourceSide.md5 !== destSide.md5) return `MD5 ${destSide.md5}, source ${sourceSide.md5} (downloaded)`;
     return undefined;
+  }
+
+  /** A key Swift does not have: a stale copy when the copier wrote it for this container; another release's or
+   *  tool's object otherwise, reported but not held against the proof (DELETE_EXTRANEOUS keeps those too). */
+  async function checkExtraneous(key: string, container: string): Promise<void> {
+    const found = await head(key);
+    if (!found) return;
+    if (found.metadata[META_CONTAINER] === container) {
+      report.extraneous++;
+      problem(key, 'extraneous: not in Swift');
+    } else {
+      report.foreign++;
+      log.info({ key, writtenFor: found.metadata[META_CONTAINER] ?? null }, 'verify: a key not written for this container (kept, not counted against the proof)');
+    }
   }
 
   async function check(entry: SourceEntry, destination: DestEntry | undefined, key: string): Promise<void> {
@@ -140,8 +157,7 @@ export async function verify({ config, source, target, log, all, download, trust
         if (step.kind !== 'destination-only' && segments.has(container, step.source.name)) {
           report.segments++;
         } else if (step.kind === 'destination-only') {
-          report.extraneous++;
-          problem(prefix + step.destination.name, 'extraneous: not in Swift');
+          await checkExtraneous(prefix + step.destination.name, container);
         } else {
           await check(step.source, step.kind === 'both' ? step.destination : undefined, prefix + step.source.name);
         }

@@ -79,26 +79,26 @@ testOnEachTarget('content type, content headers, custom metadata and the mtime t
   assert.match(JSON.stringify(summary.notes), /heavy-meta\.bin.*metadata not copied/);
 });
 
-testOnEachTarget('several containers go under <container>/ and S3_PREFIX is prepended', async (_t, target) => {
+testOnEachTarget('several containers go under their own prefixes and S3_PREFIX is prepended', async (_t, target) => {
   const first = await freshContainer('alpha');
   const second = await freshContainer('beta');
   const { s3, bucket } = await freshBucket(target);
   await putObject(first.account, first.container, 'x/1.txt', 'one');
   await putObject(second.account, second.container, 'y/2.txt', 'two');
-  const result = await runCli(['copy'], copierEnv(`${first.container},${second.container}`, bucket, { S3_PREFIX: 'migrated' }, { target }));
+  const result = await runCli(['copy'], copierEnv(`${first.container}=${first.container}/,${second.container}=${second.container}`, bucket, { S3_PREFIX: 'migrated' }, { target }));
   assert.equal(result.code, 0, result.stderr);
   const keys = [...(await readAllS3(s3, bucket)).keys()].sort();
   assert.deepEqual(keys, [`migrated/${first.container}/x/1.txt`, `migrated/${second.container}/y/2.txt`]);
 });
 
-testOnEachTarget('a <name>_segments container is left out when <name> is copied: its SLO arrives assembled, the segments not again', async (_t, target) => {
+testOnEachTarget('a <name>_segments container copied with <name>: its SLO arrives assembled, the segments not again', async (_t, target) => {
   const { account, container } = await freshContainer('seg');
   const { s3, bucket } = await freshBucket(target);
   await putSlo(account, container, 'volume.nii', [randomBytes(MiB), randomBytes(1000)]);
   await putObject(account, container, 'plain.txt', 'plain');
-  const result = await runCli(['copy'], copierEnv(`${container},${container}_segments`, bucket, { PROGRESS_INTERVAL: '0.2', BWLIMIT: '512KiB' }, { target }));
+  const result = await runCli(['copy'], copierEnv(`${container}=${container}/,${container}_segments=${container}_segments/`, bucket, { PROGRESS_INTERVAL: '0.2', BWLIMIT: '512KiB' }, { target }));
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /segments container left out/);
+  assert.equal(summaryOf(result).segments, 2, 'both segments accounted for as parts of the SLO');
   // ~1 MiB at 512 KiB/s after a 512 KiB burst takes about a second: several 0.2 s progress ticks.
   assert.match(result.stdout, /"msg":"progress"/, 'progress lines every PROGRESS_INTERVAL');
   const keys = [...(await readAllS3(s3, bucket)).keys()].sort();

@@ -22,7 +22,9 @@ testOnEachTarget('verify passes after a copy, and catches a deleted, a truncated
   await deleteKey(s3, bucket, 'data/file-1.txt');
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/file-2.txt', Body: 'the content of fi' }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/file-3.txt', Body: 'THE content of file 3' }));
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/extra.txt', Body: 'not from swift' }));
+  // A copy of an object since deleted from Swift (it carries the copier's container marker), and another tool's key.
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/extra.txt', Body: 'not from swift', Metadata: { 'swift-container': container } }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/foreign.txt', Body: 'another tool wrote it' }));
 
   const broken = await runCli(['verify', '--json'], env);
   assert.equal(broken.code, 1);
@@ -30,6 +32,7 @@ testOnEachTarget('verify passes after a copy, and catches a deleted, a truncated
   assert.equal(report.missing, 1);
   assert.equal(report.different, 2);
   assert.equal(report.extraneous, 1);
+  assert.equal(report.foreign, 1, 'reported, not held against the proof');
   assert.equal(report.matched, 17);
   const problems = Object.fromEntries(report.differences.map((entry: { key: string; problem: string }) => [entry.key, entry.problem]));
   assert.match(problems['data/file-1.txt'], /missing/);
