@@ -26,7 +26,9 @@ export function compareListed(source: SourceEntry, destination: DestEntry, mode:
   if (listsAsEmpty(source)) return 'needs-head';
   if (source.bytes !== destination.size) return 'differ';
   if (mode === 'size') return 'equal';
-  if (source.md5 && MD5_HEX.test(destination.etag)) return destination.etag === source.md5 ? 'equal' : 'differ';
+  // Equal MD5s settle it. Different ones at the same size are asked once more: the listed "MD5" may be an SLO
+  // manifest's own (an old Swift lists SLOs without slo_etag), and our copy of that SLO says so in its metadata.
+  if (source.md5 && MD5_HEX.test(destination.etag) && destination.etag === source.md5) return 'equal';
   return 'needs-head';
 }
 
@@ -88,5 +90,11 @@ export async function isInPlace(source: SwiftSource, target: S3Target, entry: So
   const dloEtag = head.metadata[META_LARGE_OBJECT] === 'dlo' ? await sourceDloEtag(source, entry, head.size) : undefined;
   // An SLO listed without its ETag (an old Swift's listing): the source's HEAD tells it, as the copy stored it.
   const unlisted = entry.largeObject === 'slo' && entry.etag === '' && mode === 'checksum' && head.size === entry.bytes;
+  // Listed as a plain object, copied as an SLO: an old Swift's listing with the manifest's MD5 as "hash".
+  const sloInDisguise = !entry.largeObject && head.metadata[META_LARGE_OBJECT] === 'slo' && mode === 'checksum' && head.size === entry.bytes;
+  if (sloInDisguise) {
+    const headers = await source.head(entry.container, entry.name);
+    return headers?.['x-static-large-object']?.toLowerCase() === 'true' && headers.etag !== undefined && head.metadata[META_SWIFT_ETAG] === unquoteEtag(headers.etag);
+  }
   return compareHead(unlisted ? { ...entry, etag: await sourceEtag(source, entry) } : entry, head, mode, dloEtag);
 }

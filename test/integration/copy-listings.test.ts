@@ -103,3 +103,20 @@ testOnEachTarget('a Swift that returns fewer rows per page than asked, silently,
   assert.deepEqual({ unchanged: summaryOf(rerun).unchanged, deleted: summaryOf(rerun).deleted }, { unchanged: names.length, deleted: 0 });
   assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));
 });
+
+testOnEachTarget('an SLO listed as a plain object (no slo_etag, the manifest\'s MD5 as hash) is copied once, then unchanged', async (t, target) => {
+  const { account, container } = await freshContainer();
+  const { s3, bucket } = await freshBucket(target);
+  await putSlo(account, container, 'older-slo', [Buffer.alloc(1024 * 1024, 'e'), Buffer.alloc(999, 'f')]);
+  const proxy = await startListingProxy(bed().proxyPort, swiftListing(container, (rows) => rows.map(({ slo_etag: _dropped, ...row }) => row)));
+  t.after(() => proxy.close());
+  const env = copierEnv(container, bucket, {}, { swift: proxy.url, target });
+  assert.equal(summaryOf(await runCli(['copy'], env)).copied, 1);
+  const rerun = await runCli(['copy'], env);
+  assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
+  assert.equal(summaryOf(rerun).copied, 0, 'not copied again on every run');
+  assert.equal(summaryOf(rerun).unchanged, 1);
+  await putSlo(account, container, 'older-slo', [Buffer.alloc(1024 * 1024, 'g'), Buffer.alloc(999, 'h')]);
+  assert.equal(summaryOf(await runCli(['copy'], env)).copied, 1, 'a changed one is copied');
+  assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));
+});
