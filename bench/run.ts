@@ -355,7 +355,35 @@ async function takeover(set: string, objects: number): Promise<void> {
     };
     takeoverRows.push(row);
     log(`takeover (${mode}): ${fixed(row.seconds)} s, ${row.copied} copied, ${row.adopted} adopted, Swift GETs ${row.swiftGets} for ${removed.length} missing objects`);
+    if (mode === 'hash') await verifyCost(set, bucket, target, objects);
   }
+}
+
+interface VerifyRow { how: string; seconds: number; objectsPerSecond: number; mibPerSecond: number; s3Gets: number; swiftGets: number; rssMiB: number }
+const verifyRows: VerifyRow[] = [];
+
+/** verify --all of a complete NooBaa bucket: proving every object by its stored bytes, trusting md5chksum, downloading both sides. */
+async function verifyCost(set: string, bucket: string, target: NonNullable<ReturnType<typeof noobaa>>, objects: number): Promise<void> {
+  const bytes = smallSet(settings.takeoverCount).reduce((sum, object) => sum + object.size, 0);
+  for (const [how, flags] of [['stored bytes (default)', []], ['--trust-metadata', ['--trust-metadata']], ['--download', ['--download']]] as const) {
+    const result = await measure({ swift: endpoints.proxyPort, s3: target.port }, bedDir, (relay) => ({
+      command: process.execPath, args: [...IMAGE_NODE_FLAGS, CLI, 'verify', '--all', ...flags],
+      env: copierEnv(set, bucket, { TRANSFERS: String(settings.transfers), TERMINATION_MESSAGE_PATH: '/dev/null' }, { swift: relay, s3: relay, target }),
+    }), TIMEOUT_MS);
+    if (result.code !== 0) fail(`verify ${how}`, result);
+    const row = { how, seconds: result.seconds, objectsPerSecond: objects / result.seconds, mibPerSecond: bytes / MiB / result.seconds, s3Gets: result.requests.s3_object_get ?? 0, swiftGets: result.requests.swift_object_get ?? 0, rssMiB: result.rssMiB };
+    verifyRows.push(row);
+    log(`verify (${how}) on NooBaa: ${fixed(row.seconds)} s, ${fixed(row.objectsPerSecond, 0)} objects/s, ${fixed(row.mibPerSecond)} MiB/s`);
+  }
+}
+
+function verifyTable(): string[] {
+  if (verifyRows.length === 0) return [];
+  return [
+    `### verify --all on NooBaa (the ${settings.takeoverCount} objects of the takeover bucket; one process, objects one after another)`, '',
+    '| proof | wall s | objects/s | MiB/s | S3 object GETs | Swift object GETs | peak RSS MiB |', '|---|---|---|---|---|---|---|',
+    ...verifyRows.map((row) => `| ${row.how} | ${fixed(row.seconds)} | ${fixed(row.objectsPerSecond, 0)} | ${fixed(row.mibPerSecond)} | ${row.s3Gets} | ${row.swiftGets} | ${fixed(row.rssMiB, 0)} |`), '',
+  ];
 }
 
 function takeoverTable(): string[] {
@@ -399,7 +427,7 @@ function report(seeding: string[]): string[] {
     for (const row of memoryRows) lines.push(`| ${row.objects} | ${fixed(row.seconds)} | ${fixed(row.rssMiB, 0)} | ${Object.entries(row.requests).map(([kind, count]) => `${kind} ${count}`).join(', ')} |`);
     lines.push('');
   }
-  lines.push(...takeoverTable());
+  lines.push(...takeoverTable(), ...verifyTable());
   const checks = targets();
   if (checks.length > 0) {
     lines.push('### targets', '', '| target | measured | met |', '|---|---|---|', ...checks.map((check) => `| ${check.what} | ${check.measured} | ${check.met === undefined ? '–' : check.met ? 'yes' : '**no**'} |`), '');
