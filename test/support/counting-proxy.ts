@@ -2,7 +2,7 @@
 // object GETs and PUTs a run made) and, by rule, injects faults: error answers, connection resets before,
 // during and after a body, stalls, truncated or corrupted bodies. 127.0.0.1 only; closes itself after `lifetimeMs`.
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLocally } from './local-server.ts';
 
 export type Fault =
   | { kind: 'status'; status: number; code?: string }
@@ -86,7 +86,6 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
   const injected = new Map<string, number>();
   const seen = rules.map(() => 0);
   const fired = rules.map(() => 0);
-  const sockets = new Set<Socket>();
 
   const faultFor = (kind: string, path: string): Fault | undefined => {
     for (const [index, rule] of rules.entries()) {
@@ -175,17 +174,7 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
         return forward(incoming, outgoing, fault, kind);
     }
   });
-  server.keepAliveTimeout = 3000;
-  server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const close = () => new Promise<void>((resolve) => {
-    clearTimeout(lifetime);
-    for (const socket of sockets) socket.destroy();
-    server.close(() => resolve());
-  });
-  const lifetime = setTimeout(() => void close(), lifetimeMs);
-  lifetime.unref();
+  const { port, close } = await listenLocally(server, lifetimeMs);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -3,7 +3,7 @@
 // caps pages silently, an S3 that ignores EncodingType. Answers are rewritten, never requests, so S3 signatures hold.
 // 127.0.0.1 only; closes itself after `lifetimeMs`.
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLocally } from './local-server.ts';
 
 export interface ListingProxy {
   url: string;
@@ -19,7 +19,6 @@ export interface Rewrite {
 }
 
 export async function startListingProxy(upstreamPort: number, rewrite: Rewrite, lifetimeMs = 300_000): Promise<ListingProxy> {
-  const sockets = new Set<Socket>();
   const proxy: ListingProxy = { url: '', rewritten: 0, close: async () => undefined };
   const server: Server = createServer((incoming, outgoing) => {
     const method = incoming.method ?? 'GET';
@@ -49,17 +48,8 @@ export async function startListingProxy(upstreamPort: number, rewrite: Rewrite, 
     upstream.on('error', () => outgoing.destroy());
     incoming.pipe(upstream);
   });
-  server.keepAliveTimeout = 3000;
-  server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const close = () => new Promise<void>((resolve) => {
-    clearTimeout(lifetime);
-    for (const socket of sockets) socket.destroy();
-    server.close(() => resolve());
-  });
-  const lifetime = setTimeout(() => void close(), lifetimeMs);
-  lifetime.unref();
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { port, close } = await listenLocally(server, lifetimeMs);
+  proxy.url = `http://127.0.0.1:${port}`;
   proxy.close = close;
   return proxy;
 }
