@@ -8,6 +8,7 @@ import { retryPolicyOf } from './retry.ts';
 import { createLog, scrub, type Log } from './log.ts';
 import { Stats } from './report/stats.ts';
 import { startProgress } from './report/progress.ts';
+import { onStall } from './report/stall.ts';
 import { summarize, terminationPath, writeTerminationMessage } from './report/summary.ts';
 import { SwiftSource } from './swift/source.ts';
 import { S3Target } from './s3/target.ts';
@@ -171,16 +172,14 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  // The event loop emptied while the shard was not done: nothing can move any more (a bug). Report it with what was
-  // done, exit 1, rather than let Node end with 13 ("unsettled top-level await") and no summary.
-  const onStall = () => {
+  // The event loop emptied while the shard was not done (a bug): report it with what was done, exit 1, never 13.
+  const disarmStall = onStall(() => {
     const reason = 'internal error: the copy stopped making progress with work pending (a bug in swift-to-s3; please report it)';
     stats.failed++;
     stats.failures.push({ key: '', reason });
     log.error(reason);
     process.exit(finish(true));
-  };
-  process.once('beforeExit', onStall);
+  });
   const stopProgress = startProgress(stats, log, config.progressIntervalMs);
   const metrics = config.metricsPort ? await (await import('./report/metrics.ts')).serveMetrics(stats, config.metricsPort).catch((error: unknown) => {
     throw new FatalError(`cannot serve metrics on METRICS_PORT ${config.metricsPort}: ${messageOf(error)}`);
@@ -200,7 +199,7 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
     }
     throw error;
   } finally {
-    process.off('beforeExit', onStall);
+    disarmStall();
     stopProgress();
     metrics?.close();
     if (graceTimer) clearTimeout(graceTimer);
