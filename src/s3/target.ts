@@ -170,7 +170,7 @@ export class S3Target {
     const segments = key.split('/');
     for (let end = 1; end < segments.length; end++) {
       const parent = segments.slice(0, end).join('/');
-      if (parent && (await this.head(parent))?.headers !== undefined) return parent;
+      if (parent && await this.head(parent) !== undefined) return parent;
     }
     const below = await this.retrying(`list ${key}/`, () => this.#timed('s3_list', () => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${key}/`, MaxKeys: 1 }))));
     return below.Contents?.[0]?.Key;
