@@ -16,7 +16,7 @@ export type IndexState = 'pending' | 'running' | 'succeeded' | 'failed';
 export type JobOutcome = 'running' | 'complete' | 'failed';
 
 /** The numbers a copier pod reports in its termination message (src/report/summary.ts), as far as status needs them. */
-export interface CopierSummary { copied: number; unchanged: number; skipped: number; deleted: number; failed: number; bytes: number; seconds: number; inShard?: number; interrupted?: boolean }
+export interface CopierSummary { copied: number; unchanged: number; adopted: number; segments: number; skipped: number; deleted: number; failed: number; bytes: number; seconds: number; inShard?: number; interrupted?: boolean }
 
 export interface IndexRow {
   index: number;
@@ -209,7 +209,7 @@ export function terminationMessage(pod: V1Pod): string | undefined {
   return message?.trim() ? message : undefined;
 }
 
-const SUMMARY_COUNTS = ['copied', 'unchanged', 'skipped', 'deleted', 'failed', 'bytes', 'seconds'] as const;
+const SUMMARY_COUNTS = ['copied', 'unchanged', 'adopted', 'segments', 'skipped', 'deleted', 'failed', 'bytes', 'seconds'] as const;
 
 /** The copier's summary JSON, or undefined when the message is something else (a crash's log tail, a verify report). */
 export function parseSummary(text: string): CopierSummary | undefined {
@@ -219,7 +219,7 @@ export function parseSummary(text: string): CopierSummary | undefined {
   const fields = parsed as Record<string, unknown>;
   if (typeof fields.copied !== 'number' || typeof fields.failed !== 'number') return undefined;
   const count = (name: string) => typeof fields[name] === 'number' ? fields[name] : 0;
-  const summary: CopierSummary = { copied: 0, unchanged: 0, skipped: 0, deleted: 0, failed: 0, bytes: 0, seconds: 0 };
+  const summary: CopierSummary = { copied: 0, unchanged: 0, adopted: 0, segments: 0, skipped: 0, deleted: 0, failed: 0, bytes: 0, seconds: 0 };
   for (const name of SUMMARY_COUNTS) summary[name] = count(name);
   if (typeof fields.inShard === 'number') summary.inShard = fields.inShard;
   if (fields.interrupted === true) summary.interrupted = true;

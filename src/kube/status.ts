@@ -3,7 +3,7 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { formatIndexList } from '../indexes.ts';
 import { completionsOf, envOf, failedIndexes, failureReason, indexRows, jobOutcome, LABEL, runOf, shardMap, unfinishedIndexes, type IndexRow, type IndexState, type JobOutcome } from './jobs.ts';
 
-export interface StatusTotals { copied: number; unchanged: number; skipped: number; deleted: number; failed: number; bytes: number }
+export interface StatusTotals { copied: number; unchanged: number; adopted: number; segments: number; skipped: number; deleted: number; failed: number; bytes: number }
 
 export interface StatusReport {
   release: string;
@@ -96,7 +96,7 @@ function endOfFailedJob(job: V1Job): Date | undefined {
 }
 
 function totalsOf(rows: readonly IndexRow[]): StatusTotals {
-  const totals: StatusTotals = { copied: 0, unchanged: 0, skipped: 0, deleted: 0, failed: 0, bytes: 0 };
+  const totals: StatusTotals = { copied: 0, unchanged: 0, adopted: 0, segments: 0, skipped: 0, deleted: 0, failed: 0, bytes: 0 };
   for (const { summary } of rows) {
     if (!summary) continue;
     for (const name of Object.keys(totals) as (keyof StatusTotals)[]) totals[name] += summary[name];
@@ -157,7 +157,12 @@ function noteOf(row: IndexRow): string {
 function totalsLine(report: StatusReport): string {
   const { counts, totals } = report;
   return `indexes: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.running} running, ${counts.pending} pending of ${report.completions}; `
-    + `objects: ${totals.copied} copied, ${totals.unchanged} unchanged, ${totals.skipped} skipped, ${totals.failed} failed; ${formatBytes(totals.bytes)} copied`;
+    + `objects: ${totals.copied} copied, ${totals.unchanged} unchanged${takenOver(totals)}, ${totals.skipped} skipped, ${totals.failed} failed; ${formatBytes(totals.bytes)} copied`;
+}
+
+/** Adopted objects (another tool's, proven by their bytes) and accounted segments, named only when there are any. */
+function takenOver(totals: StatusTotals): string {
+  return (totals.adopted > 0 ? `, ${totals.adopted} adopted` : '') + (totals.segments > 0 ? `, ${totals.segments} segments of large objects` : '');
 }
 
 function timingLine(report: StatusReport): string {

@@ -53,6 +53,7 @@ test('status --run picks that run; a finished run with nothing failed exits 0', 
   assert.equal(code, 0);
   assert.match(out[0]!, new RegExp(`^Job ${jobName(1)} .*: Complete, 6 indexes`));
   assert.equal(out.some((line) => line.startsWith('failed indexes')), false);
+  assert.match(out.find((line) => line.startsWith('indexes:'))!, /objects: 60 copied, 0 unchanged, 5 adopted, 2 segments of large objects, 0 skipped/);
 }));
 
 test('status --json prints the report for scripts', () => withApi(objectsOf(failedRun), async (api) => {
@@ -67,7 +68,7 @@ test('status --json prints the report for scripts', () => withApi(objectsOf(fail
   assert.deepEqual(report.counts, { pending: 0, running: 0, succeeded: 4, failed: 2 });
   assert.equal(report.totals.copied, 449);
   assert.equal(report.rows.length, 6);
-  assert.deepEqual(report.rows[1], { index: 1, shard: 1, state: 'failed', attempts: 2, pod: report.rows[1].pod, summary: { copied: 90, unchanged: 0, skipped: 0, deleted: 0, failed: 10, bytes: 90 * 1048576, seconds: 700, inShard: 100 } });
+  assert.deepEqual(report.rows[1], { index: 1, shard: 1, state: 'failed', attempts: 2, pod: report.rows[1].pod, summary: { copied: 90, unchanged: 0, adopted: 0, segments: 0, skipped: 0, deleted: 0, failed: 10, bytes: 90 * 1048576, seconds: 700, inShard: 100 } });
 }));
 
 test('status of a running Job exits 0 and shows running and pending indexes with an ETA', () => withApi(objectsOf(runningRun), async (api) => {

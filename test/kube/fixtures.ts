@@ -201,7 +201,7 @@ export const failedRun: JobFixture = {
 export const completeRun: JobFixture = {
   run: 1, completions: 6, completedIndexes: '0-5', failedIndexes: '', condition: { type: 'Complete' },
   createdAt: '2025-05-01T10:00:00Z',
-  pods: [0, 1, 2, 3, 4, 5].map((index) => ({ index, phase: 'Succeeded' as const, minute: 0, summary: { copied: 10, bytes: 10 * MiB, seconds: 60 } })),
+  pods: [0, 1, 2, 3, 4, 5].map((index) => ({ index, phase: 'Succeeded' as const, minute: 0, summary: { copied: 10, ...(index === 0 ? { adopted: 5, segments: 2 } : {}), bytes: 10 * MiB, seconds: 60 } })),
 };
 
 /** Run 4, half way: two indexes done, two running, two not started (parallelism as completions, pods pending). */

@@ -98,7 +98,7 @@ test('status totals add up the summaries of the indexes that count, over the Job
   const { job, pods } = read(failedRun);
   const report = buildStatusReport(job, pods, where);
   assert.deepEqual(report.counts, { pending: 0, running: 0, succeeded: 4, failed: 2 });
-  assert.deepEqual(report.totals, { copied: 449, unchanged: 135, skipped: 1, deleted: 0, failed: 15, bytes: 500 * 1048576 });
+  assert.deepEqual(report.totals, { copied: 449, unchanged: 135, adopted: 0, segments: 0, skipped: 1, deleted: 0, failed: 15, bytes: 500 * 1048576 });
   assert.equal(report.elapsedSeconds, 1800, 'until the Failed condition');
   assert.equal(report.mibPerSecond, 0.28);
   assert.equal(report.etaSeconds, undefined);
