@@ -1,4 +1,5 @@
 // MD5 in the three spellings the two sides use: hex (Swift ETags), base64 (Content-MD5, rclone's md5chksum).
+import { createHash } from 'node:crypto';
 
 export const MD5_HEX = /^[0-9a-f]{32}$/;
 
@@ -15,4 +16,15 @@ export function md5FromBase64(value: string | undefined): string | undefined {
 /** An ETag as both sides write it, without its quotes (the quotes are HTTP's, not the hash's). */
 export function unquoteEtag(etag: string | undefined): string {
   return (etag ?? '').replace(/^"|"$/g, '');
+}
+
+/** Reads a body to its end: the MD5 (hex) and the length of its bytes. */
+export async function md5OfStream(stream: AsyncIterable<Uint8Array>): Promise<{ md5: string; size: number }> {
+  const hash = createHash('md5');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { md5: hash.digest('hex'), size };
 }

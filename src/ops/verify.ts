@@ -1,17 +1,15 @@
 // An independent check of source against destination: every key present, same size, same MD5.
-import { createHash } from 'node:crypto';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Config } from '../config.ts';
 import { messageOf } from '../errors.ts';
 import type { Log } from '../log.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
 import { compareListed, isInPlace, listsAsEmpty } from '../sync/decide.ts';
-import { MD5_HEX } from '../md5.ts';
+import { MD5_HEX, md5OfStream } from '../md5.ts';
 import { inUtf8Order, march } from '../sync/march.ts';
 import { destinationPrefix, inShard } from '../sync/run.ts';
 import { findSegmentReferences } from '../sync/segments.ts';
-import { META_CONTAINER } from '../sync/metadata.ts';
+import { META_CONTAINER, writtenFor } from '../sync/metadata.ts';
 
 export interface VerifyReport {
   shard: number | 'all';
@@ -21,11 +19,11 @@ export interface VerifyReport {
   missing: number;
   different: number;
   extraneous: number;
-  /** "Missing" keys the listing skipped but a HEAD found (some servers' paged listings skip keys). */
   /** Keys under a container's prefix that swift-to-s3 did not write for it (another release's, another tool's). */
   foreign: number;
   /** Objects that are segments of a large object in another verified container: checked inside it. */
   segments: number;
+  /** "Missing" keys the listing skipped but a HEAD found (some servers' paged listings skip keys). */
   foundByHead: number;
   headRequests: number;
   downloaded: number;
@@ -47,16 +45,6 @@ export interface VerifyOptions {
   download: boolean;
   /** Accept the md5chksum the copier wrote instead of hashing the stored bytes where the ETag is not an MD5. */
   trustMetadata: boolean;
-}
-
-async function md5OfStream(stream: AsyncIterable<Uint8Array>): Promise<{ md5: string; size: number }> {
-  const hash = createHash('md5');
-  let size = 0;
-  for await (const chunk of stream) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return { md5: hash.digest('hex'), size };
 }
 
 /** A plain object whose destination ETag is not an MD5: only its bytes prove it (large objects and empty listings
@@ -86,8 +74,7 @@ export async function verify({ config, source, target, log, all, download, trust
     report.downloaded++;
     const sourceObject = await source.get(entry.container, entry.name);
     const sourceSide = await md5OfStream(sourceObject.body);
-    const answer = await target.client.send(new GetObjectCommand({ Bucket: target.bucket, Key: key }));
-    const destSide = await md5OfStream(answer.Body as AsyncIterable<Uint8Array>);
+    const destSide = await target.md5Of(key);
     if (sourceSide.size !== destSide.size) return `size ${destSide.size}, source ${sourceSide.size} (downloaded)`;
     if (sourceSide.md5 !== destSide.md5) return `MD5 ${destSide.md5}, source ${sourceSide.md5} (downloaded)`;
     return undefined;
@@ -98,7 +85,7 @@ export async function verify({ config, source, target, log, all, download, trust
   async function checkExtraneous(key: string, container: string): Promise<void> {
     const found = await head(key);
     if (!found) return;
-    if (found.metadata[META_CONTAINER] === container) {
+    if (writtenFor(found.metadata, container)) {
       report.extraneous++;
       problem(key, 'extraneous: not in Swift');
     } else {
@@ -140,8 +127,7 @@ export async function verify({ config, source, target, log, all, download, trust
         proof = MD5_HEX.test(headAnswer.etag) && !entry.largeObject && !listsAsEmpty(entry) ? 'etag' : 'metadata';
       }
     }
-    if (equal) report.proven[proof]++;
-    if (equal) { report.matched++; return; }
+    if (equal) { report.matched++; report.proven[proof]++; return; }
     report.different++;
     const size = 'size' in found! ? found.size : 0;
     problem(key, size !== entry.bytes ? `size ${size}, source ${entry.bytes}` : `content differs from the source (MD5 ${entry.md5 ?? entry.etag})`);

@@ -5,7 +5,6 @@ import { Agent as HttpsAgent } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Readable } from 'node:stream';
-import { createHash } from 'node:crypto';
 import {
   S3Client, ListObjectsV2Command, HeadObjectCommand, GetObjectCommand, PutObjectCommand, CopyObjectCommand, DeleteObjectCommand,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand,
@@ -16,7 +15,7 @@ import { FatalError, messageOf } from '../errors.ts';
 import { causeOf, statusOf, withRetry } from '../retry.ts';
 import type { Operation } from '../report/stats.ts';
 import { hostPort, type EndpointOptions } from '../endpoint.ts';
-import { unquoteEtag } from '../md5.ts';
+import { md5OfStream, unquoteEtag } from '../md5.ts';
 import type { KeyRules } from './keyrules.ts';
 
 export interface DestEntry {
@@ -57,6 +56,9 @@ function agents(s3: Config['s3'], connections: number) {
   };
 }
 
+/** The largest object a CopyObject (and so replaceMetadata) takes: 5 GiB. */
+export const LARGEST_COPY = 5 * 1024 * 1024 * 1024;
+
 export class S3Target {
   readonly client: S3Client;
   readonly bucket: string;
@@ -94,13 +96,18 @@ export class S3Target {
    *  NooBaa/<version>"; its file-backed buckets are what an ObjectBucketClaim gives). Call after connect(). */
   keyRules(setting: KeyRules | 'auto'): KeyRules {
     if (setting !== 'auto') return setting;
-    return /^noobaa\b/i.test(this.#server ?? '') ? 'nsfs' : 's3';
+    return this.#isNoobaa() ? 'nsfs' : 's3';
   }
 
   /** Headers this server accepts on a PUT and does not keep: NooBaa NSFS (measured on 5.23, ../shared/noobaa) keeps
    *  only Content-Type and Content-Encoding. Call after connect(). */
   droppedHeaders(): readonly DroppableHeader[] {
-    return /^noobaa\b/i.test(this.#server ?? '') ? ['ContentDisposition', 'CacheControl', 'ContentLanguage', 'Expires'] : [];
+    return this.#isNoobaa() ? ['ContentDisposition', 'CacheControl', 'ContentLanguage', 'Expires'] : [];
+  }
+
+  /** NooBaa answers "Server: NooBaa/<version>". */
+  #isNoobaa(): boolean {
+    return /^noobaa\b/i.test(this.#server ?? '');
   }
 
   /** Checks that the bucket exists and the keys work. Problems here are fatal (exit 2). */
@@ -154,13 +161,7 @@ export class S3Target {
   async md5Of(key: string): Promise<{ md5: string; size: number }> {
     return this.retrying(`get ${key}`, () => this.#timed('s3_get', async () => {
       const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const hash = createHash('md5');
-      let size = 0;
-      for await (const chunk of answer.Body as AsyncIterable<Uint8Array>) {
-        hash.update(chunk);
-        size += chunk.length;
-      }
-      return { md5: hash.digest('hex'), size };
+      return md5OfStream(answer.Body as AsyncIterable<Uint8Array>);
     }));
   }
 
@@ -194,7 +195,7 @@ export class S3Target {
     }
   }
 
-  /** Rewrites an object's metadata in place (server-side copy to itself). */
+  /** Rewrites an object's metadata in place (server-side copy to itself; up to LARGEST_COPY bytes). */
   async replaceMetadata(key: string, headers: ObjectHeaders): Promise<void> {
     await this.retrying(`copy ${key}`, () => this.#timed('s3_copy', () => this.client.send(new CopyObjectCommand({
       Bucket: this.bucket, Key: key, CopySource: `${this.bucket}/${encodeURIComponent(key).replaceAll('%2F', '/')}`, MetadataDirective: 'REPLACE', ...headers,

@@ -2,12 +2,10 @@
 // then given the headers a copy of ours would carry by a metadata-only server-side copy, so the object's bytes are
 // not read from Swift again (the VM's Swift is the one resource to spare; the bucket is next to the pod).
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
-import type { DestHead, S3Target } from '../s3/target.ts';
+import { LARGEST_COPY, type DestHead, type S3Target } from '../s3/target.ts';
 import { MD5_HEX, unquoteEtag } from '../md5.ts';
 import { META_LARGE_OBJECT, META_MD5 } from './decide.ts';
 import { planHeaders, type PlannedHeaders } from './metadata.ts';
-
-const LARGEST_COPY = 5 * 1024 * 1024 * 1024;
 
 /** An object of the source's size whose MD5 nothing tells (no md5chksum, an ETag that is not a plain MD5): only its
  *  bytes can prove it. Large objects are left out: their ETags and our markers settle them. */

@@ -40,10 +40,14 @@ export function compareHead(source: SourceEntry, head: DestHead, mode: Compare, 
   if (source.bytes !== head.size) return false;
   if (mode === 'size') return true;
   if (source.largeObject) return source.etag !== '' && head.metadata[META_SWIFT_ETAG] === source.etag;
-  if (!source.md5) return false;
-  // A plain-MD5 ETag is the server's own hash of the stored bytes: it outranks any metadata.
-  if (MD5_HEX.test(head.etag)) return head.etag === source.md5;
-  return md5FromBase64(head.metadata[META_MD5]) === source.md5;
+  return source.md5 !== undefined && holdsMd5(head, source.md5);
+}
+
+/** What a HEAD tells of the stored bytes' MD5: a plain-MD5 ETag is the server's own hash of them and outranks any
+ *  metadata; otherwise the md5chksum the copier stored. */
+function holdsMd5(head: DestHead, md5: string): boolean {
+  if (MD5_HEX.test(head.etag)) return head.etag === md5;
+  return md5FromBase64(head.metadata[META_MD5]) === md5;
 }
 
 /** The destination holds the content a symlink points at: same size and the target's MD5 (or, for a large object as
@@ -52,8 +56,7 @@ function holdsSymlinkTarget(sourceHeaders: Record<string, string>, head: DestHea
   const etag = unquoteEtag(sourceHeaders.etag);
   if (head.size !== Number(sourceHeaders['content-length']) || !etag) return false;
   if (!MD5_HEX.test(etag)) return head.metadata[META_SWIFT_ETAG] === etag;
-  if (MD5_HEX.test(head.etag)) return head.etag === etag;
-  return md5FromBase64(head.metadata[META_MD5]) === etag;
+  return holdsMd5(head, etag);
 }
 
 /** An object that lists as empty, settled by the source's HEAD: a plain empty object is in place when the destination
@@ -66,35 +69,32 @@ export function compareEmptyListed(sourceHeaders: Record<string, string>, head: 
     && sourceHeaders.etag !== undefined && head.metadata[META_SWIFT_ETAG] === unquoteEtag(sourceHeaders.etag);
 }
 
-/** The source's current ETag ('' when it is gone). */
-async function sourceEtag(source: SwiftSource, entry: SourceEntry): Promise<string> {
-  const headers = await source.head(entry.container, entry.name);
-  return headers?.etag === undefined ? '' : unquoteEtag(headers.etag);
-}
-
 /** A DLO's current ETag, when the source still is a DLO of the copied size: that is what the copy stored. */
-async function sourceDloEtag(source: SwiftSource, entry: SourceEntry, copiedSize: number): Promise<string | undefined> {
-  const headers = await source.head(entry.container, entry.name);
+function dloEtagOf(headers: Record<string, string> | undefined, copiedSize: number): string | undefined {
   if (!headers?.['x-object-manifest'] || Number(headers['content-length']) !== copiedSize) return undefined;
   return headers.etag === undefined ? undefined : unquoteEtag(headers.etag);
 }
 
-/** The verdict "needs-head" settled: one HEAD of the destination (and, for a DLO or an empty listing, one of the source). */
+/** The verdict "needs-head" settled: one HEAD of the destination and, where the listing cannot tell what the source
+ *  is (an empty listing, a DLO, an SLO an old Swift listed), at most one of the source. */
 export async function isInPlace(source: SwiftSource, target: S3Target, entry: SourceEntry, key: string, mode: Compare, knownHead?: DestHead): Promise<boolean> {
   const head = knownHead ?? await target.head(key);
   if (!head) return false;
+  let asked: Promise<Record<string, string> | undefined> | undefined;
+  const sourceHead = () => (asked ??= source.head(entry.container, entry.name));
   if (listsAsEmpty(entry)) {
-    const sourceHeaders = await source.head(entry.container, entry.name);
+    const sourceHeaders = await sourceHead();
     return sourceHeaders !== undefined && compareEmptyListed(sourceHeaders, head);
   }
-  const dloEtag = head.metadata[META_LARGE_OBJECT] === 'dlo' ? await sourceDloEtag(source, entry, head.size) : undefined;
-  // An SLO listed without its ETag (an old Swift's listing): the source's HEAD tells it, as the copy stored it.
-  const unlisted = entry.largeObject === 'slo' && entry.etag === '' && mode === 'checksum' && head.size === entry.bytes;
   // Listed as a plain object, copied as an SLO: an old Swift's listing with the manifest's MD5 as "hash".
   const sloInDisguise = !entry.largeObject && head.metadata[META_LARGE_OBJECT] === 'slo' && mode === 'checksum' && head.size === entry.bytes;
   if (sloInDisguise) {
-    const headers = await source.head(entry.container, entry.name);
+    const headers = await sourceHead();
     return headers?.['x-static-large-object']?.toLowerCase() === 'true' && headers.etag !== undefined && head.metadata[META_SWIFT_ETAG] === unquoteEtag(headers.etag);
   }
-  return compareHead(unlisted ? { ...entry, etag: await sourceEtag(source, entry) } : entry, head, mode, dloEtag);
+  const dloEtag = head.metadata[META_LARGE_OBJECT] === 'dlo' ? dloEtagOf(await sourceHead(), head.size) : undefined;
+  // An SLO listed without its ETag (an old Swift's listing): the source's HEAD tells it, as the copy stored it.
+  const unlisted = entry.largeObject === 'slo' && entry.etag === '' && mode === 'checksum' && head.size === entry.bytes;
+  const currentEtag = unlisted ? (await sourceHead())?.etag : undefined;
+  return compareHead(unlisted ? { ...entry, etag: currentEtag === undefined ? '' : unquoteEtag(currentEtag) } : entry, head, mode, dloEtag);
 }

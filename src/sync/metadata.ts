@@ -23,6 +23,11 @@ export const KEPT_HEADERS: Record<DroppableHeader, { swift: string; meta: string
  *  what they wrote. */
 export const META_CONTAINER = 'swift-container';
 
+/** The copier wrote this object for `container`: the one test of "ours to delete, or to hold against a proof". */
+export function writtenFor(metadata: Record<string, string>, container: string): boolean {
+  return metadata[META_CONTAINER] === container;
+}
+
 export interface CopyIdentity {
   container?: string;
   md5?: string;

@@ -11,7 +11,7 @@ import { PartBuffers } from './buffers.ts';
 import { keyProblem, storedForm, type KeyRules } from '../s3/keyrules.ts';
 import { adoptIfEqual, needsByteProof } from './adopt.ts';
 import { compareListed, isInPlace } from './decide.ts';
-import { META_CONTAINER } from './metadata.ts';
+import { META_CONTAINER, writtenFor } from './metadata.ts';
 import { findSegmentReferences } from './segments.ts';
 import { inUtf8Order, march } from './march.ts';
 import { shardOf } from './shard.ts';
@@ -188,7 +188,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     try {
       const head = await target.head(key);
       if (!head) return;
-      if (head.metadata[META_CONTAINER] !== container) {
+      if (!writtenFor(head.metadata, container)) {
         stats.extraneous++;
         log.warn({ key, writtenFor: head.metadata[META_CONTAINER] ?? null }, `extraneous but not deleted: not written by swift-to-s3 for container "${container}"`);
         return;

@@ -8,7 +8,7 @@ import type { KeyRules } from '../s3/keyrules.ts';
 import type { Log } from '../log.ts';
 import type { Stats } from '../report/stats.ts';
 import type { SourceEntry, SourceObject, SwiftSource } from '../swift/source.ts';
-import type { ObjectHeaders, S3Target } from '../s3/target.ts';
+import { LARGEST_COPY, type ObjectHeaders, type S3Target } from '../s3/target.ts';
 import { MD5_HEX, md5Base64 } from '../md5.ts';
 import type { Bandwidth } from './bandwidth.ts';
 import type { PartBuffers } from './buffers.ts';
@@ -17,7 +17,6 @@ import { META_DELETE_AT, keptHeadersNote, planHeaders, type PlannedHeaders } fro
 
 const MAX_PARTS = 10_000;
 const MiB = 1024 * 1024;
-const LARGEST_COPY = 5 * 1024 * MiB;
 
 export interface TransferContext {
   source: SwiftSource;
