@@ -4,33 +4,49 @@
 export interface Instruction { op: string; args: string }
 export interface Stage { from: string; name: string; instructions: Instruction[] }
 
-/** Splits a Containerfile into stages; ARG defaults before the first FROM are substituted into FROM lines. */
-export function parseContainerfile(text: string): Stage[] {
-  const logical: string[] = [];
+/** The instructions of a Containerfile, continuation lines joined, comments and blank lines dropped. */
+function logical(text: string): Instruction[] {
+  const lines: string[] = [];
   let pending = '';
   for (const raw of text.split('\n')) {
     const line = raw.trimEnd();
     if (!pending && (line.trim() === '' || line.trimStart().startsWith('#'))) continue;
     if (pending && line.trimStart().startsWith('#')) continue;
     if (line.endsWith('\\')) { pending += `${line.slice(0, -1).trim()} `; continue; }
-    logical.push(`${pending}${line.trim()}`);
+    lines.push(`${pending}${line.trim()}`);
     pending = '';
   }
-  const globalArgs = new Map<string, string>();
-  const stages: Stage[] = [];
-  for (const line of logical) {
+  return lines.map((line) => {
     const space = line.indexOf(' ');
-    const op = (space < 0 ? line : line.slice(0, space)).toUpperCase();
-    const args = space < 0 ? '' : line.slice(space + 1).trim();
+    return { op: (space < 0 ? line : line.slice(0, space)).toUpperCase(), args: space < 0 ? '' : line.slice(space + 1).trim() };
+  });
+}
+
+/** The ARG defaults declared before the first FROM: the values FROM lines see when no --build-arg is given. */
+export function globalArgDefaults(text: string): Map<string, string> {
+  const defaults = new Map<string, string>();
+  for (const { op, args } of logical(text)) {
+    if (op === 'FROM') break;
+    if (op !== 'ARG') continue;
+    const equals = args.indexOf('=');
+    defaults.set(equals < 0 ? args : args.slice(0, equals), equals < 0 ? '' : args.slice(equals + 1));
+  }
+  return defaults;
+}
+
+/**
+ * Splits a Containerfile into stages; the global ARGs are substituted into FROM lines, from buildArgs where given
+ * (as `--build-arg KEY=value` would) and from their defaults otherwise.
+ */
+export function parseContainerfile(text: string, buildArgs: Record<string, string> = {}): Stage[] {
+  const globalArgs = globalArgDefaults(text);
+  for (const [key, value] of Object.entries(buildArgs)) if (globalArgs.has(key)) globalArgs.set(key, value);
+  const stages: Stage[] = [];
+  for (const { op, args } of logical(text)) {
     if (op === 'FROM') {
       const [image = '', , name] = args.replace(/\$\{(\w+)\}/g, (_, key: string) => globalArgs.get(key) ?? '').split(/\s+/);
       stages.push({ from: image, name: name ?? String(stages.length), instructions: [] });
-    } else if (stages.length === 0) {
-      if (op === 'ARG') {
-        const [key = '', value = ''] = args.split('=', 2) as [string, string?];
-        globalArgs.set(key, value ?? '');
-      }
-    } else {
+    } else if (stages.length > 0) {
       stages[stages.length - 1]?.instructions.push({ op, args });
     }
   }
