@@ -43,8 +43,8 @@ export async function statusCommand(options: KubeCommandOptions): Promise<number
 /** 0: the helm command was printed (and with apply, the retry Job created); 2: nothing to rerun, or an API problem. */
 export async function rerunCommand(options: KubeCommandOptions): Promise<number> {
   return withProblems(options, async (kubeConfig, namespace) => {
-    const { job, pods } = await readRun(kubeConfig, namespace, options);
-    const plan = planRerun(job, pods, { release: options.release, namespace, chart: options.chart });
+    const { job, pods, jobs } = await readRun(kubeConfig, namespace, options);
+    const plan = planRerun(job, pods, { release: options.release, namespace, chart: options.chart }, jobs);
     if (isRefusal(plan)) {
       options.printError(plan.refused);
       return EXIT.problem;
@@ -93,7 +93,7 @@ function contextNamespace(kubeConfig: KubeConfig): string | undefined {
 }
 
 /** The Job of the requested (or newest) run of the release, with its pods. */
-async function readRun(kubeConfig: KubeConfig, namespace: string, options: KubeCommandOptions): Promise<{ job: V1Job; pods: V1Pod[] }> {
+async function readRun(kubeConfig: KubeConfig, namespace: string, options: KubeCommandOptions): Promise<{ job: V1Job; pods: V1Pod[]; jobs: V1Job[] }> {
   const jobs = await listReleaseJobs(kubeConfig, namespace, options.release);
   if (jobs.length === 0) throw new KubeProblem(`no Job of release ${options.release} in namespace ${namespace}`);
   const job = pickJob(jobs, options.run);
@@ -101,7 +101,7 @@ async function readRun(kubeConfig: KubeConfig, namespace: string, options: KubeC
     const runs = [...new Set(jobs.map(runOf))].join(', ');
     throw new KubeProblem(`no Job of release ${options.release} with run ${options.run} in namespace ${namespace} (runs there: ${runs})`);
   }
-  return { job, pods: await listJobPods(kubeConfig, namespace, job) };
+  return { job, pods: await listJobPods(kubeConfig, namespace, job), jobs };
 }
 
 function printReport(report: StatusReport, options: KubeCommandOptions): void {

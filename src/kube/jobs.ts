@@ -4,7 +4,10 @@ import { parseIndexList } from '../indexes.ts';
 
 /** Labels and annotations the chart (helm/swift-to-s3/templates/job.yaml) and the Job controller put on objects. */
 export const LABEL = {
-  release: 'app.kubernetes.io/instance',
+  /** The chart's own release label: Argo CD's label tracking rewrites app.kubernetes.io/instance on the Job. */
+  release: 'swift-to-s3.io/release',
+  instance: 'app.kubernetes.io/instance',
+  managedBy: 'app.kubernetes.io/managed-by',
   component: 'app.kubernetes.io/component',
   run: 'swift-to-s3/run',
   mode: 'swift-to-s3/mode',
@@ -12,11 +15,17 @@ export const LABEL = {
 export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
 export const COPIER_CONTAINER = 'copier';
 
-export type IndexState = 'pending' | 'running' | 'succeeded' | 'failed';
+/** unfinished: the Job ended before this index ran or finished (it will not run any more). */
+export type IndexState = 'pending' | 'running' | 'succeeded' | 'failed' | 'unfinished';
 export type JobOutcome = 'running' | 'complete' | 'failed';
 
 /** The numbers a copier pod reports in its termination message (src/report/summary.ts), as far as status needs them. */
-export interface CopierSummary { copied: number; unchanged: number; adopted: number; segments: number; skipped: number; deleted: number; failed: number; bytes: number; seconds: number; inShard?: number; interrupted?: boolean }
+export interface CopierSummary {
+  copied: number; unchanged: number; adopted: number; segments: number; skipped: number; deleted: number; failed: number; bytes: number; seconds: number;
+  inShard?: number; interrupted?: boolean;
+  /** The first failure the pod reported: the object's key ("" for the shard as a whole, e.g. a fatal error) and why. */
+  firstFailure?: { key: string; reason: string };
+}
 
 export interface IndexRow {
   index: number;
@@ -34,7 +43,7 @@ export interface IndexRow {
   earlierAttempt?: boolean;
 }
 
-/** Selector for the chart's copier Jobs of a release. */
+/** Selector for the chart's copier Jobs (and the CronJob's) of a release. */
 export function releaseSelector(release: string): string {
   return `${LABEL.release}=${release},${LABEL.component}=copier`;
 }
@@ -87,17 +96,25 @@ function createdAt(object: V1Job | V1Pod): number {
   return time ? new Date(time).getTime() : 0;
 }
 
-/** Complete or Failed once the Job has ended (a True condition of that type); running before. */
+/**
+ * Complete or Failed once the Job's end is decided; running before. Since Kubernetes 1.31 the controller first sets
+ * FailureTarget / SuccessCriteriaMet and only adds Failed / Complete once the last pod has terminated
+ * (pkg/controller/job/job_controller.go): the outcome is decided at the first of the pair.
+ */
 export function jobOutcome(job: V1Job): JobOutcome {
-  const ended = (type: string) => job.status?.conditions?.some((condition) => condition.type === type && condition.status === 'True') ?? false;
-  if (ended('Complete')) return 'complete';
-  if (ended('Failed')) return 'failed';
+  if (hasCondition(job, 'Complete') || hasCondition(job, 'SuccessCriteriaMet')) return 'complete';
+  if (hasCondition(job, 'Failed') || hasCondition(job, 'FailureTarget')) return 'failed';
   return 'running';
 }
 
-/** The reason of the Failed condition (FailedIndexes, BackoffLimitExceeded, PodFailurePolicy, DeadlineExceeded …). */
+function hasCondition(job: V1Job, type: string): boolean {
+  return job.status?.conditions?.some((condition) => condition.type === type && condition.status === 'True') ?? false;
+}
+
+/** The reason of the Failed (or FailureTarget) condition: FailedIndexes, BackoffLimitExceeded, PodFailurePolicy, DeadlineExceeded … */
 export function failureReason(job: V1Job): string | undefined {
-  return job.status?.conditions?.find((condition) => condition.type === 'Failed' && condition.status === 'True')?.reason;
+  const conditions = job.status?.conditions?.filter((condition) => condition.status === 'True') ?? [];
+  return (conditions.find((condition) => condition.type === 'Failed') ?? conditions.find((condition) => condition.type === 'FailureTarget'))?.reason;
 }
 
 /** "1,3-5" → [1, 3, 4, 5]; an absent or empty list (as Kubernetes writes it when nothing is there) → []. */
@@ -177,10 +194,11 @@ export function indexRows(job: V1Job, pods: readonly V1Pod[]): IndexRow[] {
   const failed = new Set(failedIndexes(job, pods));
   const byIndex = podsByIndex(pods);
   const shardOfIndex = shardMap(job);
+  const ended = jobOutcome(job) !== 'running';
   const rows: IndexRow[] = [];
   for (let index = 0; index < completionsOf(job); index++) {
     const indexPods = byIndex.get(index) ?? [];
-    const state = completed.has(index) ? 'succeeded' : failed.has(index) ? 'failed' : indexPods.some(isActive) ? 'running' : 'pending';
+    const state = completed.has(index) ? 'succeeded' : failed.has(index) ? 'failed' : indexPods.some(isActive) ? 'running' : ended ? 'unfinished' : 'pending';
     rows.push({ index, shard: shardOfIndex(index), state, attempts: indexPods.length, ...resultOf(indexPods, state) });
   }
   return rows;
@@ -223,6 +241,8 @@ export function parseSummary(text: string): CopierSummary | undefined {
   for (const name of SUMMARY_COUNTS) summary[name] = count(name);
   if (typeof fields.inShard === 'number') summary.inShard = fields.inShard;
   if (fields.interrupted === true) summary.interrupted = true;
+  const first = Array.isArray(fields.failures) ? fields.failures[0] as { key?: unknown; reason?: unknown } | undefined : undefined;
+  if (first && typeof first.reason === 'string') summary.firstFailure = { key: typeof first.key === 'string' ? first.key : '', reason: first.reason };
   return summary;
 }
 

@@ -26,8 +26,11 @@ export interface RerunRefusal { refused: string }
 
 export interface RerunWhere { release: string; namespace: string; chart: string }
 
-/** What a rerun of the last Job would do, or why there is nothing to rerun yet. */
-export function planRerun(job: V1Job, pods: readonly V1Pod[], where: RerunWhere): RerunPlan | RerunRefusal {
+/**
+ * What a rerun of the picked Job would do, or why there is nothing to rerun yet. The new run number is above the
+ * highest of all the release's Jobs (releaseJobs), so that it names a Job that does not exist yet.
+ */
+export function planRerun(job: V1Job, pods: readonly V1Pod[], where: RerunWhere, releaseJobs: readonly V1Job[] = [job]): RerunPlan | RerunRefusal {
   const lastJob = job.metadata?.name ?? '';
   const lastRun = runOf(job);
   const described = `run ${lastRun || '?'} (Job ${lastJob})`;
@@ -38,7 +41,7 @@ export function planRerun(job: V1Job, pods: readonly V1Pod[], where: RerunWhere)
   const toShard = shardMap(job);
   const shardsOf = (indexes: readonly number[]) => [...new Set(indexes.map(toShard))].sort((a, b) => a - b);
   const shards = shardsOf([...failed, ...unfinished]);
-  const newRun = nextRun(lastRun);
+  const newRun = nextRunAbove(lastRun, releaseJobs);
   const reason = failureReason(job);
   return {
     release: where.release,
@@ -52,13 +55,23 @@ export function planRerun(job: V1Job, pods: readonly V1Pod[], where: RerunWhere)
     unfinishedShards: shardsOf(unfinished),
     shards,
     newRun,
-    newJob: nextJobName(lastJob, lastRun, newRun),
+    newJob: nextJobName(job, newRun),
     helmCommand: helmUpgradeCommand(where, shards, newRun),
   };
 }
 
 export function isRefusal(plan: RerunPlan | RerunRefusal): plan is RerunRefusal {
   return 'refused' in plan;
+}
+
+/** One above the highest numeric run of the release's Jobs; a run label that is not a number gets "-retry-<n>". */
+export function nextRunAbove(run: string, releaseJobs: readonly V1Job[]): string {
+  const numeric = [run, ...releaseJobs.map(runOf)].filter((label) => /^\d+$/.test(label)).map(Number);
+  if (/^\d+$/.test(run)) return String(Math.max(...numeric) + 1);
+  let next = nextRun(run);
+  const taken = new Set(releaseJobs.map(runOf));
+  while (taken.has(next)) next = nextRun(next);
+  return next;
 }
 
 /** The chart's run numbers count up; a run label that is not a number gets "-retry-1" (or its retry count + 1). */
@@ -69,8 +82,16 @@ export function nextRun(run: string): string {
   return run ? `${run}-retry-1` : 'retry-1';
 }
 
-/** The chart names Jobs <fullname>-<mode>-<run>: replace the run at the end, or append -retry-<n>. */
-export function nextJobName(name: string, run: string, newRun: string): string {
+/**
+ * The chart names Jobs <fullname>-<mode>-<run>: replace the run at the end. A Job made by the chart's CronJob
+ * (named <fullname>-<mode>) is named <cronjob>-<minutes>: the retry takes the chart's form from the CronJob's name.
+ * Anything else gets -retry-<n>.
+ */
+export function nextJobName(job: V1Job, newRun: string): string {
+  const name = job.metadata?.name ?? '';
+  const run = runOf(job);
+  const cronJob = job.metadata?.ownerReferences?.find((owner) => owner.kind === 'CronJob')?.name;
+  if (cronJob) return `${cronJob}-${newRun}`;
   if (run && name.endsWith(`-${run}`)) return `${name.slice(0, -run.length)}${newRun}`;
   const retry = /^(.*)-retry-(\d+)$/.exec(name);
   if (retry) return `${retry[1]}-retry-${Number(retry[2]) + 1}`;
@@ -83,7 +104,7 @@ export function nextJobName(name: string, run: string, newRun: string): string {
  */
 export function helmUpgradeCommand(where: RerunWhere, shards: readonly number[], newRun: string): string {
   const run = helmRun(newRun);
-  return `helm upgrade ${shellWord(where.release)} ${shellWord(where.chart)} -n ${shellWord(where.namespace)} --reuse-values --set 'shards.only={${formatIndexList(shards)}}' --set run=${run}`;
+  return `helm upgrade ${shellWord(where.release)} ${shellWord(where.chart)} -n ${shellWord(where.namespace)} --reset-then-reuse-values --set 'shards.only={${formatIndexList(shards)}}' --set run=${run}`;
 }
 
 /** The chart's run is a number; a run label that is not one cannot be carried over. */
@@ -98,19 +119,31 @@ function shellWord(word: string): string {
 const SERVER_MANAGED_POD_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name'];
 
 /**
+ * Metadata that would hand the retry Job to a tool that did not make it: Helm adopts an object carrying its
+ * meta.helm.sh annotations (and keeps it by resource-policy); Argo CD tracks by its annotations and, under label
+ * tracking, by app.kubernetes.io/instance on the Job, and would prune a tracked object that is not in Git.
+ */
+const FOREIGN_ANNOTATION = /^(meta\.helm\.sh\/|helm\.sh\/|argocd\.argoproj\.io\/|kubectl\.kubernetes\.io\/last-applied-configuration$)/;
+const FOREIGN_LABELS = new Set([LABEL.instance, 'helm.sh/chart']);
+export const RERUN_MANAGER = 'swift-to-s3';
+
+/**
  * The retry Job: a copy of the last one working only on the failed shards (SHARD_INDEXES), under a new name and
- * run label, with everything the API server owns removed so that it can be created again.
+ * run label, owned by no Helm release, Argo CD application or CronJob, with everything the API server owns removed
+ * so that it can be created again.
  */
 export function buildRetryJob(job: V1Job, plan: RerunPlan): V1Job {
   const copy = structuredClone(job);
   const spec = copy.spec!;
   const completions = plan.shards.length;
   const metadata = copy.metadata ?? {};
+  const labels = Object.fromEntries(Object.entries(metadata.labels ?? {}).filter(([key]) => !FOREIGN_LABELS.has(key)));
+  const annotations = Object.fromEntries(Object.entries(metadata.annotations ?? {}).filter(([key]) => !FOREIGN_ANNOTATION.test(key)));
   copy.metadata = {
     name: plan.newJob,
     ...(metadata.namespace ? { namespace: metadata.namespace } : {}),
-    labels: { ...metadata.labels, [LABEL.run]: plan.newRun },
-    annotations: { ...metadata.annotations, 'swift-to-s3/rerun-of': plan.lastJob },
+    labels: { ...labels, [LABEL.managedBy]: RERUN_MANAGER, [LABEL.run]: plan.newRun },
+    annotations: { ...annotations, 'swift-to-s3/rerun-of': plan.lastJob },
   };
   delete copy.status;
   delete spec.selector;
@@ -150,22 +183,27 @@ function whatFailed(plan: RerunPlan): string[] {
   return lines;
 }
 
-/** Lines for a person: what failed, the command to commit, and (with apply) what was created and how to follow it. */
+/**
+ * Lines for a person: what failed, then one next step. Without apply: the helm upgrade (or its values) that retries
+ * the shards, or rerun --apply. With apply: the Job made, how to follow it, and the run the next upgrade must pass.
+ */
 export function formatPlan(plan: RerunPlan, created?: string): string[] {
   const shards = formatIndexList(plan.shards);
-  const lines = [...whatFailed(plan),
-    'To retry them the GitOps way, commit this change (or run it):',
-    `  ${plan.helmCommand}`,
-    `  (in a values file: shards.only: "${shards}" and run: ${helmRun(plan.newRun)})`,
-  ];
+  const lines = whatFailed(plan);
   if (created) {
+    const afterRun = /^\d+$/.test(plan.newRun) ? String(Number(plan.newRun) + 1) : '<a new run number>';
     lines.push(
-      `created Job ${created} (run ${plan.newRun}, ${plan.shards.length} ${plan.shards.length === 1 ? 'index' : 'indexes'}, SHARD_INDEXES=${shards}).`,
+      `created Job ${created} (run ${plan.newRun}, ${plan.shards.length} ${plan.shards.length === 1 ? 'index' : 'indexes'}, SHARD_INDEXES=${shards}), managed by swift-to-s3, not by Helm or Argo CD.`,
       `follow it: swift-to-s3 status --release ${plan.release} --namespace ${plan.namespace} --run ${plan.newRun} --watch`,
-      `the next helm upgrade needs a run number above ${plan.newRun}: the Job name ${created} is taken.`,
+      `the next helm upgrade (or run in Git) must set run=${afterRun} or higher: run ${plan.newRun} is taken by this Job.`,
     );
-  } else {
-    lines.push('or let swift-to-s3 create the retry Job now with rerun --apply.');
+    return lines;
   }
+  lines.push(
+    'Retry them with Helm (GitOps: put the same in the values in Git):',
+    `  ${plan.helmCommand}`,
+    `  (values: shards.only: "${shards}" and run: ${helmRun(plan.newRun)}; the next full run needs shards.only: "" again)`,
+    `or create the retry Job directly, outside Helm and Argo CD: swift-to-s3 rerun --release ${plan.release} --namespace ${plan.namespace} --apply`,
+  );
   return lines;
 }

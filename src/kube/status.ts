@@ -90,9 +90,10 @@ function elapsedOf(job: V1Job, now: Date): number {
   return Math.max(0, round((new Date(end).getTime() - new Date(start).getTime()) / 1000, 1));
 }
 
-/** A failed Job has no completionTime: it ended when its Failed condition became true. */
+/** A failed Job has no completionTime: it ended when its Failed (or, first, FailureTarget) condition became true. */
 function endOfFailedJob(job: V1Job): Date | undefined {
-  return job.status?.conditions?.find((condition) => condition.type === 'Failed' && condition.status === 'True')?.lastTransitionTime;
+  const conditions = job.status?.conditions?.filter((condition) => condition.status === 'True') ?? [];
+  return (conditions.find((condition) => condition.type === 'FailureTarget') ?? conditions.find((condition) => condition.type === 'Failed'))?.lastTransitionTime;
 }
 
 function totalsOf(rows: readonly IndexRow[]): StatusTotals {
@@ -105,7 +106,7 @@ function totalsOf(rows: readonly IndexRow[]): StatusTotals {
 }
 
 function countsOf(rows: readonly IndexRow[]): Record<IndexState, number> {
-  const counts: Record<IndexState, number> = { pending: 0, running: 0, succeeded: 0, failed: 0 };
+  const counts: Record<IndexState, number> = { pending: 0, running: 0, succeeded: 0, failed: 0, unfinished: 0 };
   for (const row of rows) counts[row.state]++;
   return counts;
 }
@@ -150,13 +151,22 @@ function table(report: StatusReport): string[] {
 }
 
 function noteOf(row: IndexRow): string {
-  const notes = [row.earlierAttempt ? 'earlier attempt' : '', row.summary?.interrupted ? 'interrupted' : '', row.message ?? ''];
+  const notes = [row.earlierAttempt ? 'earlier attempt' : '', row.summary?.interrupted ? 'interrupted' : '', failureNote(row), row.message ?? ''];
   return notes.filter(Boolean).join('; ');
+}
+
+/** Why an index failed, as its pod said: the shard's fatal reason, or the first object's key and reason. */
+function failureNote(row: IndexRow): string {
+  const first = row.summary?.firstFailure;
+  if (!first || row.state === 'succeeded') return '';
+  const text = first.key ? `${first.key}: ${first.reason}` : first.reason;
+  return text.length > 160 ? `${text.slice(0, 159)}…` : text;
 }
 
 function totalsLine(report: StatusReport): string {
   const { counts, totals } = report;
-  return `indexes: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.running} running, ${counts.pending} pending of ${report.completions}; `
+  const notRun = counts.unfinished > 0 ? `, ${counts.unfinished} never finished` : '';
+  return `indexes: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.running} running, ${counts.pending} pending${notRun} of ${report.completions}; `
     + `objects: ${totals.copied} copied, ${totals.unchanged} unchanged${takenOver(totals)}, ${totals.skipped} skipped, ${totals.failed} failed; ${formatBytes(totals.bytes)} copied`;
 }
 

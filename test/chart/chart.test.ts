@@ -9,8 +9,8 @@ import { parse } from 'yaml';
 import { chartDir, helmBinary, helmVersions, repoRoot, runHelm, template } from './helm.ts';
 import { validateManifest, type Manifest } from './k8s-validate.ts';
 import {
-  copierContainer, envOf, envValue, get, nameOf, ofKind, one, parseManifests, render, renderText, valuesArgs,
-  valuesFiles, type ValuesFile,
+  copierContainer, copierJob, envOf, envValue, get, jobSpecOf, nameOf, ofKind, one, parseManifests, render, renderText,
+  valuesArgs, valuesFiles, type ValuesFile,
 } from './render.ts';
 
 const secretSentinels = {
@@ -76,7 +76,8 @@ for (const version of helmVersions) {
         '--set', 'job.tmpSizeLimit=null', '--set', 'job.maxFailedIndexes=2', '--set', 'job.ttlSecondsAfterFinished=3600',
         '--set', `image.digest=${digest}`, '--set', 'commonLabels.team=fnndsc', '--set', 'job.podAnnotations.note=x',
         '--set', 'copier.extraEnv[0].name=EXTRA', '--set', 'copier.extraEnv[0].value=1', '--set', 'bucket.insecureSkipTLSVerify=true',
-        '--set', 'swift.service.address=2001:db8::10', '--set', 'networkPolicy.bucket.cidrs={198.51.100.0/24}',
+        '--set', 'networkPolicy.swift.cidrs={2001:db8::10/128}', '--set', 'networkPolicy.bucket.cidrs={198.51.100.0/24}',
+        '--set', 'swift.ca.configMapName=vm-ca', '--set', 'swift.ca.key=proxy.pem', '--set', 'job.keepOldRuns=false',
         '--set', 'bucket.ca.source=configMap', '--set', 'bucket.ca.configMapName=my-ca', '--set', 'bucket.ca.key=ca.pem',
         '--set', 'job.resources=null', '--set', 'shards.parallelism=2', '--set', 'copier.bwlimit=50MiB', '--set', 'copier.transfers=4',
       ]);
@@ -90,8 +91,12 @@ for (const version of helmVersions) {
       assert.equal(envValue(job, 'EXTRA'), '1');
       assert.equal(envValue(job, 'BWLIMIT'), '50MiB');
       assert.equal(envValue(job, 'TRANSFERS'), '4');
-      assert.equal(get(one(manifests, 'EndpointSlice'), 'addressType'), 'IPv6');
+      assert.equal(envValue(job, 'SWIFT_CA_FILE'), '/etc/swift-to-s3/swift-ca/proxy.pem');
       assert.ok(JSON.stringify(one(manifests, 'NetworkPolicy')).includes('2001:db8::10/128'));
+      const annotations = get(job, 'metadata', 'annotations') as Record<string, string>;
+      for (const kept of ['helm.sh/resource-policy', 'argocd.argoproj.io/sync-options', 'argocd.argoproj.io/compare-options']) {
+        assert.equal(annotations[kept], undefined, `job.keepOldRuns=false: no ${kept}`);
+      }
     });
 
     test('rendering twice gives byte-identical output', async () => {
@@ -137,9 +142,9 @@ for (const version of helmVersions) {
       assert.equal(envValue(job, 'S3_CA_FILE'), file);
       assert.equal(envValue(job, 'NODE_EXTRA_CA_CERTS'), file);
       assert.equal(envOf(job).has('S3_INSECURE_SKIP_TLS_VERIFY'), false);
-      const fromOpenShift = one(manifestsOf('swift-by-host-route.yaml'), 'Job');
+      const fromOpenShift = one(manifestsOf('swift-by-url-tls.yaml'), 'Job');
       assert.ok(JSON.stringify(get(fromOpenShift, 'spec', 'template', 'spec', 'volumes')).includes('"openshift-service-ca.crt"'));
-      assert.equal(ofKind(manifestsOf('swift-by-host-route.yaml'), 'ConfigMap').length, 0);
+      assert.equal(ofKind(manifestsOf('swift-by-url-tls.yaml'), 'ConfigMap').length, 0);
     });
 
     test('an existing bucket makes no claim and passes endpoint, name, keys and tuning', () => {
@@ -160,18 +165,11 @@ for (const version of helmVersions) {
       assert.equal(envOf(job).has('PART_CONCURRENCY'), false, 'unset tunables leave the copier its defaults');
     });
 
-    test('Swift by IP address gets a selector-less Service, a matching EndpointSlice and a NetworkPolicy', () => {
+    test('pods reach Swift by its URL: no Service, EndpointSlice or Route, and the NetworkPolicy allows its address and URL port', () => {
+      for (const file of valuesFiles) {
+        for (const kind of ['Service', 'EndpointSlice', 'Endpoints', 'Route']) assert.equal(ofKind(manifestsOf(file), kind).length, 0, `${file}: no ${kind}`);
+      }
       const manifests = manifestsOf('swift-by-ip.yaml');
-      const service = one(manifests, 'Service');
-      assert.equal(nameOf(service), 'cube-files-swift');
-      assert.equal(get(service, 'spec', 'selector'), undefined);
-      assert.equal(get(service, 'spec', 'type'), 'ClusterIP');
-      const slice = one(manifests, 'EndpointSlice');
-      assert.equal(get(slice, 'metadata', 'labels', 'kubernetes.io/service-name'), 'cube-files-swift');
-      assert.equal(get(slice, 'addressType'), 'IPv4');
-      assert.deepEqual(get(slice, 'endpoints', 0, 'addresses'), ['192.0.2.10']);
-      assert.equal(get(slice, 'ports', 0, 'name'), get(service, 'spec', 'ports', 0, 'name'));
-      assert.equal(get(slice, 'ports', 0, 'port'), 8080);
       const policy = one(manifests, 'NetworkPolicy');
       assert.deepEqual(get(policy, 'spec', 'podSelector', 'matchLabels', 'app.kubernetes.io/instance'), 'cube-files');
       const egress = JSON.stringify(get(policy, 'spec', 'egress'));
@@ -179,30 +177,38 @@ for (const version of helmVersions) {
         assert.ok(egress.includes(expected), `egress allows ${expected}: ${egress}`);
       }
       const job = one(manifests, 'Job');
-      assert.equal(envValue(job, 'SWIFT_STORAGE_URL'), 'http://cube-files-swift:8080/v1/AUTH_chris');
+      assert.equal(envValue(job, 'SWIFT_AUTH_URL'), 'http://192.0.2.10:8080/auth/v1.0');
+      assert.equal(envValue(job, 'SWIFT_STORAGE_URL'), 'http://192.0.2.10:8080/v1/AUTH_chris');
       assert.equal(envValue(job, 'METRICS_PORT'), '9464');
       assert.equal(get(job, 'spec', 'template', 'metadata', 'annotations', 'prometheus.io/scrape'), 'true');
       assert.equal(get(copierContainer(job), 'ports', 0, 'containerPort'), 9464);
     });
 
-    test('Swift by host name gets an ExternalName Service and an edge Route to it; Keystone credentials come from the Secret', () => {
-      const manifests = manifestsOf('swift-by-host-route.yaml');
-      const service = one(manifests, 'Service');
-      assert.equal(get(service, 'spec', 'type'), 'ExternalName');
-      assert.equal(get(service, 'spec', 'externalName'), 'swift.example.org');
-      assert.equal(ofKind(manifests, 'EndpointSlice').length, 0);
-      const route = one(manifests, 'Route');
-      assert.deepEqual(get(route, 'spec', 'to'), { kind: 'Service', name: nameOf(service), weight: 100 });
-      assert.equal(get(route, 'spec', 'port', 'targetPort'), get(service, 'spec', 'ports', 0, 'name'));
-      assert.equal(get(route, 'spec', 'tls', 'termination'), 'edge');
+    test('Swift behind TLS by name: the name pinned by hostAliases, its CA mounted for SWIFT_CA_FILE, Keystone credentials from the Secret', () => {
+      const manifests = manifestsOf('swift-by-url-tls.yaml');
       const job = one(manifests, 'Job');
-      assert.equal(envValue(job, 'OS_AUTH_URL'), 'https://keystone.example.org:5000');
+      const pod = get(job, 'spec', 'template', 'spec');
+      assert.deepEqual(get(pod, 'hostAliases'), [{ ip: '192.0.2.10', hostnames: ['swift.cube.example.org'] }]);
+      const volume = (get(pod, 'volumes') as Record<string, unknown>[]).find((v) => get(v, 'configMap', 'name') === 'cube-swift-ca');
+      assert.ok(volume, 'the Swift CA ConfigMap is a volume');
+      const mount = (copierContainer(job)['volumeMounts'] as Record<string, unknown>[]).find((m) => m['name'] === volume['name']);
+      assert.ok(mount);
+      assert.equal(mount['readOnly'], true);
+      assert.deepEqual(get(volume, 'configMap', 'items'), [{ key: 'ca.crt', path: 'ca.crt' }]);
+      assert.equal(envValue(job, 'SWIFT_CA_FILE'), `${String(mount['mountPath'])}/ca.crt`);
+      assert.notEqual(envValue(job, 'SWIFT_CA_FILE'), envValue(job, 'S3_CA_FILE'), 'Swift and the bucket trust their own CAs');
+      assert.equal(envValue(job, 'OS_AUTH_URL'), 'https://swift.cube.example.org:5000');
       assert.equal(envValue(job, 'OS_INTERFACE'), 'public');
       const secret = one(manifests, 'Secret');
       for (const name of ['OS_APPLICATION_CREDENTIAL_ID', 'OS_APPLICATION_CREDENTIAL_SECRET']) {
         assert.deepEqual(envOf(job).get(name)?.valueFrom, { secretKeyRef: { name: nameOf(secret), key: name } });
       }
       assert.equal(envOf(job).has('SWIFT_AUTH_URL'), false);
+      const egress = JSON.stringify(get(one(manifests, 'NetworkPolicy'), 'spec', 'egress'));
+      for (const expected of ['"192.0.2.10/32"', '"port":8443', '"port":5000']) assert.ok(egress.includes(expected), `egress allows ${expected}: ${egress}`);
+      for (const file of valuesFiles.filter((f) => f !== 'swift-by-url-tls.yaml')) {
+        assert.equal(envOf(copierJob(manifestsOf(file))).has('SWIFT_CA_FILE'), false, `${file}: no SWIFT_CA_FILE unless swift.ca is set`);
+      }
     });
 
     test('a rerun of shards 3,7,12-14 is a new Job with 5 completions mapped by SHARD_INDEXES', () => {
@@ -242,6 +248,7 @@ for (const version of helmVersions) {
       assert.equal(get(job, 'spec', 'template', 'spec', 'restartPolicy'), 'Never');
       assert.deepEqual(get(job, 'spec', 'podFailurePolicy', 'rules'), [
         { action: 'FailJob', onExitCodes: { containerName: 'copier', operator: 'In', values: [2] } },
+        { action: 'FailIndex', onExitCodes: { containerName: 'copier', operator: 'In', values: [3] } },
         { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
         { action: 'Count', onExitCodes: { containerName: 'copier', operator: 'In', values: [1] } },
       ]);
@@ -257,7 +264,11 @@ for (const version of helmVersions) {
       assert.equal(get(job, 'spec', 'backoffLimitPerIndex'), undefined);
       assert.equal(get(job, 'spec', 'maxFailedIndexes'), undefined);
       assert.equal(get(job, 'spec', 'activeDeadlineSeconds'), 86400);
-      assert.ok(!JSON.stringify(get(job, 'spec', 'podFailurePolicy')).includes('FailIndex'));
+      assert.deepEqual(get(job, 'spec', 'podFailurePolicy', 'rules'), [
+        { action: 'FailJob', onExitCodes: { containerName: 'copier', operator: 'In', values: [2] } },
+        { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        { action: 'Count', onExitCodes: { containerName: 'copier', operator: 'In', values: [1, 3] } },
+      ], 'no FailIndex without backoffLimitPerIndex: an unreachable endpoint is counted like a failed object');
       assert.equal(envValue(job, 'SWIFT_STORAGE_URL'), 'https://fnndsc.example.org/v1/AUTH_chris');
       assert.deepEqual(envOf(job).get('SWIFT_AUTH_TOKEN')?.valueFrom, { secretKeyRef: { name: 'cube-files-swift-credentials', key: 'SWIFT_AUTH_TOKEN' } });
     });
@@ -274,7 +285,7 @@ for (const version of helmVersions) {
 
     test("every Job's pods meet OpenShift's restricted-v2 SCC", () => {
       for (const file of valuesFiles) {
-        const pod = get(one(manifestsOf(file), 'Job'), 'spec', 'template', 'spec') as Record<string, unknown>;
+        const pod = get(jobSpecOf(copierJob(manifestsOf(file))), 'template', 'spec') as Record<string, unknown>;
         for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) assert.notEqual(pod[field], true, `${file}: ${field}`);
         const podContext = (pod['securityContext'] ?? {}) as Record<string, unknown>;
         assert.equal(podContext['runAsNonRoot'], true, file);
@@ -301,41 +312,37 @@ for (const version of helmVersions) {
       }
     });
 
-    test('Argo CD sync waves put the claim, Secrets and CA before the way to Swift, and that before the Job', () => {
+    test('Argo CD sync waves put the claim, Secrets and CA before the NetworkPolicy, and that before the Job', () => {
       const waveOf = (m: Manifest) => Number(get(m, 'metadata', 'annotations', 'argocd.argoproj.io/sync-wave'));
       for (const file of valuesFiles) {
         const manifests = manifestsOf(file);
-        const job = waveOf(one(manifests, 'Job'));
+        const job = waveOf(copierJob(manifests));
         for (const m of manifests) assert.ok(Number.isInteger(waveOf(m)), `${file}: ${String(m['kind'])} has a sync wave`);
         for (const kind of ['ObjectBucketClaim', 'Secret', 'ConfigMap']) {
           for (const m of ofKind(manifests, kind)) {
-            for (const network of ['Service', 'EndpointSlice', 'Route', 'NetworkPolicy']) {
-              for (const n of ofKind(manifests, network)) assert.ok(waveOf(m) < waveOf(n), `${file}: ${kind} before ${network}`);
-            }
+            for (const n of ofKind(manifests, 'NetworkPolicy')) assert.ok(waveOf(m) < waveOf(n), `${file}: ${kind} before the NetworkPolicy`);
             assert.ok(waveOf(m) < job, `${file}: ${kind} before the Job`);
           }
         }
-        for (const network of ['Service', 'EndpointSlice', 'Route', 'NetworkPolicy']) {
-          for (const n of ofKind(manifests, network)) assert.ok(waveOf(n) < job, `${file}: ${network} before the Job`);
-        }
+        for (const n of ofKind(manifests, 'NetworkPolicy')) assert.ok(waveOf(n) < job, `${file}: the NetworkPolicy before the Job`);
       }
     });
 
     test('with swift.existingSecret no credential appears anywhere in the rendered output', async () => {
-      const files: ValuesFile[] = ['existing-bucket.yaml', 'swift-by-ip.yaml', 'rerun-only.yaml', 'verify.yaml'];
+      const files: ValuesFile[] = ['existing-bucket.yaml', 'swift-by-ip.yaml', 'rerun-only.yaml', 'verify.yaml', 'catch-up.yaml'];
       const outputs = await Promise.all(files.map((file) => renderText(helm, [...valuesArgs(file), ...sentinelArgs])));
       outputs.forEach((text, i) => {
         for (const sentinel of Object.values(secretSentinels)) assert.ok(!text.includes(sentinel), `${files[i]} leaks ${sentinel}`);
         const manifests = parseManifests(text);
         assert.equal(ofKind(manifests, 'Secret').length, 0, `${files[i]}: no Secret made`);
-        const env = envOf(one(manifests, 'Job'));
+        const env = envOf(copierJob(manifests));
         assert.deepEqual(env.get('SWIFT_KEY')?.valueFrom, { secretKeyRef: { name: 'cube-swift', key: 'SWIFT_KEY' } });
       });
     });
 
     test('credentials from values appear only inside the Secret made from them', () => {
       const secretValues = ['testing-key-value-6f1c', 'app-cred-secret-value-91ab', 'token-value-5d2e'];
-      for (const file of ['noobaa-default.yaml', 'swift-by-host-route.yaml', 'old-cluster.yaml'] as const) {
+      for (const file of ['noobaa-default.yaml', 'swift-by-url-tls.yaml', 'old-cluster.yaml'] as const) {
         const manifests = manifestsOf(file);
         const outside = JSON.stringify(manifests.filter((m) => m['kind'] !== 'Secret'));
         for (const value of secretValues) assert.ok(!outside.includes(value), `${file}: ${value} outside the Secret`);
@@ -358,9 +365,16 @@ for (const version of helmVersions) {
         { why: 'no containers', args: ['--set', 'swift.containers=null'], message: /containers/ },
         { why: 'auth v1 without a key', args: ['--set', 'swift.key='], message: /swift[./]key/ },
         { why: 'a bad URL', args: ['--set', 'swift.authUrl=fnndsc.example.org/auth'], message: /authUrl/ },
-        { why: 'both a host name and an address', args: ['--set', 'swift.service.externalName=swift.example.org', '--set', 'swift.service.address=192.0.2.1'], message: /service/ },
+        { why: 'a hostAlias address that is no address', args: ['--set', 'swift.hostAliases[0].ip=192.0.2.300', '--set', 'swift.hostAliases[0].hostnames[0]=swift.example.org'], message: /hostAliases/ },
+        { why: 'a hostAlias address with text around it', args: ['--set', 'swift.hostAliases[0].ip=x192.0.2.3', '--set', 'swift.hostAliases[0].hostnames[0]=swift.example.org'], message: /hostAliases/ },
+        { why: 'a hostAlias without names', args: ['--set', 'swift.hostAliases[0].ip=192.0.2.3'], message: /hostnames/ },
+        { why: 'a CIDR with a prefix over 32', args: ['--set', 'networkPolicy.enabled=true', '--set', 'networkPolicy.swift.cidrs={192.0.2.3/33}'], message: /cidrs/ },
+        { why: 'a CIDR with text before it', args: ['--set', 'networkPolicy.enabled=true', '--set', 'networkPolicy.swift.cidrs={a192.0.2.3/32}'], message: /cidrs/ },
+        { why: 'the removed Service values', args: ['--set', 'swift.service.address=192.0.2.1'], message: /service/ },
+        { why: 'a schedule that is no cron string', args: ['--set', 'schedule=every day'], message: /schedule/ },
+        { why: 'concurrent resyncs', args: ['--set', 'schedule=@daily', '--set', 'cronJob.concurrencyPolicy=Allow'], message: /concurrencyPolicy/ },
+        { why: 'a cluster without backoffLimitPerIndex', args: ['--kube-version', '1.28.0'], message: /Kubernetes v1.28.0 has no backoffLimitPerIndex .*set job.legacyBackoff=true/ },
         { why: 'an existing endpoint without keys', args: ['--set', 'bucket.existing.endpoint=https://s3.example.org', '--set', 'bucket.existing.bucketName=b'], message: /secretName/ },
-        { why: 'a Route without the Service', args: ['--set', 'swift.route.enabled=true'], message: /swift.route.enabled needs the Swift Service/ },
         { why: 'a NetworkPolicy that cannot name Swift', args: ['--set', 'networkPolicy.enabled=true'], message: /networkPolicy.swift.cidrs is required/ },
         { why: 'a run below 1', args: ['--set', 'run=0'], message: /run/ },
       ];
@@ -387,26 +401,10 @@ for (const version of helmVersions) {
       assert.match(notes, /--set mode=verify/);
       assert.match(notes, /swift-to-s3 rerun --release cube-files -n cube/);
       assert.match(notes, /only shards 3,7,12-14/);
-    });
-
-    test('the Argo CD example Application renders a valid release', async () => {
-      const application = parse(await readFile(join(repoRoot, 'helm', 'examples', 'argocd-application.yaml'), 'utf8')) as Manifest;
-      assert.equal(application['apiVersion'], 'argoproj.io/v1alpha1');
-      assert.equal(application['kind'], 'Application');
-      assert.equal(get(application, 'spec', 'source', 'path'), 'helm/swift-to-s3');
-      const values = get(application, 'spec', 'source', 'helm', 'valuesObject');
-      assert.ok(values && typeof values === 'object');
-      const release = String(get(application, 'spec', 'source', 'helm', 'releaseName'));
-      const namespace = String(get(application, 'spec', 'destination', 'namespace'));
-      const file = join(await mkdtemp(join(tmpdir(), 'argo-values-')), 'values.json');
-      await writeFile(file, JSON.stringify(values));
-      const result = await runHelm(helm, ['template', release, chartDir, '--namespace', namespace, '-f', file]);
-      await rm(dirname(file), { recursive: true, force: true });
-      assert.equal(result.code, 0, result.stderr);
-      const text = result.stdout;
-      const manifests = parseManifests(text);
-      for (const manifest of manifests) assert.deepEqual(validateManifest(manifest), []);
-      assert.equal(ofKind(manifests, 'Secret').length, 0, 'no Secret in Git');
+      assert.match(notes, /--reset-then-reuse-values --set run=3/);
+      assert.doesNotMatch(notes, /--reuse-values --set/, 'no --reuse-values: it keeps the old chart defaults');
+      assert.match(notes, /the next full run needs --set shards.only= /);
+      assert.match(notes, /-l swift-to-s3.io\/release=cube-files,swift-to-s3\/run=2/);
     });
   });
 }

@@ -25,8 +25,8 @@ describe('the manifest validator', () => {
   before(async () => {
     const helm = await helmBinary(helmVersions[1] ?? helmVersions[0]!);
     manifests = [
-      ...(await render(helm, valuesArgs('swift-by-host-route.yaml'))),
-      ...(await render(helm, valuesArgs('swift-by-ip.yaml'))),
+      ...(await render(helm, valuesArgs('swift-by-url-tls.yaml'))),
+      ...(await render(helm, valuesArgs('catch-up.yaml'))),
     ];
   });
   const first = (kind: string) => {
@@ -48,13 +48,13 @@ describe('the manifest validator', () => {
     ['Job', 'a number given as a string', (j) => { j.spec.completions = '5'; }, /completions/],
     ['Job', 'a wrong enum value', (j) => { j.spec.completionMode = 'indexed'; }, /completionMode|allowed/],
     ['Job', 'a missing required field', (j) => { delete j.spec.template.spec.containers[0].name; }, /name/],
-    ['Service', 'a misspelled Service field', (s) => rename(s.spec, 'externalName', 'externalname'), /externalname: unknown field/],
-    ['EndpointSlice', 'a misspelled EndpointSlice field', (s) => rename(s, 'addressType', 'adressType'), /adressType: unknown field|addressType/],
+    ['Job', 'a misspelled hostAliases field', (j) => rename(j.spec.template.spec.hostAliases[0], 'hostnames', 'hostNames'), /hostNames: unknown field/],
+    ['CronJob', 'a misspelled CronJob field', (c) => rename(c.spec, 'concurrencyPolicy', 'concurrencypolicy'), /concurrencypolicy: unknown field/],
+    ['CronJob', 'a misspelled field in the jobTemplate', (c) => rename(c.spec.jobTemplate.spec, 'podFailurePolicy', 'podFailurePolicies'), /podFailurePolicies: unknown field/],
+    ['CronJob', 'a wrong concurrencyPolicy', (c) => { c.spec.concurrencyPolicy = 'forbid'; }, /concurrencyPolicy|allowed/],
     ['NetworkPolicy', 'a misspelled NetworkPolicy field', (p) => rename(p.spec, 'policyTypes', 'policyType'), /policyType: unknown field/],
     ['ObjectBucketClaim', 'a misspelled claim field', (c) => rename(c.spec, 'storageClassName', 'storageClass'), /storageClass/],
     ['ObjectBucketClaim', 'a misspelled claim metadata field', (c) => rename(c.metadata, 'annotations', 'annotation'), /annotation: unknown field/],
-    ['Route', 'a misspelled Route field', (r) => rename(r.spec.tls, 'insecureEdgeTerminationPolicy', 'insecureEdgeTermination'), /insecureEdgeTermination/],
-    ['Route', 'a wrong Route termination', (r) => { r.spec.tls.termination = 'Edge'; }, /termination|allowed/],
     ['Secret', 'a misspelled Secret field', (s) => rename(s, 'stringData', 'stringdata'), /stringdata: unknown field/],
     ['ConfigMap', 'an unknown top-level field', (c) => { c.spec = {}; }, /spec: unknown field/],
   ];

@@ -5,8 +5,8 @@ import type { Manifest } from './k8s-validate.ts';
 import { join } from 'node:path';
 
 export const valuesFiles = [
-  'noobaa-default.yaml', 'existing-bucket.yaml', 'swift-by-ip.yaml', 'swift-by-host-route.yaml',
-  'rerun-only.yaml', 'old-cluster.yaml', 'verify.yaml',
+  'noobaa-default.yaml', 'existing-bucket.yaml', 'swift-by-ip.yaml', 'swift-by-url-tls.yaml',
+  'rerun-only.yaml', 'old-cluster.yaml', 'verify.yaml', 'catch-up.yaml',
 ] as const;
 export type ValuesFile = (typeof valuesFiles)[number];
 
@@ -59,8 +59,21 @@ export function nameOf(manifest: Manifest): string {
 
 export interface EnvVar { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }
 
+/** The Job spec of a Job, or of a CronJob's jobTemplate. */
+export function jobSpecOf(manifest: Manifest): Record<string, unknown> {
+  const spec = manifest['kind'] === 'CronJob' ? get(manifest, 'spec', 'jobTemplate', 'spec') : get(manifest, 'spec');
+  return spec as Record<string, unknown>;
+}
+
+/** The copier Job of a rendering: the Job, or the CronJob (whose jobTemplate holds the same Job spec). */
+export function copierJob(manifests: Manifest[]): Manifest {
+  const found = manifests.filter((m) => m['kind'] === 'Job' || m['kind'] === 'CronJob');
+  if (found.length !== 1) throw new Error(`expected one Job or CronJob, rendered ${found.length}`);
+  return found[0] as Manifest;
+}
+
 export function copierContainer(job: Manifest): Record<string, unknown> {
-  const containers = get(job, 'spec', 'template', 'spec', 'containers') as Record<string, unknown>[];
+  const containers = get(jobSpecOf(job), 'template', 'spec', 'containers') as Record<string, unknown>[];
   const copier = containers.find((c) => c['name'] === 'copier');
   if (!copier) throw new Error('no container named copier');
   return copier;

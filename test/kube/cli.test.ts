@@ -29,7 +29,7 @@ test('status and rerun read KUBECONFIG and find the release through the CLI', as
   assert.ok(!status.stdout.includes('fake-token-value'));
   const rerun = await runCli(['rerun', '--release', RELEASE, '-n', NAMESPACE], env);
   assert.equal(rerun.code, 0, rerun.stderr);
-  assert.match(rerun.stdout, /helm upgrade cube-files helm\/swift-to-s3 -n cube --reuse-values --set 'shards.only=\{1,3\}' --set run=3/);
+  assert.match(rerun.stdout, /helm upgrade cube-files helm\/swift-to-s3 -n cube --reset-then-reuse-values --set 'shards.only=\{1,3\}' --set run=3/);
   const missing = await runCli(['status'], env);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--release is required/);

@@ -43,7 +43,7 @@ test('status shows one row per index of the newest run, the totals and the faile
   assert.match(out[12]!, /^failed indexes: 1,3; /);
   const get = api.requests.map((request) => `${request.method} ${request.path}?${request.query.toString()}`);
   assert.deepEqual(get, [
-    `GET /apis/batch/v1/namespaces/cube/jobs?labelSelector=${encodeURIComponent('app.kubernetes.io/instance=cube-files,app.kubernetes.io/component=copier')}`,
+    `GET /apis/batch/v1/namespaces/cube/jobs?labelSelector=${encodeURIComponent('swift-to-s3.io/release=cube-files,app.kubernetes.io/component=copier')}`,
     `GET /api/v1/namespaces/cube/pods?labelSelector=${encodeURIComponent(`batch.kubernetes.io/controller-uid=${uidOf(2)}`)}`,
   ].map((line) => line.replaceAll('%20', '+')));
 }));
@@ -127,7 +127,12 @@ test('rerun prints the helm upgrade for the failed shards and creates nothing', 
   assert.equal(code, 0);
   assert.deepEqual(err, []);
   assert.equal(out[0], `run 2 (Job ${jobName(2)}) failed on shards 1,3.`);
-  assert.ok(out.includes("  helm upgrade cube-files helm/swift-to-s3 -n cube --reuse-values --set 'shards.only={1,3}' --set run=3"), out.join('\n'));
+  assert.deepEqual(out.slice(1), [
+    'Retry them with Helm (GitOps: put the same in the values in Git):',
+    "  helm upgrade cube-files helm/swift-to-s3 -n cube --reset-then-reuse-values --set 'shards.only={1,3}' --set run=3",
+    '  (values: shards.only: "1,3" and run: 3; the next full run needs shards.only: "" again)',
+    `or create the retry Job directly, outside Helm and Argo CD: swift-to-s3 rerun --release ${RELEASE} --namespace ${NAMESPACE} --apply`,
+  ]);
   assert.deepEqual(posts(api), []);
 }));
 
@@ -140,11 +145,13 @@ test('rerun --apply creates exactly the retry Job: new name and run, completions
   const sent = body as { metadata: Json; spec: Json & { template: { metadata: { labels: Record<string, string> }; spec: { containers: { name: string; env: { name: string; value?: string }[] }[] } } }; status?: unknown };
   const last = job(failedRun) as typeof sent;
   const lastMetadata = last.metadata as { labels: Record<string, string>; annotations: Record<string, string> };
+  const { 'app.kubernetes.io/instance': _instance, 'helm.sh/chart': _chart, ...ownLabels } = lastMetadata.labels;
+  const ownAnnotations = Object.fromEntries(Object.entries(lastMetadata.annotations).filter(([key]) => !/^(meta\.helm\.sh|helm\.sh|argocd\.argoproj\.io)\//.test(key)));
   assert.deepEqual(sent.metadata, {
     name: jobName(3),
     namespace: NAMESPACE,
-    labels: { ...lastMetadata.labels, 'swift-to-s3/run': '3' },
-    annotations: { ...lastMetadata.annotations, 'swift-to-s3/rerun-of': jobName(2) },
+    labels: { ...ownLabels, 'app.kubernetes.io/managed-by': 'swift-to-s3', 'swift-to-s3/run': '3' },
+    annotations: { ...ownAnnotations, 'swift-to-s3/rerun-of': jobName(2) },
   });
   assert.equal('status' in sent, false);
   assert.equal('selector' in sent.spec, false);
@@ -152,13 +159,17 @@ test('rerun --apply creates exactly the retry Job: new name and run, completions
   assert.equal(sent.spec.parallelism, 2);
   assert.equal(sent.spec.completionMode, 'Indexed');
   assert.equal(sent.spec.backoffLimitPerIndex, 1);
-  assert.deepEqual(sent.spec.template.metadata.labels, { 'app.kubernetes.io/name': 'swift-to-s3', 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/component': 'copier', 'swift-to-s3/run': '3', 'swift-to-s3/mode': 'copy' });
+  assert.deepEqual(sent.spec.template.metadata.labels, { 'app.kubernetes.io/name': 'swift-to-s3', 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/component': 'copier', 'swift-to-s3.io/release': RELEASE, 'swift-to-s3/run': '3', 'swift-to-s3/mode': 'copy' });
   const copier = sent.spec.template.spec.containers.find((container) => container.name === 'copier')!;
   assert.deepEqual(copier.env.map((variable) => variable.name), ['SWIFT_CONTAINERS', 'SWIFT_AUTH_URL', 'SWIFT_USER', 'SHARD_COUNT', 'SHARD_INDEXES', 'TERMINATION_MESSAGE_PATH']);
   assert.equal(copier.env.find((variable) => variable.name === 'SHARD_INDEXES')?.value, '1,3');
   assert.deepEqual(sent.spec.template.spec, { ...(last.spec.template.spec), containers: [{ ...last.spec.template.spec.containers[0], env: copier.env }] });
-  assert.ok(out.some((line) => line === `created Job ${jobName(3)} (run 3, 2 indexes, SHARD_INDEXES=1,3).`), out.join('\n'));
-  assert.ok(out.some((line) => line.startsWith('follow it: swift-to-s3 status') && line.includes('--run 3 --watch')));
+  assert.deepEqual(out, [
+    `run 2 (Job ${jobName(2)}) failed on shards 1,3.`,
+    `created Job ${jobName(3)} (run 3, 2 indexes, SHARD_INDEXES=1,3), managed by swift-to-s3, not by Helm or Argo CD.`,
+    `follow it: swift-to-s3 status --release ${RELEASE} --namespace ${NAMESPACE} --run 3 --watch`,
+    'the next helm upgrade (or run in Git) must set run=4 or higher: run 3 is taken by this Job.',
+  ], 'one next step, and no helm upgrade with the run the new Job just took');
 
   const again = await run(rerunCommand, api, { apply: true });
   assert.equal(again.code, 2, 'the new run is running now');
@@ -172,7 +183,7 @@ test('a rerun of a rerun maps completion indexes back to shard numbers through S
   assert.deepEqual(plan, {
     release: RELEASE, namespace: NAMESPACE, lastJob: jobName(3), lastRun: '3', reason: 'FailedIndexes',
     failedIndexes: [1, 2], unfinishedIndexes: [], failedShards: [3, 5], unfinishedShards: [], shards: [3, 5], newRun: '4', newJob: jobName(4),
-    helmCommand: "helm upgrade cube-files helm/swift-to-s3 -n cube --reuse-values --set 'shards.only={3,5}' --set run=4",
+    helmCommand: "helm upgrade cube-files helm/swift-to-s3 -n cube --reset-then-reuse-values --set 'shards.only={3,5}' --set run=4",
     applied: true, created: jobName(4),
   });
   const sent = posts(api)[0]!.body as { spec: { completions: number; template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } };
@@ -184,7 +195,7 @@ test('rerun of a legacy Job reads the failed indexes from its failed pods', () =
   const { code, out } = await run(rerunCommand, api);
   assert.equal(code, 0);
   assert.equal(out[0], `run 5 (Job ${jobName(5)}) failed on shards 3.`);
-  assert.ok(out.includes("  helm upgrade cube-files helm/swift-to-s3 -n cube --reuse-values --set 'shards.only={3}' --set run=6"));
+  assert.ok(out.includes("  helm upgrade cube-files helm/swift-to-s3 -n cube --reset-then-reuse-values --set 'shards.only={3}' --set run=6"));
 }));
 
 test('rerun refuses in one line with exit 2 when nothing failed', () => withApi(objectsOf(completeRun), async (api) => {
@@ -219,7 +230,7 @@ test('a Job that stopped early (maxFailedIndexes) reruns its failed and its neve
     `run 2 (Job ${jobName(2)}) failed on shards 1,3.`,
     `run 2 (Job ${jobName(2)}) stopped (FailedIndexes) before finishing shards 4-5: the rerun copies them too.`,
   ]);
-  assert.ok(out.includes("  helm upgrade cube-files helm/swift-to-s3 -n cube --reuse-values --set 'shards.only={1,3-5}' --set run=3"), out.join('\n'));
+  assert.ok(out.includes("  helm upgrade cube-files helm/swift-to-s3 -n cube --reset-then-reuse-values --set 'shards.only={1,3-5}' --set run=3"), out.join('\n'));
 }));
 
 test('an API refusal such as 403 is one line with a hint, exit 2', () => withApi(objectsOf(failedRun), async (api) => {

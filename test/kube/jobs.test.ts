@@ -97,7 +97,7 @@ test('pods are found by the Job controller\'s own selector', () => {
 test('status totals add up the summaries of the indexes that count, over the Job\'s whole time', () => {
   const { job, pods } = read(failedRun);
   const report = buildStatusReport(job, pods, where);
-  assert.deepEqual(report.counts, { pending: 0, running: 0, succeeded: 4, failed: 2 });
+  assert.deepEqual(report.counts, { pending: 0, running: 0, succeeded: 4, failed: 2, unfinished: 0 });
   assert.deepEqual(report.totals, { copied: 449, unchanged: 135, adopted: 0, segments: 0, skipped: 1, deleted: 0, failed: 15, bytes: 500 * 1048576 });
   assert.equal(report.elapsedSeconds, 1800, 'until the Failed condition');
   assert.equal(report.mibPerSecond, 0.28);
@@ -113,16 +113,20 @@ test('a rerun plan names the failed shards, the next run and the helm upgrade th
   assert.deepEqual(plan.shards, [1, 3]);
   assert.equal(plan.newRun, '3');
   assert.equal(plan.newJob, jobName(3));
-  assert.equal(plan.helmCommand, "helm upgrade cube-files helm/swift-to-s3 -n cube --reuse-values --set 'shards.only={1,3}' --set run=3");
+  assert.equal(plan.helmCommand, "helm upgrade cube-files helm/swift-to-s3 -n cube --reset-then-reuse-values --set 'shards.only={1,3}' --set run=3");
 });
 
 test('run numbers count up; other run labels and names get a retry suffix', () => {
   assert.equal(nextRun('9'), '10');
   assert.equal(nextRun('nightly'), 'nightly-retry-1');
   assert.equal(nextRun('nightly-retry-1'), 'nightly-retry-2');
-  assert.equal(nextJobName('cube-files-copy-9', '9', '10'), 'cube-files-copy-10');
-  assert.equal(nextJobName('handmade', '9', '10'), 'handmade-retry-1');
-  assert.equal(nextJobName('handmade-retry-1', '', 'retry-1'), 'handmade-retry-2');
+  const named = (name: string, run: string, owner?: string): V1Job => ({
+    metadata: { name, labels: run ? { 'swift-to-s3/run': run } : {}, ...(owner ? { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: owner, uid: 'u' }] } : {}) },
+  });
+  assert.equal(nextJobName(named('cube-files-copy-9', '9'), '10'), 'cube-files-copy-10');
+  assert.equal(nextJobName(named('handmade', '9'), '10'), 'handmade-retry-1');
+  assert.equal(nextJobName(named('handmade-retry-1', ''), 'retry-1'), 'handmade-retry-2');
+  assert.equal(nextJobName(named('cube-files-copy-29410560', '1', 'cube-files-copy'), '2'), 'cube-files-copy-2', "a CronJob's Job: the chart's name for the run");
 });
 
 test('no rerun while the Job runs or when nothing failed', () => {
@@ -149,9 +153,63 @@ test('the retry Job keeps the template, works on the failed shards only, and car
   assert.equal(retry.spec?.completions, 2);
   assert.equal(retry.spec?.parallelism, 2);
   assert.equal(retry.metadata?.labels?.['swift-to-s3/run'], '3');
-  assert.deepEqual(Object.keys(retry.spec?.template.metadata?.labels ?? {}).sort(), ['app.kubernetes.io/component', 'app.kubernetes.io/instance', 'app.kubernetes.io/name', 'swift-to-s3/mode', 'swift-to-s3/run']);
+  assert.deepEqual(Object.keys(retry.spec?.template.metadata?.labels ?? {}).sort(), ['app.kubernetes.io/component', 'app.kubernetes.io/instance', 'app.kubernetes.io/name', 'swift-to-s3.io/release', 'swift-to-s3/mode', 'swift-to-s3/run']);
   assert.equal(retry.spec?.template.metadata?.labels?.['swift-to-s3/run'], '3');
   const env = retry.spec?.template.spec?.containers[0]?.env ?? [];
   assert.deepEqual(env.filter((variable) => variable.name.startsWith('SHARD_')).map(({ name, value }) => [name, value]), [['SHARD_COUNT', '6'], ['SHARD_INDEXES', '1,3']]);
   assert.equal(job.spec?.completions, 6, 'the last Job is left as it was');
+});
+
+test('the retry Job belongs to no Helm release, Argo CD application or CronJob, and says swift-to-s3 manages it', () => {
+  const { job, pods } = read(failedRun);
+  job.metadata = {
+    ...job.metadata,
+    labels: { ...job.metadata?.labels, 'app.kubernetes.io/instance': 'cube-migration', 'app.kubernetes.io/managed-by': 'Helm', 'helm.sh/chart': 'swift-to-s3-0.1.0' },
+    annotations: {
+      ...job.metadata?.annotations,
+      'meta.helm.sh/release-name': RELEASE, 'meta.helm.sh/release-namespace': NAMESPACE, 'helm.sh/resource-policy': 'keep',
+      'kubectl.kubernetes.io/last-applied-configuration': '{"apiVersion":"batch/v1"}',
+      'argocd.argoproj.io/tracking-id': 'cube-migration:batch/Job:cube/cube-files-copy-2', 'argocd.argoproj.io/sync-options': 'Prune=false',
+      'argocd.argoproj.io/sync-wave': '0', 'team.example.org/owner': 'fnndsc',
+    },
+    ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'cube-files-copy', uid: 'u', controller: true }],
+  };
+  const retry = buildRetryJob(job, planRerun(job, pods, where) as RerunPlan);
+  const labels = retry.metadata?.labels ?? {};
+  const annotations = retry.metadata?.annotations ?? {};
+  assert.equal(labels['app.kubernetes.io/managed-by'], 'swift-to-s3');
+  assert.equal(labels['app.kubernetes.io/instance'], undefined, 'label tracking would prune it');
+  assert.equal(labels['helm.sh/chart'], undefined);
+  assert.equal(labels['swift-to-s3.io/release'], RELEASE, 'status and rerun still find it');
+  for (const key of Object.keys(annotations)) assert.doesNotMatch(key, /^(meta\.helm\.sh|helm\.sh|argocd\.argoproj\.io|kubectl\.kubernetes\.io)\//, key);
+  assert.equal(annotations['team.example.org/owner'], 'fnndsc', "the user's own annotations stay");
+  assert.equal(retry.metadata?.ownerReferences, undefined);
+  assert.equal(retry.metadata?.name, 'cube-files-copy-3');
+  assert.equal(retry.spec?.template.metadata?.labels?.['app.kubernetes.io/instance'], RELEASE, 'pods keep the selector labels the NetworkPolicy matches');
+});
+
+test("the next run is above the highest run of all the release's Jobs, not just the picked one", () => {
+  const { job, pods } = read(failedRun);
+  const later = read({ ...completeRun, run: 7 }).job;
+  const plan = planRerun(job, pods, where, [job, later]) as RerunPlan;
+  assert.equal(plan.newRun, '8');
+  assert.equal(plan.newJob, jobName(8));
+  assert.match(plan.helmCommand, /--set run=8$/);
+});
+
+test('FailureTarget already means failed; indexes a stopped Job never ran are unfinished, not pending; a fatal reason shows', () => {
+  const { job, pods } = read({ ...failedRun, completedIndexes: '0,2', pods: failedRun.pods.filter((pod) => pod.index < 4) });
+  job.status!.conditions = [{ type: 'FailureTarget', status: 'True', reason: 'PodFailurePolicy', message: 'Container copier for pod cube/x failed with exit code 2 matching FailJob rule at index 0', lastTransitionTime: new Date('2025-06-01T10:30:00Z') }];
+  const fatal = pods.filter((pod) => pod.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'] === '3').at(-1)!;
+  const summary = JSON.parse(fatal.status!.containerStatuses![0]!.state!.terminated!.message!);
+  fatal.status!.containerStatuses![0]!.state!.terminated!.message = JSON.stringify({ ...summary, failures: [{ key: '', reason: 'Swift rejected the credentials (401): check SWIFT_USER and SWIFT_KEY' }] });
+  const report = buildStatusReport(job, pods, where);
+  assert.equal(report.outcome, 'failed');
+  assert.equal(report.reason, 'PodFailurePolicy');
+  assert.deepEqual(report.rows.map((row) => row.state), ['succeeded', 'failed', 'succeeded', 'failed', 'unfinished', 'unfinished']);
+  const lines = formatStatus(report);
+  assert.ok(lines.some((line) => line.startsWith('3 ') && line.includes('Swift rejected the credentials (401)')), lines.join('\n'));
+  assert.ok(lines.some((line) => line.includes('2 never finished of 6')), lines.join('\n'));
+  assert.equal(report.elapsedSeconds, 1800, 'it ended when FailureTarget was set');
+  assert.ok(isRefusal(planRerun(job, pods, where)) === false, 'a decided failure can be rerun');
 });

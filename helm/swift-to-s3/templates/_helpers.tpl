@@ -6,8 +6,8 @@ rendering twice gives the same bytes (Argo CD renders with helm template). */}}
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Base name of every object: the release name (so the Swift Service is <release>-swift). Kept to 40 characters
-so that <fullname>-verify-<run>-<index> still fits a 63-character pod host name. */}}
+{{/* Base name of every object: the release name. Kept to 40 characters so that <fullname>-verify-<run>-<index>
+still fits a 63-character pod host name. */}}
 {{- define "swift-to-s3.fullname" -}}
 {{- default .Release.Name .Values.fullnameOverride | trunc 40 | trimSuffix "-" }}
 {{- end }}
@@ -34,6 +34,44 @@ app.kubernetes.io/part-of: swift-to-s3
 {{- end }}
 {{- end }}
 
+{{/* The label this chart owns for finding a release's Jobs and pods: Argo CD's label tracking rewrites
+app.kubernetes.io/instance on top-level objects to the Application's name, so status and rerun select by this. */}}
+{{- define "swift-to-s3.releaseLabel" -}}
+swift-to-s3.io/release: {{ .Release.Name }}
+{{- end }}
+
+{{/* What a copier Job and its pods say about themselves, beyond the common labels. */}}
+{{- define "swift-to-s3.runLabels" -}}
+app.kubernetes.io/component: copier
+{{ include "swift-to-s3.releaseLabel" . }}
+swift-to-s3/run: {{ include "swift-to-s3.run" . | quote }}
+swift-to-s3/mode: {{ .Values.mode }}
+{{- end }}
+
+{{/* Labels of the copier Job (and of the CronJob and its jobTemplate). */}}
+{{- define "swift-to-s3.jobLabels" -}}
+{{ include "swift-to-s3.labels" . }}
+{{ include "swift-to-s3.runLabels" . }}
+{{- with .Values.job.labels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Annotations of the copier Job (and CronJob). Old runs' Jobs leave the rendered output when run is raised:
+Helm keeps them by resource-policy, Argo CD only by Prune=false (it ignores Helm's keep, argo-cd issue 17819),
+and IgnoreExtraneous keeps the kept ones from marking the app OutOfSync. */}}
+{{- define "swift-to-s3.jobAnnotations" -}}
+{{ include "swift-to-s3.syncWave" (list . "job") }}
+{{- if .Values.job.keepOldRuns }}
+helm.sh/resource-policy: keep
+argocd.argoproj.io/sync-options: Prune=false
+argocd.argoproj.io/compare-options: IgnoreExtraneous
+{{- end }}
+{{- with .Values.job.annotations }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
 {{/* Argo CD sync wave annotation; argument: (list $ "prerequisites"|"network"|"job"). */}}
 {{- define "swift-to-s3.syncWave" -}}
 {{- $root := index . 0 -}}
@@ -49,8 +87,9 @@ argocd.argoproj.io/sync-wave: {{ index $root.Values.syncWaves (index . 1) | toSt
 {{- printf "%s-%s-%s" (include "swift-to-s3.fullname" .) .Values.mode (include "swift-to-s3.run" .) }}
 {{- end }}
 
-{{- define "swift-to-s3.swiftServiceName" -}}
-{{- printf "%s-swift" (include "swift-to-s3.fullname" .) }}
+{{/* The CronJob's name: at most 52 characters, so that the Jobs it names <cronjob>-<minutes> fit 63. */}}
+{{- define "swift-to-s3.cronJobName" -}}
+{{- printf "%s-%s" (include "swift-to-s3.fullname" .) .Values.mode }}
 {{- end }}
 
 {{/* The Secret holding the Swift credentials: the user's, or the one this chart makes from values. */}}
@@ -181,4 +220,19 @@ shard 0..count-1. */}}
 {{- define "swift-to-s3.image" -}}
 {{- if .Values.image.digest }}{{ printf "%s@%s" .Values.image.repository .Values.image.digest }}
 {{- else }}{{ printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}{{ end }}
+{{- end }}
+
+{{/* The TCP ports of the Swift URLs the pods use (auth, storage, Keystone), comma-joined and de-duplicated: the
+explicit port, else 443 for https and 80 for http. */}}
+{{- define "swift-to-s3.swiftPorts" -}}
+{{- $ports := list -}}
+{{- range $url := list .Values.swift.authUrl .Values.swift.storageUrl .Values.swift.keystone.authUrl -}}
+{{- if $url -}}
+{{- $parsed := urlParse $url -}}
+{{- $hostPort := splitList ":" (regexReplaceAll "^\\[.*\\]" $parsed.host "ip6") -}}
+{{- if eq (len $hostPort) 2 }}{{ $ports = append $ports (index $hostPort 1) }}
+{{- else }}{{ $ports = append $ports (ternary "443" "80" (eq $parsed.scheme "https")) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- $ports | uniq | join "," -}}
 {{- end }}
