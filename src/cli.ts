@@ -3,7 +3,7 @@
 import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, parseBytes, VARIABLES, type Config } from './config.ts';
-import { ConfigError, FatalError, messageOf } from './errors.ts';
+import { ConfigError, FatalError, UnreachableError, messageOf } from './errors.ts';
 import { retryPolicyOf } from './retry.ts';
 import { createLog, scrub, type Log } from './log.ts';
 import { Stats } from './report/stats.ts';
@@ -16,8 +16,12 @@ import { runShard } from './sync/run.ts';
 import { verify } from './ops/verify.ts';
 import { formatPlan, plan } from './ops/plan.ts';
 
-/** Exit codes, the contract with the Job's podFailurePolicy. */
-export const EXIT = { ok: 0, objectsFailed: 1, fatal: 2 } as const;
+/** Exit codes, the contract with the Job's podFailurePolicy: 1 retries the index, 2 fails the Job (FailJob),
+ *  3 fails only the index (FailIndex). */
+export const EXIT = { ok: 0, objectsFailed: 1, fatal: 2, unreachable: 3 } as const;
+
+/** The exit code of an error that ends the run. */
+const exitOf = (error: FatalError): number => (error instanceof UnreachableError ? EXIT.unreachable : EXIT.fatal);
 
 const COMMANDS: Record<string, { summary: string; run: (env: Record<string, string | undefined>, options: CommandOptions) => Promise<number> }> = {
   copy: { summary: 'copy one shard of the Swift container(s) into the bucket (default)', run: runCopy },
@@ -88,9 +92,11 @@ function usage(command?: string): string {
     ...Object.entries(OPTION_FLAGS).filter(([, option]) => !command || option.commands.includes(command)).map(([flag, option]) => `  ${(flag + (option.takesValue ? ' <value>' : '')).padEnd(34)} ${option.desc} (${option.commands.join(', ')})`),
     '',
     'Exit codes: 0 everything in the shard is in place; 1 some objects failed after retries (rerun the shard);',
-    '            2 configuration, authentication, or a missing container or bucket (fix and start again).',
+    '            2 configuration, authentication, a certificate that does not verify, or a missing container or',
+    '              bucket (fix and start again);',
+    '            3 Swift or S3 cannot be reached after CONNECT_WAIT seconds (only this shard fails; rerun it).',
     'verify: exit 0 only when every source object is at the destination with the same size and MD5 and nothing',
-    '        extra is there; 1 otherwise. --all checks every shard in one process; --json prints the report.',
+    '        extra is there; 1 otherwise (2 and 3 as for copy). --all checks every shard in one process; --json prints the report.',
   ];
   return lines.join('\n');
 }
@@ -139,7 +145,7 @@ function clientsFor(config: Config, stats: Stats, log: Log) {
   const retry = retryPolicyOf(config);
   const pageSize = config.listPageSize ? { pageSize: config.listPageSize } : {};
   const onRetry = (what: string, error: unknown, attempt: number) => log.warn({ what, attempt, err: scrub(messageOf(error), config.secrets) }, 'retrying request');
-  const source = new SwiftSource({ auth: config.swift.auth, connections: config.transfers + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry, ...pageSize });
+  const source = new SwiftSource({ auth: config.swift.auth, ...(config.swift.caFile ? { caFile: config.swift.caFile } : {}), connections: config.transfers + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry, ...pageSize });
   const target = new S3Target({ s3: config.s3, connections: config.transfers * config.partConcurrency + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry, ...pageSize });
   return { source, target };
 }
@@ -195,7 +201,7 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
       const line = scrub(error.message, config.secrets);
       options.printError(line);
       try { writeTerminationMessage(terminationPath(config.terminationMessagePath), { ...summarize(stats, config.shard, { dryRun: config.dryRun, interrupted: false }), failures: [{ key: '', reason: line }] }); } catch { /* best effort */ }
-      return EXIT.fatal;
+      return exitOf(error);
     }
     throw error;
   } finally {
@@ -297,7 +303,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return await COMMANDS[parsed.command]!.run({ ...env, ...parsed.env }, { values: parsed.values, print, printError });
   } catch (error) {
     if (error instanceof ConfigError) { error.lines.forEach((line) => printError(scrub(line, secrets))); return EXIT.fatal; }
-    if (error instanceof FatalError) { printError(scrub(error.message, secrets)); return EXIT.fatal; }
+    if (error instanceof FatalError) { printError(scrub(error.message, secrets)); return exitOf(error); }
     printError(`internal error: ${scrub(messageOf(error), secrets)} (set LOG_LEVEL=debug for details)`);
     if (env.LOG_LEVEL === 'debug') process.stderr.write(`${scrub(String((error as Error)?.stack), secrets)}\n`);
     return EXIT.objectsFailed;

@@ -9,8 +9,9 @@ export type SwiftAuth =
   | { kind: 'v3'; authUrl: string; credentialId: string; credentialSecret: string; interface: string; region?: string; storageUrlOverride?: string };
 
 export interface Config {
-  /** `prefixes`: where each container's objects go in the bucket, below S3_PREFIX ("" is S3_PREFIX itself). */
-  swift: { auth: SwiftAuth; containers: string[]; prefixes: Record<string, string> };
+  /** `prefixes`: where each container's objects go in the bucket, below S3_PREFIX ("" is S3_PREFIX itself);
+   *  `caFile`: SWIFT_CA_FILE, CAs trusted for every HTTPS request to Swift besides the system's. */
+  swift: { auth: SwiftAuth; containers: string[]; prefixes: Record<string, string>; caFile?: string };
   s3: {
     endpoint: string;
     bucket: string;
@@ -129,6 +130,7 @@ export const VARIABLES: VariableDoc[] = [
   { name: 'OS_APPLICATION_CREDENTIAL_SECRET', desc: 'Keystone application credential secret', example: 'my-secret', secret: true },
   { name: 'OS_INTERFACE', desc: 'catalog interface of the object-store endpoint', example: 'public', default: 'public' },
   { name: 'OS_REGION_NAME', desc: 'catalog region of the object-store endpoint (first one when empty)', example: 'RegionOne', default: '' },
+  { name: 'SWIFT_CA_FILE', desc: 'extra CA bundle (PEM, one or more CAs) to trust for every HTTPS request to Swift (auth v1, Keystone, storage URL), e.g. the CA of the VM\'s TLS proxy', example: '/etc/swift-to-s3/swift-ca/ca.crt' },
   { name: 'SWIFT_CONTAINERS', desc: 'containers to copy, comma separated, each optionally =<key prefix> (without one: the bucket root, below S3_PREFIX); key spaces must not overlap', example: 'users', default: 'users' },
   { name: 'BUCKET_HOST', desc: 'S3 host (ObjectBucketClaim ConfigMap)', example: 's3.openshift-storage.svc' },
   { name: 'BUCKET_PORT', desc: 'S3 port (443 means https)', example: '443', default: '443' },
@@ -204,6 +206,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     OS_APPLICATION_CREDENTIAL_SECRET: str(hasV3 ? {} : optional),
     OS_INTERFACE: str({ choices: ['public', 'internal', 'admin'], default: 'public' }),
     OS_REGION_NAME: str({ default: '' }),
+    SWIFT_CA_FILE: str(optional),
     SWIFT_CONTAINERS: containerList({ default: [{ name: 'users', prefix: '' }] }),
     BUCKET_HOST: str(hasEndpoint ? optional : {}),
     BUCKET_PORT: positiveInt(65535)({ default: 443 }),
@@ -293,7 +296,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   if (prefix && !prefix.endsWith('/')) prefix += '/';
 
   return {
-    swift: { auth, containers: cleaned.SWIFT_CONTAINERS.map((entry) => entry.name), prefixes: Object.fromEntries(cleaned.SWIFT_CONTAINERS.map((entry) => [entry.name, entry.prefix])) },
+    swift: {
+      auth, containers: cleaned.SWIFT_CONTAINERS.map((entry) => entry.name), prefixes: Object.fromEntries(cleaned.SWIFT_CONTAINERS.map((entry) => [entry.name, entry.prefix])),
+      ...(cleaned.SWIFT_CA_FILE ? { caFile: cleaned.SWIFT_CA_FILE } : {}),
+    },
     s3: {
       endpoint,
       bucket: cleaned.BUCKET_NAME,

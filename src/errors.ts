@@ -10,10 +10,16 @@ export class ConfigError extends Error {
   }
 }
 
-/** A problem that no retry of this shard can fix (authentication, a missing container or bucket, an
- *  unreachable endpoint): exit 2 so the Job stops at once. */
+/** A problem that no retry of this shard can fix (authentication, a missing container or bucket, a certificate
+ *  that does not verify): exit 2 so the Job stops at once. */
 export class FatalError extends Error {
   override name = 'FatalError';
+}
+
+/** Swift or S3 still cannot be reached when CONNECT_WAIT is over: it ends the shard like a FatalError, but exits 3,
+ *  so only this index fails (a network blip on one pod's way must not stop every index). */
+export class UnreachableError extends FatalError {
+  override name = 'UnreachableError';
 }
 
 /** An HTTP answer that is not a success, from either side. */

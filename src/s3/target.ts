@@ -2,8 +2,6 @@
 // iterators, single and multipart uploads.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import type { Readable } from 'node:stream';
 import {
   S3Client, ListObjectsV2Command, HeadObjectCommand, GetObjectCommand, PutObjectCommand, CopyObjectCommand, DeleteObjectCommand,
@@ -11,12 +9,13 @@ import {
   ListMultipartUploadsCommand, type CompletedPart,
 } from '@aws-sdk/client-s3';
 import type { Config } from '../config.ts';
-import { FatalError, messageOf } from '../errors.ts';
-import { causeOf, statusOf, withRetry } from '../retry.ts';
+import { FatalError, UnreachableError, messageOf } from '../errors.ts';
+import { causeOf, isTransient, statusOf, withRetry } from '../retry.ts';
 import type { Operation } from '../report/stats.ts';
 import { hostPort, type EndpointOptions } from '../endpoint.ts';
 import { md5OfStream, unquoteEtag } from '../md5.ts';
 import type { KeyRules } from './keyrules.ts';
+import { certificateProblem, trustedCas } from '../tls.ts';
 
 export interface DestEntry {
   /** The key without the run's prefix (S3_PREFIX and, with several containers, "<container>/"). */
@@ -49,7 +48,7 @@ function decodeListedKey(key: string, encodingType: string | undefined): string 
 
 function agents(s3: Config['s3'], connections: number) {
   const common = { keepAlive: true, maxSockets: connections, maxFreeSockets: connections, timeout: 4_000, scheduling: 'lifo' as const };
-  const ca = s3.caFile ? [...rootCertificates, readFileSync(s3.caFile, 'utf8')] : undefined;
+  const ca = s3.caFile ? trustedCas('S3_CA_FILE', s3.caFile) : undefined;
   return {
     httpAgent: new HttpAgent(common),
     httpsAgent: new HttpsAgent({ ...common, ...(ca ? { ca } : {}), rejectUnauthorized: !s3.insecureSkipTlsVerify }),
@@ -69,10 +68,6 @@ export class S3Target {
   constructor(options: S3TargetOptions) {
     this.#options = options;
     this.bucket = options.s3.bucket;
-    let caError: unknown;
-    let handlerAgents: ReturnType<typeof agents> | undefined;
-    try { handlerAgents = agents(options.s3, options.connections); } catch (error) { caError = error; }
-    if (caError) throw new FatalError(`cannot read S3_CA_FILE ${options.s3.caFile}: ${messageOf(caError)}`);
     this.client = new S3Client({
       endpoint: options.s3.endpoint,
       region: options.s3.region,
@@ -82,7 +77,7 @@ export class S3Target {
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 1,
       // socketTimeout is idle time (a stalled server); requestTimeout would cap whole uploads, so it stays unset.
-      requestHandler: { ...handlerAgents!, socketTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 10_000) },
+      requestHandler: { ...agents(options.s3, options.connections), socketTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 10_000) },
     });
     this.client.middlewareStack.add((next) => async (args) => {
       const result = await next(args);
@@ -110,14 +105,15 @@ export class S3Target {
     return /^noobaa\b/i.test(this.#server ?? '');
   }
 
-  /** Checks that the bucket exists and the keys work. Problems here are fatal (exit 2). */
+  /** Checks that the bucket exists and the keys work. Problems here end the run: a FatalError (exit 2), or an
+   *  UnreachableError (exit 3) when S3 still cannot be reached after CONNECT_WAIT. */
   async connect(): Promise<void> {
-    // At start the endpoint may not be routable yet (a pod can start before its EndpointSlice): wait a bounded time.
+    // At start the endpoint may not be reachable yet (the pod's network, a proxy being restarted): wait a bounded time.
     const policy = { ...this.#options.retry, maxRetries: 1_000, maxDelayMs: 2_000, giveUpAfterMs: this.#options.connectWaitMs };
     try {
       await withRetry(() => this.#timed('s3_list', () => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1 }))), policy);
     } catch (error) {
-      throw new FatalError(explainConnectError(error, this.#options.s3));
+      throw connectError(error, this.#options.s3);
     }
   }
 
@@ -284,17 +280,22 @@ export interface ObjectHeaders {
 /** Content headers an S3 server may accept on a PUT and not keep (Content-Type and Content-Encoding are always kept). */
 export type DroppableHeader = 'ContentDisposition' | 'CacheControl' | 'ContentLanguage' | 'Expires';
 
-function explainConnectError(error: unknown, s3: Config['s3']): string {
+/** Why connect() failed, as the error that ends the run. A certificate that does not verify is configuration
+ *  (exit 2); only what the start-up wait retried in vain is unreachable (exit 3). */
+function connectError(error: unknown, s3: Config['s3']): FatalError {
   const name = (error as { name?: string; Code?: string }).name ?? '';
   const status = statusOf(error);
   const where = `${s3.endpoint} bucket ${s3.bucket}`;
   const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? '';
-  if (name === 'NoSuchBucket' || (status === 404 && name !== 'NotFound')) return `S3 bucket "${s3.bucket}" does not exist at ${s3.endpoint}: check BUCKET_NAME (or create the bucket / ObjectBucketClaim)`;
-  if (name === 'InvalidAccessKeyId') return `S3 at ${s3.endpoint} does not know the access key ${s3.accessKeyId} (InvalidAccessKeyId): check AWS_ACCESS_KEY_ID`;
-  if (name === 'SignatureDoesNotMatch') return `S3 at ${s3.endpoint} rejected the signature (SignatureDoesNotMatch): check AWS_SECRET_ACCESS_KEY, and AWS_ACCESS_KEY_ID (some servers answer so for an unknown key)`;
-  if (name === 'AccessDenied' || status === 403) return `S3 at ${where} denied access (${name || status}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY and the bucket's policy`;
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) || /certificate/i.test(messageOf(error))) {
-    return `the TLS certificate of S3 at ${s3.endpoint} does not verify (${code || messageOf(error)}): set S3_CA_FILE to the CA bundle that signed it (on OpenShift the service CA, /var/run/secrets/kubernetes.io/serviceaccount/service-ca.crt)`;
+  if (name === 'NoSuchBucket' || (status === 404 && name !== 'NotFound')) return new FatalError(`S3 bucket "${s3.bucket}" does not exist at ${s3.endpoint}: check BUCKET_NAME (or create the bucket / ObjectBucketClaim)`);
+  if (name === 'InvalidAccessKeyId') return new FatalError(`S3 at ${s3.endpoint} does not know the access key ${s3.accessKeyId} (InvalidAccessKeyId): check AWS_ACCESS_KEY_ID`);
+  if (name === 'SignatureDoesNotMatch') return new FatalError(`S3 at ${s3.endpoint} rejected the signature (SignatureDoesNotMatch): check AWS_SECRET_ACCESS_KEY, and AWS_ACCESS_KEY_ID (some servers answer so for an unknown key)`);
+  if (name === 'AccessDenied' || status === 403) return new FatalError(`S3 at ${where} denied access (${name || status}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY and the bucket's policy`);
+  const certificate = certificateProblem(error);
+  if (certificate) {
+    return new FatalError(`the TLS certificate of S3 at ${s3.endpoint} does not verify (${certificate}): set S3_CA_FILE to the CA bundle that signed it (on OpenShift the service CA, /var/run/secrets/kubernetes.io/serviceaccount/service-ca.crt)`);
   }
-  return `cannot reach S3 at ${hostPort(s3.endpoint)} (${code || name || messageOf(error)}): check BUCKET_HOST/BUCKET_PORT or S3_ENDPOINT and that the endpoint is reachable from here`;
+  const detail = code || name || messageOf(error);
+  if (isTransient(error)) return new UnreachableError(`cannot reach S3 at ${hostPort(s3.endpoint)} (${detail}): check BUCKET_HOST/BUCKET_PORT or S3_ENDPOINT and that the endpoint is reachable from here`);
+  return new FatalError(`S3 at ${s3.endpoint} failed the listing of bucket ${s3.bucket} (${detail}): check BUCKET_HOST/BUCKET_PORT or S3_ENDPOINT, and BUCKET_REGION`);
 }

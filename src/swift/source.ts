@@ -4,11 +4,12 @@ import { Agent, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
 import type { SwiftAuth } from '../config.ts';
-import { BrokenSymlinkError, FatalError, HttpError, SourceGoneError, messageOf } from '../errors.ts';
-import { causeOf, withRetry } from '../retry.ts';
+import { BrokenSymlinkError, FatalError, HttpError, SourceGoneError, UnreachableError, messageOf } from '../errors.ts';
+import { causeOf, isTransient, withRetry } from '../retry.ts';
 import type { Operation } from '../report/stats.ts';
 import { hostPort, type EndpointOptions } from '../endpoint.ts';
 import { MD5_HEX, unquoteEtag } from '../md5.ts';
+import { certificateProblem, trustedCas } from '../tls.ts';
 import { authenticate, canReauthenticate, type SwiftSession } from './auth.ts';
 
 /** One object as a container listing shows it. */
@@ -38,6 +39,8 @@ export interface SourceObject {
 
 export interface SwiftSourceOptions extends EndpointOptions {
   auth: SwiftAuth;
+  /** SWIFT_CA_FILE: CAs trusted besides the system's, for every request (auth, Keystone, storage URL). */
+  caFile?: string;
 }
 
 const SWIFT_LISTING_LIMIT = 10_000;
@@ -85,7 +88,7 @@ export class SwiftSource {
       keepAliveMaxTimeout: 4_000,
       headersTimeout: options.requestTimeoutMs,
       bodyTimeout: options.requestTimeoutMs,
-      connect: { timeout: Math.min(options.requestTimeoutMs, 10_000) },
+      connect: { timeout: Math.min(options.requestTimeoutMs, 10_000), ...(options.caFile ? { ca: trustedCas('SWIFT_CA_FILE', options.caFile) } : {}) },
     });
   }
 
@@ -93,11 +96,11 @@ export class SwiftSource {
     return this.#session?.storageUrl ?? '';
   }
 
-  /** Authenticates and checks that every container exists. Problems here are fatal (exit 2). */
+  /** Authenticates and checks that every container exists. Problems here end the run: a FatalError (exit 2), or an
+   *  UnreachableError (exit 3) when Swift still cannot be reached after CONNECT_WAIT. */
   async connect(containers: readonly string[]): Promise<void> {
-    // At start the endpoint may not be routable yet (a pod can start before its EndpointSlice): wait a bounded time.
+    // At start the endpoint may not be reachable yet (the pod's network, a proxy being restarted): wait a bounded time.
     const policy = { ...this.#options.retry, maxRetries: 1_000, maxDelayMs: 2_000, giveUpAfterMs: this.#options.connectWaitMs };
-    const where = this.#options.auth.kind === 'token' ? this.#options.auth.storageUrl : this.#options.auth.authUrl;
     try {
       this.#session = await withRetry(() => this.#timed('swift_auth', () => authenticate(this.#dispatcher, this.#options.auth)), policy);
       for (const container of containers) {
@@ -109,9 +112,16 @@ export class SwiftSource {
       }
       this.#serverListingLimit = await this.#listingLimit();
     } catch (error) {
-      if (error instanceof FatalError) throw error;
-      throw new FatalError(`cannot reach Swift at ${hostPort(this.#session?.storageUrl ?? where)} (${messageOf(error)}): check SWIFT_AUTH_URL / SWIFT_STORAGE_URL and that Swift is reachable from here`);
+      throw connectError(error, this.#connectingTo());
     }
+  }
+
+  /** The server connect() was talking to: Keystone until a v3 login succeeded, else Swift. */
+  #connectingTo(): Server {
+    const auth = this.#options.auth;
+    if (this.#session) return { name: 'Swift', url: this.#session.storageUrl, fix: 'SWIFT_AUTH_URL / SWIFT_STORAGE_URL' };
+    if (auth.kind === 'v3') return { name: 'Keystone', url: auth.authUrl, fix: 'OS_AUTH_URL' };
+    return { name: 'Swift', url: auth.kind === 'token' ? auth.storageUrl : auth.authUrl, fix: 'SWIFT_AUTH_URL / SWIFT_STORAGE_URL' };
   }
 
   /** Every object of a container, in Swift's (UTF-8 byte) order, one page at a time. */
@@ -251,6 +261,27 @@ export class SwiftSource {
   async close(): Promise<void> {
     await this.#dispatcher.close();
   }
+}
+
+/** A server of the Swift side, with the variables that point at it. */
+interface Server { name: 'Swift' | 'Keystone'; url: string; fix: string }
+
+/** Why connect() failed, as the error that ends the run. A certificate that does not verify is configuration
+ *  (exit 2); only what the start-up wait retried in vain is unreachable (exit 3). */
+function connectError(error: unknown, { name, url, fix }: Server): FatalError {
+  if (error instanceof FatalError) return error;
+  const certificate = certificateProblem(error);
+  if (certificate) {
+    return new FatalError(`the TLS certificate of ${name} at ${originOf(url)} does not verify (${certificate}): set SWIFT_CA_FILE to the CA bundle that signed it`);
+  }
+  if (isTransient(error)) {
+    return new UnreachableError(`cannot reach ${name} at ${hostPort(url)} (${messageOf(error)}): check ${fix} and that ${name} is reachable from here`);
+  }
+  return new FatalError(`${name} at ${hostPort(url)} cannot be used (${messageOf(error)}): check ${fix}`);
+}
+
+function originOf(url: string): string {
+  try { return new URL(url).origin; } catch { return url; }
 }
 
 interface ListingRow { name?: string; subdir?: string; bytes?: number; hash?: string; last_modified?: string; content_type?: string; slo_etag?: string }

@@ -1,11 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
 import { testOnEachTarget } from '../support/targets.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
+import { listenLocally } from '../support/local-server.ts';
 
-function assertOneClearLine(result: CliResult, pattern: RegExp, secrets: string[] = []): void {
-  assert.equal(result.code, 2, `exit code 2 expected:\n${result.stderr}\n${result.stdout}`);
+function assertOneClearLine(result: CliResult, pattern: RegExp, secrets: string[] = [], code = 2): void {
+  assert.equal(result.code, code, `exit code ${code} expected:\n${result.stderr}\n${result.stdout}`);
   const lines = result.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
   assert.match(lines[0]!, pattern);
@@ -26,13 +31,35 @@ testOnEachTarget('a missing container exits 2 naming it', async (_t, target) => 
   assertOneClearLine(result, /container "no-such-container" does not exist.*SWIFT_CONTAINERS/);
 });
 
-// Swift alone: the run ends before any bucket is reached, so one target is enough.
-test('an unreachable Swift exits 2 naming host and port, within a bounded time', async () => {
+/** Runs `copy` with `overrides` and CONNECT_WAIT=1, and checks it gave up soon with exit 3 (only this index fails)
+ *  and one line, which the termination message carries too, for `status`. */
+async function assertUnreachable(overrides: Record<string, string>, pattern: RegExp, container = 'users'): Promise<void> {
+  const termination = join(mkdtempSync(join(tmpdir(), 'unreachable-')), 'termination-log');
   const started = Date.now();
-  const result = await runCli(['copy'], copierEnv('users', 'bucket', { SWIFT_AUTH_URL: 'http://127.0.0.1:9/auth/v1.0', CONNECT_WAIT: '3' }));
-  assertOneClearLine(result, /cannot reach Swift at 127\.0\.0\.1:9 .*ECONNREFUSED/);
+  const result = await runCli(['copy'], copierEnv(container, 'bucket', { CONNECT_WAIT: '1', TERMINATION_MESSAGE_PATH: termination, ...overrides }));
   const seconds = (Date.now() - started) / 1000;
-  assert.ok(seconds >= 1 && seconds < 15, `gave up after ${seconds} s with CONNECT_WAIT=3`);
+  assertOneClearLine(result, pattern, [], 3);
+  assert.ok(seconds < 8, `gave up after ${seconds} s with CONNECT_WAIT=1`);
+  assert.match(JSON.parse(readFileSync(termination, 'utf8')).failures[0].reason, pattern);
+}
+
+// Swift alone: the run ends before any bucket is reached, so no target is involved.
+test('an unreachable Swift exits 3 naming host and port, after CONNECT_WAIT', async () => {
+  await assertUnreachable({ SWIFT_AUTH_URL: 'http://127.0.0.1:9/auth/v1.0' }, /cannot reach Swift at 127\.0\.0\.1:9 .*ECONNREFUSED/);
+});
+
+test('a Swift that answers 503 to everything until CONNECT_WAIT is over exits 3 too', async (t) => {
+  let asked = 0;
+  const server = await listenLocally(createServer((_request, response) => { asked++; response.writeHead(503).end(); }), 60_000);
+  t.after(() => server.close());
+  await assertUnreachable({ SWIFT_AUTH_URL: `http://127.0.0.1:${server.port}/auth/v1.0` }, new RegExp(`cannot reach Swift at 127\\.0\\.0\\.1:${server.port} .*503`));
+  assert.ok(asked > 1, `asked ${asked} time(s): the start-up wait retries`);
+});
+
+// Swift is the bed's and answers; the S3 endpoint is a closed port, so no target is involved either.
+test('an unreachable S3 exits 3 naming host and port, after CONNECT_WAIT', async () => {
+  const { container } = await freshContainer();
+  await assertUnreachable({ S3_ENDPOINT: 'http://127.0.0.1:9' }, /cannot reach S3 at 127\.0\.0\.1:9 .*ECONNREFUSED/, container);
 });
 
 testOnEachTarget('a missing bucket and wrong S3 keys exit 2 with the variable to fix', async (_t, target) => {
@@ -71,4 +98,5 @@ test('secrets are refused as flags, and --help works for the command', async () 
   assert.equal(help.code, 0);
   assert.match(help.stdout, /SHARD_INDEXES\s+--shard-indexes/);
   assert.match(help.stdout, /Exit codes: 0/);
+  assert.match(help.stdout, /^\s+3 Swift or S3 cannot be reached after CONNECT_WAIT/m);
 });

@@ -31,7 +31,7 @@ const MALFORMED: Record<string, string> = {
 
 /** Variables that take any text: only their absence can be wrong. */
 const FREE_TEXT = new Set(['SWIFT_USER', 'SWIFT_KEY', 'SWIFT_AUTH_TOKEN', 'OS_APPLICATION_CREDENTIAL_ID', 'OS_APPLICATION_CREDENTIAL_SECRET',
-  'OS_REGION_NAME', 'BUCKET_HOST', 'BUCKET_NAME', 'BUCKET_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'S3_PREFIX', 'S3_CA_FILE',
+  'OS_REGION_NAME', 'BUCKET_HOST', 'BUCKET_NAME', 'BUCKET_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'S3_PREFIX', 'S3_CA_FILE', 'SWIFT_CA_FILE',
   'TERMINATION_MESSAGE_PATH']);
 
 test('the good example configuration loads', () => {
