@@ -1,32 +1,54 @@
-// A small Kubernetes API server on 127.0.0.1 for the kube tests: lists Jobs and Pods by label selector, creates Jobs.
+// A strict Kubernetes API server on 127.0.0.1 for the kube tests: Jobs and Pods, refused where a real server refuses.
+//
+// What it serves (namespaced; {ns} in the URL; JSON only):
+//   GET    /apis/batch/v1/namespaces/{ns}/jobs[?labelSelector=&fieldSelector=]   list, 400 on a bad selector
+//   POST   /apis/batch/v1/namespaces/{ns}/jobs                                   create: defaults, generated selector, 422 Invalid
+//   GET    /apis/batch/v1/namespaces/{ns}/jobs/{name}[/status]                   read, 404 NotFound
+//   PUT    /apis/batch/v1/namespaces/{ns}/jobs/{name}/status                     status update: the whole Job, only .status kept
+//   DELETE /apis/batch/v1/namespaces/{ns}/jobs/{name}[?propagationPolicy=]       Background/Foreground delete its pods; default orphans them
+//   GET    /api/v1/namespaces/{ns}/pods[?labelSelector=&fieldSelector=]          list
+//   POST   /api/v1/namespaces/{ns}/pods                                          create (generateName too): phase Pending, 422 Invalid
+//   GET    /api/v1/namespaces/{ns}/pods/{name}[/status]                          read
+//   PUT    /api/v1/namespaces/{ns}/pods/{name}/status                            status update (what a kubelet reports)
+// Refusals are Status objects as apimachinery's errors.NewInvalid / NewBadRequest / NewNotFound / NewConflict build them.
+// Objects seeded through startFakeApi() or assigned to .jobs/.pods are stored as given, without validation.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
+import {
+  aggregate, errorBody, parseSelector, SelectorSyntaxError, selectorMatches, type FieldError, type Json, type Labels,
+} from './k8s-syntax.ts';
+import { defaultJob, prepareJobForCreate, validateJob, validateJobStatusUpdate, type Job } from './k8s-job.ts';
+import { DecodeError, defaultPodSpec, podQOSClass, validatePodCreate, validatePodStatusUpdate } from './k8s-pod.ts';
 
-export type Json = Record<string, unknown>;
+export type { Json } from './k8s-syntax.ts';
+export { parseSelector, SelectorSyntaxError } from './k8s-syntax.ts';
+export { podForIndex, COMPLETION_INDEX } from './k8s-pod.ts';
+export { indexesFormatError, parseIndexes, CONTROLLER_UID, JOB_NAME } from './k8s-job.ts';
 
 export interface RecordedRequest { method: string; path: string; query: URLSearchParams; body?: Json }
 
+export interface Refusal { code: number; reason: string; message: string }
+
 export interface FakeApi {
   url: string;
-  /** Every request, in order of arrival. */
+  /** Every request, in order of arrival, with the body as sent. */
   requests: RecordedRequest[];
   /** The stored objects; tests may replace or change them between requests. */
   jobs: Json[];
   pods: Json[];
   /** When set, every request is answered with this Status (e.g. 403 Forbidden). */
-  refuse?: { code: number; reason: string; message: string };
+  refuse?: Refusal;
   /** A KubeConfig pointing at this server (plain HTTP, bearer token). */
   kubeConfig(namespace?: string): KubeConfig;
   close(): Promise<void>;
 }
 
-const JOBS = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs$/;
-const PODS = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/;
+interface FakeState { requests: RecordedRequest[]; jobs: Json[]; pods: Json[]; refuse?: Refusal; resourceVersion: number }
 
 export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[] } = {}): Promise<FakeApi> {
-  const api: FakeState = { requests: [], jobs: [...(objects.jobs ?? [])], pods: [...(objects.pods ?? [])] };
+  const api: FakeState = { requests: [], jobs: [...(objects.jobs ?? [])], pods: [...(objects.pods ?? [])], resourceVersion: 10_000 };
   const server = createServer((request, response) => {
     void answer(api, request, response).catch((error: unknown) => send(response, 500, status(500, 'InternalError', String(error))));
   });
@@ -57,60 +79,281 @@ export function kubeConfigFor(server: string, namespace?: string): KubeConfig {
   return kubeConfig;
 }
 
-interface FakeState { requests: RecordedRequest[]; jobs: Json[]; pods: Json[]; refuse?: { code: number; reason: string; message: string } }
+/** A label selector as ?labelSelector= takes it (set-based too); throws SelectorSyntaxError where the server answers 400. */
+export function matchesSelector(labels: Record<string, string>, selector: string): boolean {
+  return selectorMatches(parseSelector(selector), labels);
+}
+
+// --- routing -------------------------------------------------------------------------------------------------
+
+interface Kind { apiVersion: string; kind: string; resource: string; group: string; collection: 'jobs' | 'pods' }
+const JOB: Kind = { apiVersion: 'batch/v1', kind: 'Job', resource: 'jobs', group: 'batch', collection: 'jobs' };
+const POD: Kind = { apiVersion: 'v1', kind: 'Pod', resource: 'pods', group: '', collection: 'pods' };
+const ROUTE = /^\/(?:apis\/batch\/v1|api\/v1)\/namespaces\/([^/]+)\/(jobs|pods)(?:\/([^/]+)(\/status)?)?$/;
+
+type Reply = [number, Json];
+
+/** An HTTP-level refusal carried as an exception through the handlers. */
+class Refused extends Error {
+  readonly reply: Reply;
+  constructor(reply: Reply) {
+    super(String(reply[1].message));
+    this.reply = reply;
+  }
+}
 
 async function answer(api: FakeState, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const method = request.method ?? 'GET';
   const text = await readBody(request);
-  const body = text ? JSON.parse(text) as Json : undefined;
-  api.requests.push({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, ...(body ? { body } : {}) });
-  if (api.refuse) return send(response, api.refuse.code, status(api.refuse.code, api.refuse.reason, api.refuse.message));
-  const jobs = JOBS.exec(url.pathname);
-  const pods = PODS.exec(url.pathname);
-  const selector = url.searchParams.get('labelSelector') ?? '';
-  if (jobs && request.method === 'GET') return send(response, 200, list('batch/v1', 'JobList', select(api.jobs, jobs[1]!, selector)));
-  if (pods && request.method === 'GET') return send(response, 200, list('v1', 'PodList', select(api.pods, pods[1]!, selector)));
-  if (jobs && request.method === 'POST' && body) return send(response, ...createJob(api, jobs[1]!, body));
-  send(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${request.method} ${url.pathname})`));
-}
-
-function createJob(api: { jobs: Json[] }, namespace: string, body: Json): [number, Json] {
-  const metadata = (body.metadata ?? {}) as Json;
-  const name = String(metadata.name ?? '');
-  if (api.jobs.some((job) => metaOf(job).name === name && metaOf(job).namespace === namespace)) {
-    return [409, status(409, 'AlreadyExists', `jobs.batch "${name}" already exists`, { name, group: 'batch', kind: 'jobs' })];
+  let body: Json | undefined;
+  try {
+    body = text ? JSON.parse(text) as Json : undefined;
+  } catch (error) {
+    api.requests.push({ method, path: url.pathname, query: url.searchParams });
+    return send(response, 400, status(400, 'BadRequest', `the request body is not valid JSON: ${String(error)}`));
   }
-  const created = { ...body, metadata: { ...metadata, namespace, uid: randomUUID(), resourceVersion: '1000', creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }, status: {} };
-  api.jobs.push(created);
-  return [201, created];
+  api.requests.push({ method, path: url.pathname, query: url.searchParams, ...(body ? { body } : {}) });
+  if (api.refuse) return send(response, api.refuse.code, status(api.refuse.code, api.refuse.reason, api.refuse.message));
+  const route = ROUTE.exec(url.pathname);
+  const kind = route && (url.pathname.startsWith('/apis/batch/v1/') ? route[2] === 'jobs' && JOB : route[2] === 'pods' && POD);
+  if (!route || !kind) return send(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
+  const [, namespace, , name, subresource] = route as unknown as [string, string, string, string | undefined, string | undefined];
+  try {
+    send(response, ...handle(api, { method, namespace: decodeURIComponent(namespace), name: name && decodeURIComponent(name), status: Boolean(subresource), query: url.searchParams, body, kind }));
+  } catch (error) {
+    if (error instanceof Refused) return send(response, ...error.reply);
+    if (error instanceof DecodeError) return send(response, 400, status(400, 'BadRequest', error.message));
+    throw error;
+  }
 }
 
-function metaOf(object: Json): { name?: string; namespace?: string; labels?: Record<string, string> } {
-  return (object.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string> };
+interface Call { method: string; namespace: string; name?: string; status: boolean; query: URLSearchParams; body?: Json; kind: Kind }
+
+function handle(api: FakeState, call: Call): Reply {
+  const { method, name, kind } = call;
+  if (!name && method === 'GET') return [200, list(api, call)];
+  if (!name && method === 'POST') return kind === JOB ? createJob(api, call) : createPod(api, call);
+  if (name && method === 'GET') return [200, stored(api, call).object];
+  if (name && call.status && method === 'PUT') return updateStatus(api, call);
+  if (name && !call.status && method === 'DELETE' && kind === JOB) return deleteJob(api, call);
+  return [405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')];
 }
 
-/** Equality (`a=b`, `a==b`), inequality (`a!=b`) and existence (`a`, `!a`) selectors, comma-joined. */
-export function matchesSelector(labels: Record<string, string>, selector: string): boolean {
-  return selector.split(',').map((term) => term.trim()).filter(Boolean).every((term) => {
-    const inequality = /^([^!=]+)!=(.*)$/.exec(term);
-    if (inequality) return labels[inequality[1]!.trim()] !== inequality[2]!.trim();
-    const equality = /^([^!=]+)==?(.*)$/.exec(term);
-    if (equality) return labels[equality[1]!.trim()] === equality[2]!.trim();
-    if (term.startsWith('!')) return !(term.slice(1) in labels);
-    return term in labels;
+// --- list ----------------------------------------------------------------------------------------------------
+
+/** Items of the namespace that match both selectors, in key order (namespace/name) as etcd returns them. */
+function list(api: FakeState, call: Call): Json {
+  const selector = parseOr400(() => parseSelector(call.query.get('labelSelector') ?? ''));
+  const fields = parseOr400(() => parseFieldSelector(call.query.get('fieldSelector') ?? '', call.kind));
+  const items = api[call.kind.collection]
+    .filter((object) => metaOf(object).namespace === call.namespace)
+    .filter((object) => selectorMatches(selector, metaOf(object).labels ?? {}))
+    .filter((object) => fields.every(([path, operator, value]) => (fieldValue(object, path) === value) === (operator !== '!=')))
+    .sort((a, b) => compareKeys(String(metaOf(a).name), String(metaOf(b).name)));
+  return { apiVersion: call.kind.apiVersion, kind: `${call.kind.kind}List`, metadata: { resourceVersion: String(api.resourceVersion) }, items };
+}
+
+function parseOr400<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof SelectorSyntaxError) throw new Refused([400, status(400, 'BadRequest', error.message)]);
+    throw error;
+  }
+}
+
+const FIELD_LABELS: Record<string, readonly string[]> = {
+  jobs: ['metadata.name', 'metadata.namespace', 'status.successful'],
+  pods: ['metadata.name', 'metadata.namespace', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+};
+
+/** fields.ParseSelector: key=value, key==value, key!=value; each key a field label the resource supports (JobToSelectableFields, pod GetAttrs). */
+function parseFieldSelector(selector: string, kind: Kind): [string, string, string][] {
+  return selector.split(',').map((term) => term.trim()).filter(Boolean).map((term) => {
+    const match = /^([^=!]+)(==|=|!=)(.*)$/.exec(term);
+    if (!match) throw new SelectorSyntaxError(`invalid selector: '${selector}'; can't understand '${term}'`);
+    const [, key, operator, value] = match as unknown as [string, string, string, string];
+    if (!FIELD_LABELS[kind.resource]!.includes(key)) throw new SelectorSyntaxError(`field label not supported: ${key}`);
+    return [key, operator, value];
   });
 }
 
-function select(objects: Json[], namespace: string, selector: string): Json[] {
-  return objects.filter((object) => metaOf(object).namespace === namespace && matchesSelector(metaOf(object).labels ?? {}, selector));
+function fieldValue(object: Json, path: string): string {
+  if (path === 'status.successful') return String(((object.status ?? {}) as Json).succeeded ?? 0);
+  const value = path.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Json)[key] : undefined), object);
+  return value === undefined ? '' : String(value);
 }
 
-function list(apiVersion: string, kind: string, items: Json[]): Json {
-  return { apiVersion, kind, metadata: { resourceVersion: '999' }, items };
+function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-function status(code: number, reason: string, message: string, details?: Json): Json {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+// --- create ----------------------------------------------------------------------------------------------------
+
+/** The create handler's steps for a Job: decode and default, namespace check, PrepareForCreate, validate, store. */
+function createJob(api: FakeState, call: Call): Reply {
+  const job = decoded(call) as Job;
+  job.spec ??= {} as Job['spec'];
+  defaultJob(job);
+  nameFromGenerateName(api, call, job.metadata);
+  prepareJobForCreate(job, randomUUID());
+  return store(api, call, job, validateJob(job));
+}
+
+/** The same for a Pod; PrepareForCreate (pkg/registry/core/pod/strategy.go) sets phase Pending and the QoS class. */
+function createPod(api: FakeState, call: Call): Reply {
+  const pod = decoded(call);
+  pod.spec ??= {};
+  defaultPodSpec(pod.spec as Json);
+  pod.status = { phase: 'Pending', qosClass: podQOSClass(pod.spec as Json) };
+  const metadata = pod.metadata as Json;
+  nameFromGenerateName(api, call, metadata);
+  metadata.uid = randomUUID();
+  return store(api, call, pod, validatePodCreate(pod));
+}
+
+/**
+ * Decoding and rest.BeforeCreate's namespace rule (EnsureObjectNamespaceMatchesRequestNamespace in
+ * k8s.io/apiserver): a body namespace other than the URL's is a 400; none takes the URL's. Server-owned metadata
+ * is dropped as on create (uid, resourceVersion, timestamps).
+ */
+function decoded(call: Call): Json {
+  const body = structuredClone(call.body);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Refused([400, status(400, 'BadRequest', 'the body of the request was empty or not an object')]);
+  checkTypeMeta(body, call.kind);
+  const metadata = (body.metadata ?? {}) as Json;
+  if (metadata.namespace !== undefined && metadata.namespace !== '' && metadata.namespace !== call.namespace) {
+    throw new Refused([400, status(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request')]);
+  }
+  const { uid: _uid, resourceVersion: _rv, creationTimestamp: _created, deletionTimestamp: _deleted, generation: _generation, ...kept } = metadata;
+  body.metadata = { ...kept, namespace: call.namespace };
+  body.apiVersion = call.kind.apiVersion;
+  body.kind = call.kind.kind;
+  return body;
+}
+
+function checkTypeMeta(body: Json, kind: Kind): void {
+  if (body.apiVersion !== undefined && body.apiVersion !== kind.apiVersion) {
+    throw new DecodeError(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${kind.apiVersion})`);
+  }
+  if (body.kind !== undefined && body.kind !== kind.kind) {
+    throw new DecodeError(`the kind in the data (${String(body.kind)}) does not match the expected kind (${kind.kind})`);
+  }
+}
+
+/** Validation errors make a 422 Invalid; a taken name a 409 AlreadyExists; otherwise the object is stored. */
+function store(api: FakeState, call: Call, object: Json, errors: FieldError[]): Reply {
+  const metadata = object.metadata as Json;
+  const name = String(metadata.name ?? '');
+  if (errors.length > 0) throw new Refused([422, invalidStatus(call.kind, name, errors)]);
+  if (api[call.kind.collection].some((other) => metaOf(other).namespace === call.namespace && metaOf(other).name === name)) {
+    throw new Refused([409, status(409, 'AlreadyExists', `${qualified(call.kind)} "${name}" already exists`, details(call.kind, name))]);
+  }
+  metadata.resourceVersion = String(++api.resourceVersion);
+  metadata.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  api[call.kind.collection].push(object);
+  return [201, object];
+}
+
+const NAME_CHARACTERS = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** rest.BeforeCreate: without a name, one is generated from generateName. */
+function nameFromGenerateName(api: FakeState, call: Call, metadata: Json): void {
+  if (!metadata.name && metadata.generateName) metadata.name = generateName(api, call, String(metadata.generateName));
+}
+
+/** names.SimpleNameGenerator: the prefix (cut to 58) and 5 random characters, tried until the name is free. */
+function generateName(api: FakeState, call: Call, prefix: string): string {
+  for (;;) {
+    const name = `${prefix.slice(0, 58)}${Array.from({ length: 5 }, () => NAME_CHARACTERS[randomInt(NAME_CHARACTERS.length)]).join('')}`;
+    if (!api[call.kind.collection].some((other) => metaOf(other).namespace === call.namespace && metaOf(other).name === name)) return name;
+  }
+}
+
+// --- read, status update, delete -----------------------------------------------------------------------------
+
+function stored(api: FakeState, call: Call): { object: Json; at: number } {
+  const at = api[call.kind.collection].findIndex((object) => metaOf(object).namespace === call.namespace && metaOf(object).name === call.name);
+  if (at < 0) throw new Refused([404, status(404, 'NotFound', `${qualified(call.kind)} "${call.name}" not found`, details(call.kind, call.name!))]);
+  return { object: api[call.kind.collection][at]!, at };
+}
+
+/**
+ * The status subresource: checkName (the body's name and namespace must be the URL's), 404 for a missing object, a
+ * 409 Conflict on a stale resourceVersion (none given: an unconditional update, which both strategies allow), the
+ * status strategy's PrepareForUpdate (spec and metadata stay the stored ones), then the status-update validation.
+ */
+function updateStatus(api: FakeState, call: Call): Reply {
+  const body = call.body ?? {};
+  checkTypeMeta(body, call.kind);
+  const metadata = (body.metadata ?? {}) as Json;
+  if (metadata.name !== undefined && metadata.name !== call.name) {
+    throw new Refused([400, status(400, 'BadRequest', `the name of the object (${String(metadata.name)}) does not match the name on the URL (${call.name})`)]);
+  }
+  if (metadata.namespace !== undefined && metadata.namespace !== '' && metadata.namespace !== call.namespace) {
+    throw new Refused([400, status(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request')]);
+  }
+  const { object: old, at } = stored(api, call);
+  const current = String(metaOf(old).resourceVersion ?? '');
+  if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== '' && metadata.resourceVersion !== current) {
+    throw new Refused([409, status(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(call.kind)} "${call.name}": the object has been modified; please apply your changes to the latest version and try again`, details(call.kind, call.name!))]);
+  }
+  const next: Json = { ...structuredClone(old), status: structuredClone(body.status ?? {}) };
+  const errors = call.kind === JOB ? validateJobStatusUpdate(next as Job, old as Job) : validatePodStatusUpdate(next, old);
+  if (errors.length > 0) throw new Refused([422, invalidStatus(call.kind, call.name!, errors)]);
+  (next.metadata as Json).resourceVersion = String(++api.resourceVersion);
+  api[call.kind.collection][at] = next;
+  return [200, next];
+}
+
+/**
+ * DELETE of a Job. batch/v1 orphans the pods unless propagationPolicy (query or DeleteOptions body) says
+ * Background or Foreground (strategy.go DefaultGarbageCollectionPolicy); the garbage collector's work is done at once.
+ */
+function deleteJob(api: FakeState, call: Call): Reply {
+  const { object, at } = stored(api, call);
+  const policy = call.query.get('propagationPolicy') ?? String(call.body?.propagationPolicy ?? 'Orphan');
+  if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {
+    throw new Refused([422, invalidStatus(call.kind, call.name!, [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', value: policy, detail: 'supported values: "Foreground", "Background", "Orphan"' }])]);
+  }
+  const uid = String(metaOf(object).uid ?? '');
+  api.jobs.splice(at, 1);
+  const owned = (pod: Json) => ((metaOf(pod).ownerReferences ?? []) as { uid?: string }[]).some((owner) => owner.uid === uid);
+  if (policy === 'Orphan') {
+    for (const pod of api.pods.filter(owned)) (pod.metadata as Json).ownerReferences = (metaOf(pod).ownerReferences as { uid?: string }[]).filter((owner) => owner.uid !== uid);
+  } else {
+    api.pods = api.pods.filter((pod) => !owned(pod));
+  }
+  return [200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...details(call.kind, call.name!), uid } }];
+}
+
+// --- Status objects --------------------------------------------------------------------------------------------
+
+interface Meta { name?: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Labels; ownerReferences?: unknown[] }
+
+function metaOf(object: Json): Meta {
+  return (object.metadata ?? {}) as Meta;
+}
+
+/** GroupResource.String(): jobs.batch, pods. */
+function qualified(kind: Kind): string {
+  return kind.group ? `${kind.resource}.${kind.group}` : kind.resource;
+}
+
+function details(kind: Kind, name: string): Json {
+  return { name, ...(kind.group ? { group: kind.group } : {}), kind: kind.resource };
+}
+
+/** errors.NewInvalid: 422, reason Invalid, one cause per field error (its reason, message and field). */
+function invalidStatus(kind: Kind, name: string, errors: FieldError[]): Json {
+  const groupKind = kind.group ? `${kind.kind}.${kind.group}` : kind.kind;
+  const causes = errors.map((error) => ({ reason: error.type, message: errorBody(error), field: error.field }));
+  return status(422, 'Invalid', `${groupKind} "${name}" is invalid: ${aggregate(errors)}`, { name, ...(kind.group ? { group: kind.group } : {}), kind: kind.kind, causes });
+}
+
+function status(code: number, reason: string, message: string, statusDetails?: Json): Json {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(statusDetails ? { details: statusDetails } : {}), code };
 }
 
 function send(response: ServerResponse, code: number, body: Json): void {

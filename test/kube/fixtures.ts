@@ -1,12 +1,23 @@
-// Jobs and Pods as the Kubernetes API returns them for the chart's copier, for the kube tests.
+// Jobs and Pods as the Kubernetes API returns them for the chart's copier, for the kube tests. Their shapes follow
+// Kubernetes' own code: the spec as SetDefaults_Job and generateSelector leave it (pkg/apis/batch/v1/defaults.go,
+// pkg/registry/batch/job/strategy.go), the status and its conditions as pkg/controller/job/job_controller.go writes
+// them (FailureTarget before Failed, SuccessCriteriaMet before Complete, no active pods once finished, succeeded
+// counting completed indexes), the pods as the controller creates them (podForIndex) and a kubelet reports them.
+// Every fixture Job passes the strict fake API's create validation (test/kube/fake-api.test.ts checks it).
 import type { Summary } from '../../src/report/summary.ts';
-import type { Json } from './fake-api.ts';
+import { podForIndex, type Json } from './fake-api.ts';
 
 export const RELEASE = 'cube-files';
 export const NAMESPACE = 'cube';
+/** The chart's own release label (issue 11): on the Job, its pod template and so on every pod. */
+export const RELEASE_LABEL = 'swift-to-s3.io/release';
 const IMAGE = 'ghcr.io/fnndsc/swift-to-s3:0.1.0';
 
-export type IndexedPod = { index: number; phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed'; summary?: Partial<Summary>; message?: string; minute: number };
+export type IndexedPod = {
+  index: number; phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed'; summary?: Partial<Summary>; message?: string; minute: number;
+  /** The copier's exit code of a Failed pod: 1 (objects failed, the default), 2 (FailJob), 3 (unreachable, FailIndex). */
+  exitCode?: number;
+};
 
 export interface JobFixture {
   run: number;
@@ -15,6 +26,9 @@ export interface JobFixture {
   shardIndexes?: string;
   /** backoffLimitPerIndex in use (the chart's default); false: legacy backoffLimit. */
   perIndex?: boolean;
+  /** Legacy backoff only: the whole Job's backoffLimit (the server's default is 6). */
+  backoffLimit?: number;
+  maxFailedIndexes?: number;
   completedIndexes?: string;
   failedIndexes?: string;
   condition?: { type: 'Complete' | 'Failed'; reason?: string };
@@ -52,12 +66,13 @@ function chartLabels(run: number): Record<string, string> {
     'app.kubernetes.io/managed-by': 'Helm',
     'app.kubernetes.io/part-of': 'swift-to-s3',
     'app.kubernetes.io/component': 'copier',
+    [RELEASE_LABEL]: RELEASE,
     'swift-to-s3/run': String(run),
     'swift-to-s3/mode': 'copy',
   };
 }
 
-/** Labels the API server adds to the pod template and to every pod of the Job. */
+/** Labels the API server adds to the pod template and so to every pod of the Job (generateSelector). */
 function controllerLabels(run: number): Record<string, string> {
   return {
     'batch.kubernetes.io/controller-uid': uidOf(run),
@@ -78,14 +93,73 @@ export function copierEnv(fixture: Pick<JobFixture, 'shardCount' | 'shardIndexes
   ];
 }
 
+/**
+ * The chart's exit-code rules (issue 11): 2 fails the Job, 3 fails only the index (counted like 1 without
+ * backoffLimitPerIndex, where FailIndex is refused), evictions do not count, 1 retries the index.
+ */
+function podFailurePolicy(perIndex: boolean): Json {
+  const onExitCodes = (values: number[]) => ({ containerName: 'copier', operator: 'In', values });
+  return {
+    rules: [
+      { action: 'FailJob', onExitCodes: onExitCodes([2]), onPodConditions: [] },
+      ...(perIndex ? [{ action: 'FailIndex', onExitCodes: onExitCodes([3]), onPodConditions: [] }] : []),
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      { action: 'Count', onExitCodes: onExitCodes(perIndex ? [1] : [1, 3]), onPodConditions: [] },
+    ],
+  };
+}
+
+/** The messages job_controller.go gives each failure reason (newFailureCondition callers). */
+const FAILURE_MESSAGES: Record<string, string> = {
+  FailedIndexes: 'Job has failed indexes',
+  MaxFailedIndexesExceeded: 'Job has exceeded the specified maximal number of failed indexes',
+  BackoffLimitExceeded: 'Job has reached the specified backoff limit',
+  DeadlineExceeded: 'Job was active longer than specified deadline',
+  PodFailurePolicy: 'Container copier for pod failed with exit code 2 matching FailJob rule at index 0',
+};
+
+/** The controller's pair of conditions: the decision (FailureTarget / SuccessCriteriaMet), then the end (Failed / Complete). */
+function conditionsOf(fixture: JobFixture): Json[] {
+  const condition = fixture.condition;
+  if (!condition) return [];
+  const time = at(fixture.createdAt, 30);
+  const [reason, message] = condition.type === 'Complete'
+    ? ['CompletionsReached', 'Reached expected number of succeeded pods']
+    : [condition.reason ?? 'BackoffLimitExceeded', FAILURE_MESSAGES[condition.reason ?? 'BackoffLimitExceeded'] ?? 'Job failed'];
+  const decision = condition.type === 'Complete' ? 'SuccessCriteriaMet' : 'FailureTarget';
+  return [decision, condition.type].map((type) => ({ type, status: 'True', reason, message, lastProbeTime: time, lastTransitionTime: time }));
+}
+
+function indexCount(indexes: string | undefined): number {
+  if (!indexes) return 0;
+  return indexes.split(',').reduce((total, fragment) => {
+    const [from, to = from] = fragment.split('-').map(Number) as [number, number?];
+    return total + to - from + 1;
+  }, 0);
+}
+
+function statusOf(fixture: JobFixture, perIndex: boolean): Json {
+  const count = (phase: string) => fixture.pods.filter((pod) => pod.phase === phase).length;
+  const finished = fixture.condition !== undefined;
+  return {
+    startTime: at(fixture.createdAt, 0),
+    ...(fixture.condition?.type === 'Complete' ? { completionTime: at(fixture.createdAt, 30) } : {}),
+    // A finished Job has no active pods: the controller deletes them before it sets Failed or Complete.
+    active: finished ? 0 : count('Running') + count('Pending'),
+    succeeded: indexCount(fixture.completedIndexes),
+    failed: count('Failed'),
+    ...(fixture.completedIndexes !== undefined ? { completedIndexes: fixture.completedIndexes } : {}),
+    ...(perIndex ? { failedIndexes: fixture.failedIndexes ?? '' } : {}),
+    terminating: 0,
+    uncountedTerminatedPods: {},
+    ready: finished ? 0 : count('Running'),
+    conditions: conditionsOf(fixture),
+  };
+}
+
 export function job(fixture: JobFixture): Json {
   const perIndex = fixture.perIndex ?? true;
   const created = fixture.createdAt;
-  const conditions = fixture.condition ? [
-    ...(fixture.condition.type === 'Failed' ? [{ type: 'FailureTarget', status: 'True', reason: fixture.condition.reason, message: 'Job has failed indexes', lastProbeTime: at(created, 30), lastTransitionTime: at(created, 30) }] : [{ type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: at(created, 30), lastTransitionTime: at(created, 30) }]),
-    { type: fixture.condition.type, status: 'True', ...(fixture.condition.reason ? { reason: fixture.condition.reason } : {}), message: fixture.condition.type === 'Failed' ? 'Job has failed indexes' : 'Reached expected number of succeeded pods', lastProbeTime: at(created, 30), lastTransitionTime: at(created, 30) },
-  ] : [];
-  const count = (phase: string) => fixture.pods.filter((pod) => pod.phase === phase).length;
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -107,18 +181,23 @@ export function job(fixture: JobFixture): Json {
       parallelism: fixture.completions,
       completions: fixture.completions,
       completionMode: 'Indexed',
-      ...(perIndex ? { backoffLimit: 2147483647, backoffLimitPerIndex: 1 } : { backoffLimit: 6 }),
+      ...(perIndex ? { backoffLimit: 2147483647, backoffLimitPerIndex: 1 } : { backoffLimit: fixture.backoffLimit ?? 6 }),
+      ...(fixture.maxFailedIndexes !== undefined ? { maxFailedIndexes: fixture.maxFailedIndexes } : {}),
       suspend: false,
       manualSelector: false,
-      podReplacementPolicy: 'TerminatingOrFailed',
+      // SetDefaults_Job: with a podFailurePolicy the only replacement policy the server allows is Failed.
+      podReplacementPolicy: 'Failed',
       selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': uidOf(fixture.run) } },
-      podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'copier', operator: 'In', values: [2] }, onPodConditions: [] }] },
+      podFailurePolicy: podFailurePolicy(perIndex),
       template: {
-        metadata: { labels: { 'app.kubernetes.io/name': 'swift-to-s3', 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/component': 'copier', 'swift-to-s3/run': String(fixture.run), 'swift-to-s3/mode': 'copy', ...controllerLabels(fixture.run) } },
+        metadata: { labels: { 'app.kubernetes.io/name': 'swift-to-s3', 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/component': 'copier', [RELEASE_LABEL]: RELEASE, 'swift-to-s3/run': String(fixture.run), 'swift-to-s3/mode': 'copy', ...controllerLabels(fixture.run) } },
         spec: {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
           terminationGracePeriodSeconds: 40,
+          dnsPolicy: 'ClusterFirst',
+          schedulerName: 'default-scheduler',
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{
             name: 'copier', image: IMAGE, imagePullPolicy: 'IfNotPresent', args: ['copy'],
             terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'FallbackToLogsOnError',
@@ -130,49 +209,53 @@ export function job(fixture: JobFixture): Json {
         },
       },
     },
-    status: {
-      startTime: at(created, 0),
-      ...(fixture.condition?.type === 'Complete' ? { completionTime: at(created, 30) } : {}),
-      active: count('Running') + count('Pending'),
-      succeeded: count('Succeeded'),
-      failed: count('Failed'),
-      ...(fixture.completedIndexes !== undefined ? { completedIndexes: fixture.completedIndexes } : {}),
-      ...(perIndex ? { failedIndexes: fixture.failedIndexes ?? '' } : {}),
-      terminating: 0,
-      uncountedTerminatedPods: {},
-      ready: count('Running'),
-      conditions,
-    },
+    status: statusOf(fixture, perIndex),
   };
 }
 
+const NAME_CHARACTERS = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** A generated pod name as names.SimpleNameGenerator makes them (5 characters of its alphabet), fixed per pod. */
+function podSuffix(run: number, number: number): string {
+  let seed = run * 7919 + number * 104_729 + 1;
+  return Array.from({ length: 5 }, () => NAME_CHARACTERS[(seed = (seed * 48_271) % 2_147_483_647) % NAME_CHARACTERS.length]).join('');
+}
+
+/** What a kubelet reports for the copier container in each phase. */
+function containerState(pod: IndexedPod, started: string, message: string | undefined): Json {
+  if (pod.phase === 'Running') return { running: { startedAt: started } };
+  if (pod.phase === 'Pending') return { waiting: { reason: 'ContainerCreating' } };
+  const exitCode = pod.phase === 'Succeeded' ? 0 : pod.exitCode ?? 1;
+  return { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', ...(message ? { message } : {}), startedAt: started, finishedAt: at(started, 1), containerID: `cri-o://${'ab'.repeat(32)}` } };
+}
+
 export function pods(fixture: JobFixture): Json[] {
+  const owner = job(fixture);
+  const failuresBefore = new Map<number, number>();
   return fixture.pods.map((pod, number) => {
-    const name = `${jobName(fixture.run)}-${pod.index}-${String.fromCharCode(97 + number)}x${pod.index}q`;
+    const created = podForIndex(owner, pod.index, failuresBefore.get(pod.index) ?? 0);
+    if (pod.phase === 'Failed') failuresBefore.set(pod.index, (failuresBefore.get(pod.index) ?? 0) + 1);
+    const metadata = created.metadata as Json;
     const message = pod.message ?? (pod.summary ? JSON.stringify(summary(pod.index, pod.summary)) : undefined);
     const started = at(fixture.createdAt, pod.minute);
-    const state = pod.phase === 'Running' ? { running: { startedAt: started } }
-      : pod.phase === 'Pending' ? { waiting: { reason: 'ContainerCreating' } }
-        : { terminated: { exitCode: pod.phase === 'Succeeded' ? 0 : 1, reason: pod.phase === 'Succeeded' ? 'Completed' : 'Error', ...(message ? { message } : {}), startedAt: started, finishedAt: at(started, 1), containerID: `cri-o://${'ab'.repeat(32)}` } };
+    const terminal = pod.phase === 'Succeeded' || pod.phase === 'Failed';
+    if (terminal) delete metadata.finalizers; // the controller removes job-tracking once it has counted the pod
     return {
-      apiVersion: 'v1',
-      kind: 'Pod',
+      ...created,
       metadata: {
-        name,
-        generateName: `${jobName(fixture.run)}-${pod.index}-`,
-        namespace: NAMESPACE,
+        ...metadata,
+        name: `${String(metadata.generateName)}${podSuffix(fixture.run, number)}`,
         uid: `10000000-0000-4000-8000-${String(fixture.run * 100 + number).padStart(12, '0')}`,
         resourceVersion: String(5000 + number),
         creationTimestamp: started,
-        labels: { 'app.kubernetes.io/name': 'swift-to-s3', 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/component': 'copier', 'swift-to-s3/run': String(fixture.run), ...controllerLabels(fixture.run), 'batch.kubernetes.io/job-completion-index': String(pod.index) },
-        annotations: { 'batch.kubernetes.io/job-completion-index': String(pod.index), 'openshift.io/scc': 'restricted-v2' },
-        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: jobName(fixture.run), uid: uidOf(fixture.run), controller: true, blockOwnerDeletion: true }],
+        annotations: { ...(metadata.annotations as Json), 'openshift.io/scc': 'restricted-v2' },
       },
-      spec: { restartPolicy: 'Never', containers: [{ name: 'copier', image: IMAGE }], hostname: `${jobName(fixture.run)}-${pod.index}` },
+      spec: { ...(created.spec as Json), nodeName: 'worker-0' },
       status: {
         phase: pod.phase,
+        qosClass: 'Burstable',
         startTime: started,
-        containerStatuses: [{ name: 'copier', image: IMAGE, imageID: `${IMAGE}@sha256:${'cd'.repeat(32)}`, ready: pod.phase === 'Running', restartCount: 0, started: pod.phase === 'Running', state }],
+        containerStatuses: [{ name: 'copier', image: IMAGE, imageID: `${IMAGE}@sha256:${'cd'.repeat(32)}`, ready: pod.phase === 'Running', restartCount: 0, started: pod.phase === 'Running', state: containerState(pod, started, message) }],
       },
     };
   });
@@ -217,9 +300,12 @@ export const runningRun: JobFixture = {
   ],
 };
 
-/** Run 5 on a cluster without backoffLimitPerIndex: no failedIndexes, index 3's pods failed until backoffLimit. */
+/**
+ * Run 5 on a cluster without backoffLimitPerIndex: no failedIndexes, index 3's pods failed until backoffLimit. The
+ * controller fails a Job when failed pods exceed backoffLimit: 3 failures end it only with a limit below 3.
+ */
 export const legacyRun: JobFixture = {
-  run: 5, completions: 4, perIndex: false, completedIndexes: '0-2', condition: { type: 'Failed', reason: 'BackoffLimitExceeded' },
+  run: 5, completions: 4, perIndex: false, backoffLimit: 2, completedIndexes: '0-2', condition: { type: 'Failed', reason: 'BackoffLimitExceeded' },
   createdAt: '2025-06-03T10:00:00Z',
   pods: [
     { index: 0, phase: 'Succeeded', minute: 0, summary: { copied: 5, bytes: 5 * MiB } },
@@ -231,17 +317,31 @@ export const legacyRun: JobFixture = {
   ],
 };
 
-/** Run 3, itself a rerun of shards 1,3,5: completion indexes 1 and 2 (shards 3 and 5) failed again. */
+/**
+ * Run 3, itself a rerun of shards 1,3,5: completion indexes 1 and 2 (shards 3 and 5) failed again. With
+ * backoffLimitPerIndex 1 an index fails on its second failed pod, so each failed index has two.
+ */
 export const rerunRun: JobFixture = {
   run: 3, completions: 3, shardIndexes: '1,3,5', completedIndexes: '0', failedIndexes: '1,2', condition: { type: 'Failed', reason: 'FailedIndexes' },
   createdAt: '2025-06-01T11:00:00Z',
   pods: [
     { index: 0, phase: 'Succeeded', minute: 0, summary: { unchanged: 90, copied: 10, bytes: 10 * MiB } },
-    { index: 1, phase: 'Failed', minute: 0, summary: { unchanged: 95, failed: 5 } },
-    { index: 2, phase: 'Failed', minute: 0, summary: { copied: 98, failed: 2, bytes: 98 * MiB } },
+    { index: 1, phase: 'Failed', minute: 0, summary: { unchanged: 90, copied: 5, failed: 5, bytes: 5 * MiB } },
+    { index: 1, phase: 'Failed', minute: 5, summary: { unchanged: 95, failed: 5 } },
+    { index: 2, phase: 'Failed', minute: 0, summary: { copied: 97, failed: 3, bytes: 97 * MiB } },
+    { index: 2, phase: 'Failed', minute: 5, summary: { copied: 98, failed: 2, bytes: 98 * MiB } },
   ],
 };
 
 export function objectsOf(...fixtures: JobFixture[]): { jobs: Json[]; pods: Json[] } {
   return { jobs: fixtures.map(job), pods: fixtures.flatMap(pods) };
+}
+
+/** What a client sends to create a Job like this one: the fixture without what the server sets or generates. */
+export function sendable(job: Json): Json {
+  const { metadata, spec, status: _status, ...rest } = structuredClone(job) as { metadata: Json; spec: Json & { template: { metadata?: { labels?: Record<string, string> } } }; status?: unknown };
+  const { uid: _uid, resourceVersion: _rv, generation: _generation, creationTimestamp: _created, managedFields: _managed, ...kept } = metadata;
+  const { selector: _selector, ...specKept } = spec;
+  const labels = Object.fromEntries(Object.entries(spec.template.metadata?.labels ?? {}).filter(([key]) => !['controller-uid', 'job-name', 'batch.kubernetes.io/controller-uid', 'batch.kubernetes.io/job-name'].includes(key)));
+  return { ...rest, metadata: kept, spec: { ...specKept, template: { ...spec.template, metadata: { ...spec.template.metadata, labels } } } };
 }
