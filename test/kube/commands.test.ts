@@ -65,7 +65,7 @@ test('status --json prints the report for scripts', () => withApi(objectsOf(fail
   assert.equal(report.outcome, 'failed');
   assert.equal(report.reason, 'FailedIndexes');
   assert.equal(report.failedIndexes, '1,3');
-  assert.deepEqual(report.counts, { pending: 0, running: 0, succeeded: 4, failed: 2 });
+  assert.deepEqual(report.counts, { pending: 0, running: 0, succeeded: 4, failed: 2, unfinished: 0 });
   assert.equal(report.totals.copied, 449);
   assert.equal(report.rows.length, 6);
   assert.deepEqual(report.rows[1], { index: 1, shard: 1, state: 'failed', attempts: 2, pod: report.rows[1].pod, summary: { copied: 90, unchanged: 0, adopted: 0, segments: 0, skipped: 0, deleted: 0, failed: 10, bytes: 90 * 1048576, seconds: 700, inShard: 100 } });
@@ -220,7 +220,7 @@ test('rerun --apply reports the API\'s refusal in one line with exit 2', () => w
   assert.deepEqual(err, [`Kubernetes API answered 409: jobs.batch "${jobName(3)}" already exists`]);
 }));
 
-test('a Job that stopped early (maxFailedIndexes) reruns its failed and its never-finished shards', () => withApi(objectsOf({ ...failedRun, completedIndexes: '0,2', pods: failedRun.pods.filter((pod) => pod.index < 4) }), async (api) => {
+test('a Job that stopped early (maxFailedIndexes) reruns its failed and its never-finished shards', () => withApi(objectsOf({ ...failedRun, maxFailedIndexes: 1, condition: { type: 'Failed', reason: 'MaxFailedIndexesExceeded' }, completedIndexes: '0,2', pods: failedRun.pods.filter((pod) => pod.index < 4) }), async (api) => {
   const status = await run(statusCommand, api);
   assert.equal(status.code, 1);
   assert.ok(status.out.includes('never finished: indexes 4-5: the Job stopped before them; a rerun includes them'), status.out.join('\n'));
@@ -228,7 +228,7 @@ test('a Job that stopped early (maxFailedIndexes) reruns its failed and its neve
   assert.equal(code, 0);
   assert.deepEqual(out.slice(0, 2), [
     `run 2 (Job ${jobName(2)}) failed on shards 1,3.`,
-    `run 2 (Job ${jobName(2)}) stopped (FailedIndexes) before finishing shards 4-5: the rerun copies them too.`,
+    `run 2 (Job ${jobName(2)}) stopped (MaxFailedIndexesExceeded) before finishing shards 4-5: the rerun copies them too.`,
   ]);
   assert.ok(out.includes("  helm upgrade cube-files helm/swift-to-s3 -n cube --reset-then-reuse-values --set 'shards.only={1,3-5}' --set run=3"), out.join('\n'));
 }));
