@@ -99,6 +99,15 @@ for (const version of helmVersions) {
       }
     });
 
+    test('every values file renders byte for byte what test/chart/golden/ holds (a refactor changes no output)', async () => {
+      // A deliberate change to the output: UPDATE_GOLDEN=1 node --test test/chart/chart.test.ts, then review the diff.
+      for (const file of valuesFiles) {
+        const golden = join(repoRoot, 'test', 'chart', 'golden', file);
+        if (process.env.UPDATE_GOLDEN === '1') await writeFile(golden, texts.get(file) ?? '');
+        assert.equal(texts.get(file), await readFile(golden, 'utf8'), `${file}: the rendering changed`);
+      }
+    });
+
     test('rendering twice gives byte-identical output', async () => {
       const again = await Promise.all(valuesFiles.map((file) => renderText(helm, valuesArgs(file))));
       again.forEach((text, i) => assert.equal(text, texts.get(valuesFiles[i] as ValuesFile)));

@@ -1,18 +1,10 @@
 {{/* The copier's Job spec, shared by the Job of one run and the CronJob's jobTemplate. It renders at the Job's
 indentation (two spaces): the CronJob indents it further. */}}
 {{- define "swift-to-s3.jobSpec" -}}
-{{- $auth := include "swift-to-s3.swiftAuth" . }}
-{{- $run := include "swift-to-s3.run" . }}
 {{- $completions := int (include "swift-to-s3.completions" .) }}
 {{- $job := .Values.job }}
-{{- $copier := .Values.copier }}
 {{- $swift := .Values.swift }}
-{{- $bucket := .Values.bucket }}
-{{- $keys := $swift.existingSecretKeys }}
-{{- $secret := include "swift-to-s3.swiftSecretName" . }}
 {{- $caSource := include "swift-to-s3.caSource" . }}
-{{- $caDir := "/etc/swift-to-s3/ca" }}
-{{- $swiftCaDir := "/etc/swift-to-s3/swift-ca" }}
 {{- $parallelism := $completions }}
 {{- if $.Values.shards.parallelism }}{{ $parallelism = int $.Values.shards.parallelism }}{{ else if gt $parallelism (int $.Values.shards.maxParallelism) }}{{ $parallelism = int $.Values.shards.maxParallelism }}{{ end }}
   completionMode: Indexed
@@ -92,7 +84,7 @@ indentation (two spaces): the CronJob indents it further. */}}
       hostAliases:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      terminationGracePeriodSeconds: {{ add (int $copier.shutdownGraceSeconds) 10 }}
+      terminationGracePeriodSeconds: {{ add (int .Values.copier.shutdownGraceSeconds) 10 }}
       {{- with .Values.imagePullSecrets }}
       imagePullSecrets:
         {{- toYaml . | nindent 8 }}
@@ -123,123 +115,9 @@ indentation (two spaces): the CronJob indents it further. */}}
               containerPort: {{ int .Values.metrics.port }}
               protocol: TCP
           {{- end }}
-          {{- if include "swift-to-s3.useClaim" . }}
-          envFrom:
-            # BUCKET_HOST, BUCKET_PORT, BUCKET_NAME, BUCKET_REGION, BUCKET_SUBREGION
-            - configMapRef:
-                name: {{ include "swift-to-s3.claimName" . }}
-            # AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
-            - secretRef:
-                name: {{ include "swift-to-s3.claimName" . }}
-          {{- else }}
-          envFrom:
-            # AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
-            - secretRef:
-                name: {{ $bucket.existing.secretName }}
-          {{- end }}
+          {{- include "swift-to-s3.envFrom" . | nindent 10 }}
           env:
-            - name: SWIFT_CONTAINERS
-              value: {{ required "swift-to-s3: swift.containers needs at least one container, e.g. --set 'swift.containers={users}'" (join "," $swift.containers) | quote }}
-            {{- if eq $auth "keystone" }}
-            - name: OS_AUTH_URL
-              value: {{ $swift.keystone.authUrl | quote }}
-            - name: OS_INTERFACE
-              value: {{ $swift.keystone.interface | quote }}
-            - name: OS_APPLICATION_CREDENTIAL_ID
-              valueFrom:
-                secretKeyRef:
-                  name: {{ $secret }}
-                  key: {{ $keys.applicationCredentialId }}
-            - name: OS_APPLICATION_CREDENTIAL_SECRET
-              valueFrom:
-                secretKeyRef:
-                  name: {{ $secret }}
-                  key: {{ $keys.applicationCredentialSecret }}
-            {{- else if eq $auth "v1" }}
-            - name: SWIFT_AUTH_URL
-              value: {{ $swift.authUrl | quote }}
-            - name: SWIFT_USER
-              valueFrom:
-                secretKeyRef:
-                  name: {{ $secret }}
-                  key: {{ $keys.user }}
-            - name: SWIFT_KEY
-              valueFrom:
-                secretKeyRef:
-                  name: {{ $secret }}
-                  key: {{ $keys.key }}
-            {{- else }}
-            - name: SWIFT_AUTH_TOKEN
-              valueFrom:
-                secretKeyRef:
-                  name: {{ $secret }}
-                  key: {{ $keys.authToken }}
-            {{- end }}
-            {{- if $swift.storageUrl }}
-            - name: SWIFT_STORAGE_URL
-              value: {{ $swift.storageUrl | quote }}
-            {{- end }}
-            {{- if not (include "swift-to-s3.useClaim" .) }}
-            - name: S3_ENDPOINT
-              value: {{ $bucket.existing.endpoint | quote }}
-            - name: BUCKET_NAME
-              value: {{ $bucket.existing.bucketName | quote }}
-            - name: BUCKET_REGION
-              value: {{ $bucket.existing.region | quote }}
-            {{- end }}
-            {{- if $bucket.prefix }}
-            - name: S3_PREFIX
-              value: {{ $bucket.prefix | quote }}
-            {{- end }}
-            {{- if ne $caSource "none" }}
-            - name: S3_CA_FILE
-              value: {{ printf "%s/%s" $caDir (include "swift-to-s3.caKey" .) | quote }}
-            - name: NODE_EXTRA_CA_CERTS
-              value: {{ printf "%s/%s" $caDir (include "swift-to-s3.caKey" .) | quote }}
-            {{- end }}
-            {{- if $swift.ca.configMapName }}
-            - name: SWIFT_CA_FILE
-              value: {{ printf "%s/%s" $swiftCaDir $swift.ca.key | quote }}
-            {{- end }}
-            {{- if $bucket.insecureSkipTLSVerify }}
-            - name: S3_INSECURE_SKIP_TLS_VERIFY
-              value: "true"
-            {{- end }}
-            - name: SHARD_COUNT
-              value: {{ int .Values.shards.count | toString | quote }}
-            {{- if include "swift-to-s3.shardsOnly" . }}
-            # Completion index i works on the i-th shard of this list.
-            - name: SHARD_INDEXES
-              value: {{ include "swift-to-s3.shardRanges" . | quote }}
-            {{- end }}
-            {{- range $name, $value := dict "TRANSFERS" $copier.transfers "MULTIPART_THRESHOLD" $copier.multipartThreshold "PART_SIZE" $copier.partSize "PART_CONCURRENCY" $copier.partConcurrency "MAX_RETRIES" $copier.maxRetries "BWLIMIT" $copier.bwlimit "COMPARE" $copier.compare "PROGRESS_INTERVAL" $copier.progressInterval }}
-            {{- if not (kindIs "invalid" $value) }}
-            - name: {{ $name }}
-              value: {{ ternary (int64 $value | toString) (toString $value) (kindIs "float64" $value) | quote }}
-            {{- end }}
-            {{- end }}
-            - name: DELETE_EXTRANEOUS
-              value: {{ $copier.deleteExtraneous | toString | quote }}
-            - name: DRY_RUN
-              value: {{ $copier.dryRun | toString | quote }}
-            - name: LOG_LEVEL
-              value: {{ $copier.logLevel | quote }}
-            - name: SHUTDOWN_GRACE_SECONDS
-              value: {{ int $copier.shutdownGraceSeconds | toString | quote }}
-            - name: TERMINATION_MESSAGE_PATH
-              value: /dev/termination-log
-            {{- if .Values.metrics.enabled }}
-            - name: METRICS_PORT
-              value: {{ int .Values.metrics.port | toString | quote }}
-            {{- end }}
-            {{- range $copier.extraEnv }}
-            {{- if hasKey . "value" }}
-            - name: {{ .name }}
-              value: {{ .value | toString | quote }}
-            {{- else }}
-            - {{ toYaml . | nindent 14 | trim }}
-            {{- end }}
-            {{- end }}
+            {{- include "swift-to-s3.env" . | nindent 12 }}
           {{- with $job.resources }}
           resources:
             {{- toYaml . | nindent 12 }}
@@ -249,12 +127,12 @@ indentation (two spaces): the CronJob indents it further. */}}
               mountPath: /tmp
             {{- if ne $caSource "none" }}
             - name: bucket-ca
-              mountPath: {{ $caDir }}
+              mountPath: {{ (include "swift-to-s3.bucketCaDir" .) }}
               readOnly: true
             {{- end }}
             {{- if $swift.ca.configMapName }}
             - name: swift-ca
-              mountPath: {{ $swiftCaDir }}
+              mountPath: {{ (include "swift-to-s3.swiftCaDir" .) }}
               readOnly: true
             {{- end }}
       volumes:
