@@ -4,6 +4,7 @@ import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, parseBytes, VARIABLES, type Config } from './config.ts';
 import { ConfigError, FatalError, UnreachableError, messageOf } from './errors.ts';
+import type { KubeOutcome } from './kube/commands.ts';
 import { retryPolicyOf } from './retry.ts';
 import { createLog, scrub, type Log } from './log.ts';
 import { Stats } from './report/stats.ts';
@@ -21,6 +22,8 @@ import { formatPlan, plan } from './ops/plan.ts';
 export const EXIT = { ok: 0, objectsFailed: 1, fatal: 2, unreachable: 3 } as const;
 
 /** The exit code of an error that ends the run. */
+/** status and rerun: an index failed is like objects failed; no Job, nothing to rerun or an API problem is fatal. */
+const KUBE_EXIT: Record<KubeOutcome, number> = { ok: EXIT.ok, failed: EXIT.objectsFailed, problem: EXIT.fatal };
 const exitOf = (error: FatalError): number => (error instanceof UnreachableError ? EXIT.unreachable : EXIT.fatal);
 
 const COMMANDS: Record<string, { summary: string; run: (env: Record<string, string | undefined>, options: CommandOptions) => Promise<number> }> = {
@@ -28,8 +31,8 @@ const COMMANDS: Record<string, { summary: string; run: (env: Record<string, stri
   verify: { summary: 'check one shard (or --all) of the bucket against Swift: keys, sizes, MD5s (--download: read both sides)', run: runVerify },
   plan: { summary: 'list both sides, write nothing: totals per shard, what would move, skew, a suggested SHARD_COUNT', run: runPlan },
   // The Kubernetes client costs ~80 MiB and 0.4 s to load (bench/RESULTS.md): only these two commands load it.
-  status: { summary: 'per-index state of a release\'s Job in the cluster, totals, ETA, failed indexes (--watch)', run: async (_env, options) => (await import('./kube/commands.ts')).statusCommand(kubeOptions(options)) },
-  rerun: { summary: 'the helm upgrade that reruns the failed shards of the last run (--apply: create the retry Job)', run: async (_env, options) => (await import('./kube/commands.ts')).rerunCommand(kubeOptions(options)) },
+  status: { summary: 'per-index state of a release\'s Job in the cluster, totals, ETA, failed indexes (--watch)', run: async (_env, options) => KUBE_EXIT[await (await import('./kube/commands.ts')).statusCommand(kubeOptions(options))] },
+  rerun: { summary: 'the helm upgrade that reruns the failed shards of the last run (--apply: create the retry Job)', run: async (_env, options) => KUBE_EXIT[await (await import('./kube/commands.ts')).rerunCommand(kubeOptions(options))] },
 };
 
 /** Options that are not settings of the copier: they belong to one command. */

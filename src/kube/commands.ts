@@ -2,7 +2,7 @@
 import { ApiException, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { messageOf } from '../errors.ts';
 import { createJob, listJobPods, listReleaseJobs, pickJob, runOf } from './jobs.ts';
-import { buildStatusReport, formatStatus, statusExitCode, type StatusReport } from './status.ts';
+import { buildStatusReport, formatStatus, statusOutcome, type StatusReport } from './status.ts';
 import { buildRetryJob, formatPlan, isRefusal, planRerun } from './rerun.ts';
 
 export interface KubeCommandOptions {
@@ -20,19 +20,21 @@ export interface KubeCommandOptions {
   printError: (line: string) => void;
 }
 
-const EXIT = { ok: 0, failed: 1, problem: 2 } as const;
+/** How a command ended; src/cli.ts turns it into the exit code. failed: some index failed; problem: no such Job, nothing
+ *  to rerun, or the API could not be asked. */
+export type KubeOutcome = 'ok' | 'failed' | 'problem';
 
 /** No Job of the release (or of the requested run): one line, exit code 2. */
 class KubeProblem extends Error {}
 
-/** 0: the Job succeeded or runs with no failed index; 1: some index failed; 2: no such Job or an API problem. */
-export async function statusCommand(options: KubeCommandOptions): Promise<number> {
+/** ok: the Job succeeded or runs with no failed index; failed: some index failed; problem: no such Job or an API problem. */
+export async function statusCommand(options: KubeCommandOptions): Promise<KubeOutcome> {
   return withProblems(options, async (kubeConfig, namespace) => {
     for (;;) {
       const { job, pods } = await readRun(kubeConfig, namespace, options);
       const report = buildStatusReport(job, pods, { release: options.release, namespace });
       printReport(report, options);
-      if (!options.watch || report.outcome !== 'running') return statusExitCode(report);
+      if (!options.watch || report.outcome !== 'running') return statusOutcome(report);
       await sleep(options.intervalSeconds * 1000);
       // Watching follows the Job first found, even if a newer run starts meanwhile.
       options = { ...options, run: report.run || options.run };
@@ -40,14 +42,14 @@ export async function statusCommand(options: KubeCommandOptions): Promise<number
   });
 }
 
-/** 0: the helm command was printed (and with apply, the retry Job created); 2: nothing to rerun, or an API problem. */
-export async function rerunCommand(options: KubeCommandOptions): Promise<number> {
+/** ok: the helm command was printed (and with apply, the retry Job created); problem: nothing to rerun, or an API problem. */
+export async function rerunCommand(options: KubeCommandOptions): Promise<KubeOutcome> {
   return withProblems(options, async (kubeConfig, namespace) => {
     const { job, pods, jobs } = await readRun(kubeConfig, namespace, options);
     const plan = planRerun(job, pods, { release: options.release, namespace, chart: options.chart }, jobs);
     if (isRefusal(plan)) {
       options.printError(plan.refused);
-      return EXIT.problem;
+      return 'problem';
     }
     let created: string | undefined;
     if (options.apply) {
@@ -59,17 +61,17 @@ export async function rerunCommand(options: KubeCommandOptions): Promise<number>
     } else {
       formatPlan(plan, created).forEach((line) => options.print(line));
     }
-    return EXIT.ok;
+    return 'ok';
   });
 }
 
-async function withProblems(options: KubeCommandOptions, body: (kubeConfig: KubeConfig, namespace: string) => Promise<number>): Promise<number> {
+async function withProblems(options: KubeCommandOptions, body: (kubeConfig: KubeConfig, namespace: string) => Promise<KubeOutcome>): Promise<KubeOutcome> {
   let kubeConfig: KubeConfig;
   try {
     kubeConfig = options.kubeConfig ?? defaultKubeConfig();
   } catch (error) {
     options.printError(`cannot load a kubeconfig (KUBECONFIG, ~/.kube/config or in-cluster): ${messageOf(error)}`);
-    return EXIT.problem;
+    return 'problem';
   }
   const namespace = options.namespace || contextNamespace(kubeConfig) || 'default';
   try {
@@ -78,7 +80,7 @@ async function withProblems(options: KubeCommandOptions, body: (kubeConfig: Kube
     if (error instanceof KubeProblem) options.printError(error.message);
     else if (error instanceof ApiException) options.printError(apiProblem(error, namespace));
     else options.printError(`cannot reach the Kubernetes API at ${kubeConfig.getCurrentCluster()?.server ?? '(no cluster)'}: ${networkProblem(error)}`);
-    return EXIT.problem;
+    return 'problem';
   }
 }
 

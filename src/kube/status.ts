@@ -78,9 +78,9 @@ export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { r
   };
 }
 
-/** 0: succeeded or running with no failed index; 1: some index failed. */
-export function statusExitCode(report: StatusReport): number {
-  return report.counts.failed > 0 || report.outcome === 'failed' ? 1 : 0;
+/** ok: succeeded, or running with no failed index; failed: some index failed or the Job failed. */
+export function statusOutcome(report: StatusReport): 'ok' | 'failed' {
+  return report.counts.failed > 0 || report.outcome === 'failed' ? 'failed' : 'ok';
 }
 
 function elapsedOf(job: V1Job, now: Date): number {

@@ -1,13 +1,13 @@
 // status and rerun end to end through @kubernetes/client-node against a fake API server on 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rerunCommand, statusCommand, type KubeCommandOptions } from '../../src/kube/commands.ts';
+import { rerunCommand, statusCommand, type KubeCommandOptions, type KubeOutcome } from '../../src/kube/commands.ts';
 import { startFakeApi, kubeConfigFor, type FakeApi, type Json } from './fake-api.ts';
 import { completeRun, failedRun, job, jobName, legacyRun, NAMESPACE, objectsOf, RELEASE, rerunRun, runningRun, uidOf } from './fixtures.ts';
 
-interface Run { code: number; out: string[]; err: string[] }
+interface Run { code: KubeOutcome; out: string[]; err: string[] }
 
-async function run(command: (options: KubeCommandOptions) => Promise<number>, api: FakeApi, overrides: Partial<KubeCommandOptions> = {}): Promise<Run> {
+async function run(command: (options: KubeCommandOptions) => Promise<KubeOutcome>, api: FakeApi, overrides: Partial<KubeCommandOptions> = {}): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await command({
@@ -26,7 +26,7 @@ const posts = (api: FakeApi) => api.requests.filter((request) => request.method 
 
 test('status shows one row per index of the newest run, the totals and the failed indexes, and exits 1', () => withApi(objectsOf(completeRun, failedRun), async (api) => {
   const { code, out, err } = await run(statusCommand, api);
-  assert.equal(code, 1);
+  assert.equal(code, 'failed');
   assert.deepEqual(err, []);
   assert.equal(out[0], `Job ${jobName(2)} (release ${RELEASE}, namespace ${NAMESPACE}, run 2, copy): Failed (FailedIndexes), 6 indexes for shards 0-5 of 6`);
   assert.deepEqual(out.slice(2, 9), [
@@ -50,7 +50,7 @@ test('status shows one row per index of the newest run, the totals and the faile
 
 test('status --run picks that run; a finished run with nothing failed exits 0', () => withApi(objectsOf(completeRun, failedRun), async (api) => {
   const { code, out } = await run(statusCommand, api, { run: '1' });
-  assert.equal(code, 0);
+  assert.equal(code, 'ok');
   assert.match(out[0]!, new RegExp(`^Job ${jobName(1)} .*: Complete, 6 indexes`));
   assert.equal(out.some((line) => line.startsWith('failed indexes')), false);
   assert.match(out.find((line) => line.startsWith('indexes:'))!, /objects: 60 copied, 0 unchanged, 5 adopted, 2 segments of large objects, 0 skipped/);
@@ -58,7 +58,7 @@ test('status --run picks that run; a finished run with nothing failed exits 0', 
 
 test('status --json prints the report for scripts', () => withApi(objectsOf(failedRun), async (api) => {
   const { code, out } = await run(statusCommand, api, { json: true });
-  assert.equal(code, 1);
+  assert.equal(code, 'failed');
   assert.equal(out.length, 1);
   const report = JSON.parse(out[0]!);
   assert.equal(report.job, jobName(2));
@@ -73,7 +73,7 @@ test('status --json prints the report for scripts', () => withApi(objectsOf(fail
 
 test('status of a running Job exits 0 and shows running and pending indexes with an ETA', () => withApi(objectsOf(runningRun), async (api) => {
   const { code, out } = await run(statusCommand, api);
-  assert.equal(code, 0);
+  assert.equal(code, 'ok');
   assert.match(out[0]!, /: Running, 6 indexes/);
   assert.deepEqual(out.slice(3, 9).map((line) => line.split(/\s+/).slice(0, 3).join(' ')), ['0 succeeded 1', '1 running 1', '2 succeeded 1', '3 running 2', '4 pending 0', '5 pending 0']);
   assert.match(out[6]!, /^3 +running +2 +1 .* earlier attempt$/);
@@ -91,13 +91,13 @@ test('status --watch refreshes until the Job ends', () => withApi(objectsOf(runn
     },
     printError: (line) => assert.fail(line),
   });
-  assert.equal(code, 0);
+  assert.equal(code, 'ok');
   assert.deepEqual(out.map((line) => JSON.parse(line).outcome), ['running', 'running', 'complete']);
 }));
 
 test('status without a Job of the release says so in one line and exits 2', () => withApi(objectsOf(failedRun), async (api) => {
   const { code, out, err } = await run(statusCommand, api, { release: 'other' });
-  assert.equal(code, 2);
+  assert.equal(code, 'problem');
   assert.deepEqual(out, []);
   assert.deepEqual(err, ['no Job of release other in namespace cube']);
   const missingRun = await run(statusCommand, api, { run: '7' });
@@ -111,20 +111,20 @@ test('an unreachable API server is one line and exit 2', async () => {
   const out: string[] = [];
   const err: string[] = [];
   const code = await statusCommand({ release: RELEASE, namespace: NAMESPACE, watch: false, intervalSeconds: 1, apply: false, json: false, chart: 'c', kubeConfig: kubeConfigFor(url), print: (line) => out.push(line), printError: (line) => err.push(line) });
-  assert.equal(code, 2);
+  assert.equal(code, 'problem');
   assert.equal(err.length, 1);
   assert.equal(err[0], `cannot reach the Kubernetes API at ${url}: connect ECONNREFUSED ${url.replace('http://', '')}`);
 });
 
 test('the namespace defaults to the kubeconfig context\'s', () => withApi(objectsOf(failedRun), async (api) => {
   const { code } = await run(statusCommand, api, { namespace: '', kubeConfig: api.kubeConfig(NAMESPACE) });
-  assert.equal(code, 1);
+  assert.equal(code, 'failed');
   assert.equal(api.requests[0]?.path, `/apis/batch/v1/namespaces/${NAMESPACE}/jobs`);
 }));
 
 test('rerun prints the helm upgrade for the failed shards and creates nothing', () => withApi(objectsOf(completeRun, failedRun), async (api) => {
   const { code, out, err } = await run(rerunCommand, api);
-  assert.equal(code, 0);
+  assert.equal(code, 'ok');
   assert.deepEqual(err, []);
   assert.equal(out[0], `run 2 (Job ${jobName(2)}) failed on shards 1,3.`);
   assert.deepEqual(out.slice(1), [
@@ -138,7 +138,7 @@ test('rerun prints the helm upgrade for the failed shards and creates nothing', 
 
 test('rerun --apply creates exactly the retry Job: new name and run, completions 2, SHARD_INDEXES 1,3, nothing server-managed', () => withApi(objectsOf(completeRun, failedRun), async (api) => {
   const { code, out } = await run(rerunCommand, api, { apply: true });
-  assert.equal(code, 0);
+  assert.equal(code, 'ok');
   assert.equal(posts(api).length, 1);
   const { path, body } = posts(api)[0]!;
   assert.equal(path, '/apis/batch/v1/namespaces/cube/jobs');
@@ -172,13 +172,13 @@ test('rerun --apply creates exactly the retry Job: new name and run, completions
   ], 'one next step, and no helm upgrade with the run the new Job just took');
 
   const again = await run(rerunCommand, api, { apply: true });
-  assert.equal(again.code, 2, 'the new run is running now');
+  assert.equal(again.code, 'problem', 'the new run is running now');
   assert.match(again.err[0]!, new RegExp(`^run 3 \\(Job ${jobName(3)}\\) is still running`));
 }));
 
 test('a rerun of a rerun maps completion indexes back to shard numbers through SHARD_INDEXES', () => withApi(objectsOf(failedRun, rerunRun), async (api) => {
   const { code, out } = await run(rerunCommand, api, { apply: true, json: true });
-  assert.equal(code, 0);
+  assert.equal(code, 'ok');
   const plan = JSON.parse(out.join('\n'));
   assert.deepEqual(plan, {
     release: RELEASE, namespace: NAMESPACE, lastJob: jobName(3), lastRun: '3', reason: 'FailedIndexes',
@@ -193,14 +193,14 @@ test('a rerun of a rerun maps completion indexes back to shard numbers through S
 
 test('rerun of a legacy Job reads the failed indexes from its failed pods', () => withApi(objectsOf(legacyRun), async (api) => {
   const { code, out } = await run(rerunCommand, api);
-  assert.equal(code, 0);
+  assert.equal(code, 'ok');
   assert.equal(out[0], `run 5 (Job ${jobName(5)}) failed on shards 3.`);
   assert.ok(out.includes("  helm upgrade cube-files helm/swift-to-s3 -n cube --reset-then-reuse-values --set 'shards.only={3}' --set run=6"));
 }));
 
 test('rerun refuses in one line with exit 2 when nothing failed', () => withApi(objectsOf(completeRun), async (api) => {
   const { code, out, err } = await run(rerunCommand, api, { apply: true });
-  assert.equal(code, 2);
+  assert.equal(code, 'problem');
   assert.deepEqual(out, []);
   assert.deepEqual(err, [`nothing failed in run 1 (Job ${jobName(1)}): there is no shard to rerun`]);
   assert.deepEqual(posts(api), []);
@@ -208,7 +208,7 @@ test('rerun refuses in one line with exit 2 when nothing failed', () => withApi(
 
 test('rerun refuses in one line with exit 2 while the last Job is still running', () => withApi(objectsOf(failedRun, runningRun), async (api) => {
   const { code, err } = await run(rerunCommand, api, { apply: true });
-  assert.equal(code, 2);
+  assert.equal(code, 'problem');
   assert.deepEqual(err, [`run 4 (Job ${jobName(4)}) is still running: wait until it ends (swift-to-s3 status --watch), then rerun its failed shards`]);
   assert.deepEqual(posts(api), []);
 }));
@@ -216,16 +216,16 @@ test('rerun refuses in one line with exit 2 while the last Job is still running'
 test('rerun --apply reports the API\'s refusal in one line with exit 2', () => withApi(objectsOf(failedRun), async (api) => {
   api.jobs.push({ ...job(completeRun), metadata: { name: jobName(3), namespace: NAMESPACE, labels: { unrelated: 'yes' } } });
   const { code, err } = await run(rerunCommand, api, { apply: true });
-  assert.equal(code, 2);
+  assert.equal(code, 'problem');
   assert.deepEqual(err, [`Kubernetes API answered 409: jobs.batch "${jobName(3)}" already exists`]);
 }));
 
 test('a Job that stopped early (maxFailedIndexes) reruns its failed and its never-finished shards', () => withApi(objectsOf({ ...failedRun, maxFailedIndexes: 1, condition: { type: 'Failed', reason: 'MaxFailedIndexesExceeded' }, completedIndexes: '0,2', pods: failedRun.pods.filter((pod) => pod.index < 4) }), async (api) => {
   const status = await run(statusCommand, api);
-  assert.equal(status.code, 1);
+  assert.equal(status.code, 'failed');
   assert.ok(status.out.includes('never finished: indexes 4-5: the Job stopped before them; a rerun includes them'), status.out.join('\n'));
   const { code, out } = await run(rerunCommand, api);
-  assert.equal(code, 0);
+  assert.equal(code, 'ok');
   assert.deepEqual(out.slice(0, 2), [
     `run 2 (Job ${jobName(2)}) failed on shards 1,3.`,
     `run 2 (Job ${jobName(2)}) stopped (MaxFailedIndexesExceeded) before finishing shards 4-5: the rerun copies them too.`,
@@ -236,6 +236,6 @@ test('a Job that stopped early (maxFailedIndexes) reruns its failed and its neve
 test('an API refusal such as 403 is one line with a hint, exit 2', () => withApi(objectsOf(failedRun), async (api) => {
   api.refuse = { code: 403, reason: 'Forbidden', message: 'jobs.batch is forbidden: User "system:serviceaccount:cube:default" cannot list resource "jobs" in API group "batch" in the namespace "cube"' };
   const { code, err } = await run(statusCommand, api);
-  assert.equal(code, 2);
+  assert.equal(code, 'problem');
   assert.deepEqual(err, ['Kubernetes API answered 403: jobs.batch is forbidden: User "system:serviceaccount:cube:default" cannot list resource "jobs" in API group "batch" in the namespace "cube" (the account may not list Jobs and Pods or create Jobs in namespace cube)']);
 }));

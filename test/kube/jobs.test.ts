@@ -5,7 +5,7 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 // client-node's own deserializer (not re-exported from the package root): Dates parsed, model classes, as from the API.
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { failedIndexes, indexRows, parseSummary, pickJob, podSelector, shardMap } from '../../src/kube/jobs.ts';
-import { buildStatusReport, formatDuration, formatStatus, statusExitCode } from '../../src/kube/status.ts';
+import { buildStatusReport, formatDuration, formatStatus, statusOutcome } from '../../src/kube/status.ts';
 import { buildRetryJob, isRefusal, nextJobName, nextRun, planRerun, type RerunPlan } from '../../src/kube/rerun.ts';
 import { completeRun, failedRun, job, jobName, legacyRun, NAMESPACE, pods, RELEASE, rerunRun, runningRun, uidOf, type JobFixture } from './fixtures.ts';
 
@@ -64,7 +64,7 @@ test('a running Job has running and pending indexes, and no ETA until an index f
   assert.equal(report.outcome, 'running');
   assert.equal(report.elapsedSeconds, 1200);
   assert.equal(report.etaSeconds, 2400, '2 of 6 finished in 20 minutes: 4 more take 40');
-  assert.equal(statusExitCode(report), 0);
+  assert.equal(statusOutcome(report), 'ok');
   const nothingDone = read({ ...runningRun, completedIndexes: '', pods: runningRun.pods.filter((pod) => pod.phase === 'Running') });
   assert.equal(buildStatusReport(nothingDone.job, nothingDone.pods, where).etaSeconds, undefined);
 });
@@ -102,7 +102,7 @@ test('status totals add up the summaries of the indexes that count, over the Job
   assert.equal(report.elapsedSeconds, 1800, 'until the Failed condition');
   assert.equal(report.mibPerSecond, 0.28);
   assert.equal(report.etaSeconds, undefined);
-  assert.equal(statusExitCode(report), 1);
+  assert.equal(statusOutcome(report), 'failed');
   assert.equal(formatDuration(1800), '30m00s');
 });
 
