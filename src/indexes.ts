@@ -17,7 +17,7 @@ export function parseIndexList(text: string): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-/** Formats indexes the way Kubernetes writes failedIndexes: "1,3-5,7". */
+/** Formats indexes as ranges, "1,3-5,7" (Kubernetes writes a pair of neighbours as "0,1"; both parse the same). */
 export function formatIndexList(indexes: Iterable<number>): string {
   const sorted = [...new Set(indexes)].sort((a, b) => a - b);
   const ranges: string[] = [];
