@@ -23,6 +23,10 @@ export type JobOutcome = 'running' | 'complete' | 'failed';
 export interface CopierSummary {
   copied: number; unchanged: number; adopted: number; segments: number; skipped: number; deleted: number; failed: number; bytes: number; seconds: number;
   inShard?: number; interrupted?: boolean;
+  /** The shard's objects and bytes (exact when the pod's listings ended) and one shard's share of Swift's container
+   *  counts, from copiers that report them (src/report/totals.ts). */
+  totals?: { objects: number; bytes: number };
+  expected?: { objects: number; bytes: number };
   /** The first failure the pod reported: the object's key ("" for the shard as a whole, e.g. a fatal error) and why. */
   firstFailure?: { key: string; reason: string };
 }
@@ -241,9 +245,19 @@ export function parseSummary(text: string): CopierSummary | undefined {
   for (const name of SUMMARY_COUNTS) summary[name] = count(name);
   if (typeof fields.inShard === 'number') summary.inShard = fields.inShard;
   if (fields.interrupted === true) summary.interrupted = true;
+  const totals = amountOf(fields.totals);
+  if (totals) summary.totals = totals;
+  const expected = amountOf(fields.expected);
+  if (expected) summary.expected = expected;
   const first = Array.isArray(fields.failures) ? fields.failures[0] as { key?: unknown; reason?: unknown } | undefined : undefined;
   if (first && typeof first.reason === 'string') summary.firstFailure = { key: typeof first.key === 'string' ? first.key : '', reason: first.reason };
   return summary;
+}
+
+function amountOf(value: unknown): { objects: number; bytes: number } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { objects, bytes } = value as Record<string, unknown>;
+  return typeof objects === 'number' && typeof bytes === 'number' ? { objects, bytes } : undefined;
 }
 
 function firstLine(text: string): string {

@@ -1,6 +1,7 @@
 // Where a run stands: per-index rows, totals, throughput and ETA from a Job and its pods, for people and for scripts.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { formatIndexList } from '../indexes.ts';
+import { expectedEta, expectedTotals, type ExpectedTotals } from './expected.ts';
 import { completionsOf, envOf, failedIndexes, failureReason, indexRows, jobOutcome, LABEL, runOf, shardMap, unfinishedIndexes, type IndexRow, type IndexState, type JobOutcome } from './jobs.ts';
 
 export interface StatusTotals { copied: number; unchanged: number; adopted: number; segments: number; skipped: number; deleted: number; failed: number; bytes: number }
@@ -27,7 +28,11 @@ export interface StatusReport {
   /** Sums over the indexes that reported a summary (a pod reports when it ends). */
   totals: StatusTotals;
   mibPerSecond: number;
-  /** Seconds left at the pace of the indexes finished so far; absent when nothing finished yet or the Job ended. */
+  /** The run's objects and bytes: reported by the indexes whose pods ended, expected (Swift's container counts ÷
+   *  SHARD_COUNT, as the pods reported them) for the others; absent when no pod reported them. */
+  expected?: ExpectedTotals;
+  /** Seconds left at the pace of the indexes finished so far (per byte of their shards when the pods reported their
+   *  totals, see expected.ts); absent when nothing finished yet or the Job ended. */
   etaSeconds?: number;
   /** Failed completion indexes ("1,3") and the shards they work on. */
   failedIndexes: string;
@@ -45,7 +50,7 @@ export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { r
   const counts = countsOf(rows);
   const failed = failedIndexes(job, pods);
   const unfinished = unfinishedIndexes(job, pods);
-  const etaSeconds = outcome === 'running' ? etaOf(counts, elapsedSeconds) : undefined;
+  const etaSeconds = outcome === 'running' ? expectedEta(rows, job, pods, now) ?? etaOf(counts, elapsedSeconds) : undefined;
   const shardCount = Number(envOf(job, 'SHARD_COUNT'));
   const shardIndexes = envOf(job, 'SHARD_INDEXES');
   const optional = {
@@ -56,6 +61,7 @@ export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { r
     shardIndexes,
     startTime: isoOf(job.status?.startTime),
     completionTime: isoOf(job.status?.completionTime),
+    expected: expectedTotals(rows),
     etaSeconds,
   };
   return {
@@ -120,7 +126,7 @@ function etaOf(counts: Record<IndexState, number>, elapsedSeconds: number): numb
 
 /** The report as lines for a person: a headline, one row per index, totals, and what to do about failures. */
 export function formatStatus(report: StatusReport): string[] {
-  const lines = [headline(report), '', ...table(report), '', totalsLine(report), timingLine(report)];
+  const lines = [headline(report), '', ...table(report), '', totalsLine(report), ...expectedLine(report), timingLine(report)];
   if (report.unfinishedIndexes) lines.push(unfinishedLine(report));
   if (report.failedIndexes) lines.push(failedLine(report));
   return lines;
@@ -173,6 +179,12 @@ function totalsLine(report: StatusReport): string {
 /** Adopted objects (another tool's, proven by their bytes) and accounted segments, named only when there are any. */
 function takenOver(totals: StatusTotals): string {
   return (totals.adopted > 0 ? `, ${totals.adopted} adopted` : '') + (totals.segments > 0 ? `, ${totals.segments} segments of large objects` : '');
+}
+
+function expectedLine({ expected, completions }: StatusReport): string[] {
+  if (!expected) return [];
+  const basis = expected.estimatedIndexes === 0 ? 'as the indexes counted them' : `${expected.estimatedIndexes} of ${completions} indexes expected from Swift's container counts`;
+  return [`run totals: ${expected.objects} objects, ${formatBytes(expected.bytes)} (${basis})`];
 }
 
 function timingLine(report: StatusReport): string {

@@ -1,4 +1,5 @@
 // Counters of one run: requests by operation, retries by cause, objects and bytes by outcome.
+import { ShardTotals } from './totals.ts';
 
 export type Operation =
   | 'swift_auth' | 'swift_list' | 'swift_head' | 'swift_get'
@@ -25,6 +26,8 @@ export class Stats {
   deleted = 0;
   failed = 0;
   inFlight = 0;
+  /** The shard's totals (estimated until the listings end) and what is done of them. */
+  readonly totals = new ShardTotals();
   readonly requests = new Map<Operation, number>();
   readonly retries = new Map<string, number>();
   readonly latency = new Map<Operation, { count: number; totalMs: number }>();

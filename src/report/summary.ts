@@ -19,6 +19,11 @@ export interface Summary {
   seconds: number;
   mibPerSecond: number;
   retries: number;
+  /** The shard's objects and bytes: counted when every listing ended (exact), else estimated as in the progress
+   *  line (an interrupted run). Absent from the summaries of versions before it. */
+  totals?: { objects: number; bytes: number; exact: boolean };
+  /** One shard's share of the containers' HEAD counts: what `status` expects of the shards that have not reported. */
+  expected?: { objects: number; bytes: number };
   dryRun?: boolean;
   interrupted?: boolean;
   requests: Record<string, number>;
@@ -33,6 +38,7 @@ const TERMINATION_LIMIT = 4096;
 
 export function summarize(stats: Stats, shard: { index: number; count: number }, flags: { dryRun: boolean; interrupted: boolean }): Summary {
   const seconds = (Date.now() - stats.startedAt) / 1000;
+  const totals = stats.totals.snapshot();
   return {
     shard: shard.index,
     shardCount: shard.count,
@@ -50,6 +56,8 @@ export function summarize(stats: Stats, shard: { index: number; count: number },
     seconds: Math.round(seconds * 10) / 10,
     mibPerSecond: seconds > 0 ? Math.round((stats.bytesCopied / 1048576 / seconds) * 100) / 100 : 0,
     retries: stats.retryTotal,
+    totals: { ...totals.total, exact: totals.exact },
+    ...(totals.expected ? { expected: totals.expected } : {}),
     ...(flags.dryRun ? { dryRun: true, toCopy: stats.toCopy, bytesToCopy: stats.bytesToCopy } : {}),
     ...(flags.interrupted ? { interrupted: true } : {}),
     requests: Object.fromEntries([...stats.requests].sort(([a], [b]) => a.localeCompare(b))),

@@ -79,6 +79,7 @@ export class SwiftSource {
   #session: SwiftSession | undefined;
   #reauth: Promise<SwiftSession> | undefined;
   #serverListingLimit = SWIFT_LISTING_LIMIT;
+  readonly #containerCounts = new Map<string, { objects: number; bytes: number }>();
 
   constructor(options: SwiftSourceOptions) {
     this.#options = options;
@@ -109,6 +110,8 @@ export class SwiftSource {
         if (response.statusCode === 404) throw new FatalError(`Swift container "${container}" does not exist in ${this.storageUrl}: check SWIFT_CONTAINERS`);
         if (response.statusCode === 401 || response.statusCode === 403) throw new FatalError(`Swift refused access to container "${container}" (${response.statusCode}): check the credentials' rights`);
         if (response.statusCode >= 300) throw new HttpError(`Swift HEAD of container "${container}" answered ${response.statusCode}`, response.statusCode);
+        const counts = containerCountsOf(response.headers);
+        if (counts) this.#containerCounts.set(container, counts);
       }
       this.#serverListingLimit = await this.#listingLimit();
     } catch (error) {
@@ -122,6 +125,11 @@ export class SwiftSource {
     if (this.#session) return { name: 'Swift', url: this.#session.storageUrl, fix: 'SWIFT_AUTH_URL / SWIFT_STORAGE_URL' };
     if (auth.kind === 'v3') return { name: 'Keystone', url: auth.authUrl, fix: 'OS_AUTH_URL' };
     return { name: 'Swift', url: auth.kind === 'token' ? auth.storageUrl : auth.authUrl, fix: 'SWIFT_AUTH_URL / SWIFT_STORAGE_URL' };
+  }
+
+  /** A container's object count and bytes as its HEAD told them at connect() (the progress line's first totals). */
+  containerCounts(container: string): { objects: number; bytes: number } | undefined {
+    return this.#containerCounts.get(container);
   }
 
   /** Every object of a container, in Swift's (UTF-8 byte) order, one page at a time. */
@@ -282,6 +290,13 @@ function connectError(error: unknown, { name, url, fix }: Server): FatalError {
 
 function originOf(url: string): string {
   try { return new URL(url).origin; } catch { return url; }
+}
+
+/** X-Container-Object-Count and X-Container-Bytes-Used, when the HEAD carried both. */
+function containerCountsOf(headers: Dispatcher.ResponseData['headers']): { objects: number; bytes: number } | undefined {
+  const objects = Number(header(headers, 'x-container-object-count') ?? NaN);
+  const bytes = Number(header(headers, 'x-container-bytes-used') ?? NaN);
+  return Number.isSafeInteger(objects) && Number.isSafeInteger(bytes) && objects >= 0 && bytes >= 0 ? { objects, bytes } : undefined;
 }
 
 interface ListingRow { name?: string; subdir?: string; bytes?: number; hash?: string; last_modified?: string; content_type?: string; slo_etag?: string }

@@ -65,10 +65,14 @@ class Pool {
 }
 
 /** The items of a listing that hash to this process's shard (counted into `counted` when given). */
-export async function* inShard<T extends { name: string }>(items: AsyncIterable<T>, container: string, config: Config, counted?: Stats): AsyncGenerator<T> {
+export async function* inShard<T extends { name: string; bytes?: number }>(items: AsyncIterable<T>, container: string, config: Config, counted?: Stats): AsyncGenerator<T> {
   for await (const item of items) {
-    if (counted) counted.listed++;
-    if (shardOf(container, item.name, config.shard.count) !== config.shard.index) continue;
+    const mine = shardOf(container, item.name, config.shard.count) === config.shard.index;
+    if (counted) {
+      counted.listed++;
+      counted.totals.listed(container, item.bytes ?? 0, mine);
+    }
+    if (!mine) continue;
     if (counted) counted.inShard++;
     yield item;
   }
@@ -102,6 +106,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
   // ever waits for a slot of its own pool.
   const pool = new Pool(config.transfers);
   const copy = config.swift.containers;
+  for (const container of copy) stats.totals.expect(container, source.containerCounts(container), config.shard.count);
   const segments = await findSegmentReferences(source, copy);
   if (segments.count > 0) log.info({ references: segments.count }, 'segments of large objects in other copied containers arrive assembled: they are accounted for, not copied again');
   if (keyRules === 'nsfs') log.info({ keyRules }, 'file-backed NooBaa bucket: keys it cannot store as named are reported, not written (KEY_RULES)');
@@ -129,7 +134,18 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     return true;
   };
 
+  /** Copies an object and settles it in the totals, with the size it had when copied (a DLO lists as 0 bytes). */
   const copyNow = async (entry: SourceEntry, key: string, prefix: string): Promise<void> => {
+    let copied: number | undefined;
+    try {
+      copied = await copyOrRefuse(entry, key, prefix);
+    } finally {
+      stats.totals.settled(entry.bytes, copied);
+    }
+  };
+
+  /** The bytes copied, or undefined when the object was refused, skipped or failed (or in a dry run). */
+  const copyOrRefuse = async (entry: SourceEntry, key: string, prefix: string): Promise<number | undefined> => {
     if (await refuseUnstorable(entry, key, prefix)) return;
     stats.toCopy++;
     stats.bytesToCopy += entry.bytes;
@@ -141,6 +157,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
         stats.copied++;
         stats.bytesCopied += outcome.bytes;
         log.debug({ key, bytes: outcome.bytes }, 'copied');
+        return outcome.bytes;
       } else {
         stats.skipped++;
         stats.skips.push({ key, reason: outcome.reason });
@@ -175,10 +192,11 @@ export async function runShard({ config, source, target, stats, log, stopping, o
       settled = await settle(entry, key);
     } catch (error) {
       fail(key, error);
+      stats.totals.settled(entry.bytes);
       return;
     }
-    if (settled === 'unchanged') { stats.unchanged++; return; }
-    if (settled === 'adopted') { stats.adopted++; return; }
+    if (settled === 'unchanged') { stats.unchanged++; stats.totals.settled(entry.bytes); return; }
+    if (settled === 'adopted') { stats.adopted++; stats.totals.settled(entry.bytes); return; }
     log.debug({ key, destination }, 'destination differs');
     await copyNow(entry, key, prefix);
   });
@@ -215,11 +233,12 @@ export async function runShard({ config, source, target, stats, log, stopping, o
       if (stopping.aborted) { interrupted = true; break; }
       if (step.kind !== 'destination-only' && segments.has(container, step.source.name)) {
         stats.segments++;
+        stats.totals.settled(step.source.bytes);
       } else if (step.kind === 'source-only') {
         await copyOne(step.source, prefix + step.source.name, prefix);
       } else if (step.kind === 'both') {
         const verdict = compareListed(step.source, step.destination, config.compare);
-        if (verdict === 'equal') stats.unchanged++;
+        if (verdict === 'equal') { stats.unchanged++; stats.totals.settled(step.source.bytes); }
         else if (verdict === 'differ') await copyOne(step.source, prefix + step.source.name, prefix);
         else await checkThenCopy(step.source, step.destination, prefix + step.source.name, prefix);
       } else if (config.deleteExtraneous) {
@@ -229,6 +248,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
         stats.extraneous++;
       }
     }
+    if (!interrupted) stats.totals.listingDone(container);
     for (const key of extraneous) {
       if (interrupted) break;
       if (aliases.has(key)) {

@@ -10,7 +10,7 @@ import type { Stats } from '../report/stats.ts';
 import type { SourceEntry, SourceObject, SwiftSource } from '../swift/source.ts';
 import { LARGEST_COPY, type ObjectHeaders, type S3Target } from '../s3/target.ts';
 import { MD5_HEX, md5Base64 } from '../md5.ts';
-import type { Bandwidth } from './bandwidth.ts';
+import type { Throttle } from './bandwidth.ts';
 import type { PartBuffers } from './buffers.ts';
 import { META_MD5 } from './decide.ts';
 import { META_DELETE_AT, keptHeadersNote, planHeaders, type PlannedHeaders } from './metadata.ts';
@@ -28,7 +28,7 @@ export interface TransferContext {
   multipartThreshold: number;
   partSize: number;
   partConcurrency: number;
-  bandwidth: Bandwidth;
+  bandwidth: Throttle;
   buffers: PartBuffers;
   /** Multipart uploads in progress, so a shutdown can abort them. */
   openUploads: Map<string, { key: string; uploadId: string }>;
@@ -42,12 +42,12 @@ class VerifiedBody extends Transform {
   readonly #hash: Hash = createHash('md5');
   readonly #expectedLength: number;
   readonly #expectedMd5: string | undefined;
-  readonly #bandwidth: Bandwidth;
+  readonly #bandwidth: Throttle;
   #held: Buffer | undefined;
   #length = 0;
   md5 = '';
 
-  constructor(expectedLength: number, expectedMd5: string | undefined, bandwidth: Bandwidth) {
+  constructor(expectedLength: number, expectedMd5: string | undefined, bandwidth: Throttle) {
     super();
     this.#expectedLength = expectedLength;
     this.#expectedMd5 = expectedMd5;
@@ -94,7 +94,7 @@ async function putSingle(ctx: TransferContext, key: string, object: SourceObject
 
 /** Reads a stream into parts of exactly `size` bytes (the last may be shorter), in buffers from the shared pool.
  *  Whoever receives a part gives its `buffer` back to the pool. */
-async function* partsOf(body: Readable, size: number, buffers: PartBuffers, bandwidth: Bandwidth): AsyncGenerator<{ part: Buffer; buffer: Buffer }> {
+async function* partsOf(body: Readable, size: number, buffers: PartBuffers, bandwidth: Throttle): AsyncGenerator<{ part: Buffer; buffer: Buffer }> {
   let buffer: Buffer | undefined = await buffers.acquire(size);
   let filled = 0;
   try {
@@ -180,12 +180,23 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
 /** One attempt: GET from Swift, upload, check. Thrown errors decide whether the whole object is tried again. */
 async function copyOnce(ctx: TransferContext, entry: SourceEntry, key: string): Promise<{ bytes: number; planned: PlannedHeaders }> {
   const object = await ctx.source.get(entry.container, entry.name);
+  // The bytes read count as progress while they flow, so a large object does not stand still until its last byte.
+  let read = 0;
+  const metered: Throttle = {
+    take: async (bytes) => {
+      ctx.stats.totals.copyStarted();
+      await ctx.bandwidth.take(bytes);
+      read += bytes;
+      ctx.stats.totals.read(bytes);
+    },
+  };
   try {
-    return await uploadObject(ctx, entry, key, object);
+    return await uploadObject({ ...ctx, bandwidth: metered }, entry, key, object);
   } catch (error) {
     throw await explainedByPath(ctx, key, error) ?? error;
   } finally {
     object.body.destroy();
+    ctx.stats.totals.readEnded(read);
   }
 }
 

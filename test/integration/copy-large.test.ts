@@ -99,7 +99,7 @@ testOnEachTarget('a <name>_segments container copied with <name>: its SLO arrive
   const result = await runCli(['copy'], copierEnv(`${container}=${container}/,${container}_segments=${container}_segments/`, bucket, { PROGRESS_INTERVAL: '0.2', BWLIMIT: '512KiB' }, { target }));
   assert.equal(result.code, 0, result.stderr);
   assert.equal(summaryOf(result).segments, 2, 'both segments accounted for as parts of the SLO');
-  // ~1 MiB at 512 KiB/s after a 512 KiB burst takes about a second: several 0.2 s progress ticks.
+  // ~1 MiB at 512 KiB/s takes about two seconds: several 0.2 s progress ticks.
   assert.match(result.stdout, /"msg":"progress"/, 'progress lines every PROGRESS_INTERVAL');
   const keys = [...(await readAllS3(s3, bucket)).keys()].sort();
   assert.deepEqual(keys, [`${container}/plain.txt`, `${container}/volume.nii`]);
