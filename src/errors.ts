@@ -22,18 +22,22 @@ export class UnreachableError extends FatalError {
   override name = 'UnreachableError';
 }
 
-/** An HTTP answer that is not a success, from either side. */
+/** An HTTP answer that is not a success, from either side; retryAfterMs from its Retry-After header, if any. */
 export class HttpError extends Error {
   override name = 'HttpError';
   readonly status: number;
-  readonly code: string;
   readonly retryAfterMs: number | undefined;
-  constructor(message: string, status: number, code = '', retryAfterMs?: number) {
+  constructor(message: string, status: number, retryAfterMs?: number) {
     super(message);
     this.status = status;
-    this.code = code;
     this.retryAfterMs = retryAfterMs;
   }
+}
+
+/** Retry-After in seconds (RFC 9110 also allows an HTTP date, which Swift's middlewares do not send) as milliseconds. */
+export function retryAfterMsOf(value: string | string[] | undefined): number | undefined {
+  const seconds = Number(Array.isArray(value) ? value[0] : value);
+  return value !== undefined && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
 /** The bytes read do not match what the source announced (length or MD5): restart the object. */
@@ -55,11 +59,6 @@ export class BrokenSymlinkError extends Error {
 /** The source object disappeared between listing and read: skipped, not failed. */
 export class SourceGoneError extends Error {
   override name = 'SourceGoneError';
-}
-
-/** The shard was asked to stop (SIGTERM) before this object started or finished. */
-export class InterruptedError extends Error {
-  override name = 'InterruptedError';
 }
 
 export function messageOf(error: unknown): string {

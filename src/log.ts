@@ -1,13 +1,6 @@
 // The one logger: pino JSON lines on stdout, with every secret-bearing path redacted.
 import { pino, type Logger } from 'pino';
 
-export const SECRET_ENV_NAMES = [
-  'SWIFT_KEY',
-  'SWIFT_AUTH_TOKEN',
-  'OS_APPLICATION_CREDENTIAL_SECRET',
-  'AWS_SECRET_ACCESS_KEY',
-] as const;
-
 const REDACT_PATHS = [
   'swiftKey', 'swiftAuthToken', 'token', 'secret', 'secretAccessKey', 'applicationCredentialSecret',
   '*.swiftKey', '*.swiftAuthToken', '*.token', '*.secret', '*.secretAccessKey', '*.applicationCredentialSecret',

@@ -4,7 +4,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
 import type { SwiftAuth } from '../config.ts';
-import { BrokenSymlinkError, FatalError, HttpError, SourceGoneError, UnreachableError, messageOf } from '../errors.ts';
+import { BrokenSymlinkError, FatalError, HttpError, SourceGoneError, UnreachableError, messageOf, retryAfterMsOf } from '../errors.ts';
 import { causeOf, isTransient, withRetry } from '../retry.ts';
 import type { Operation } from '../report/stats.ts';
 import { hostPort, type EndpointOptions } from '../endpoint.ts';
@@ -142,7 +142,7 @@ export class SwiftSource {
         const response = await this.#request('swift_list', 'GET', `/${encodeSwiftPath(container)}?${query.toString().replaceAll('+', '%20')}`);
         if (response.statusCode === 204) { await response.body.dump(); return []; }
         if (response.statusCode === 404) { await response.body.dump(); throw new FatalError(`Swift container "${container}" disappeared during the listing`); }
-        if (response.statusCode !== 200) { await response.body.dump(); throw new HttpError(`Swift listing of "${container}" answered ${response.statusCode}`, response.statusCode); }
+        if (response.statusCode !== 200) { await response.body.dump(); throw new HttpError(`Swift listing of "${container}" answered ${response.statusCode}`, response.statusCode, retryAfterMsOf(response.headers['retry-after'])); }
         return (await response.body.json()) as ListingRow[];
       });
       for (const row of page) {
@@ -166,7 +166,7 @@ export class SwiftSource {
       if (target) throw new BrokenSymlinkError(`a Swift symlink whose target ${target} does not exist`);
       throw new SourceGoneError('deleted from Swift after the listing (404 on GET)');
     }
-    if (response.statusCode !== 200) { await response.body.dump(); throw new HttpError(`Swift GET answered ${response.statusCode}`, response.statusCode); }
+    if (response.statusCode !== 200) { await response.body.dump(); throw new HttpError(`Swift GET answered ${response.statusCode}`, response.statusCode, retryAfterMsOf(response.headers['retry-after'])); }
     const headers = swiftHeaders(response.headers);
     const etag = unquoteEtag(headers.etag ?? '');
     const largeObject = headers['x-static-large-object']?.toLowerCase() === 'true' ? 'slo' : headers['x-object-manifest'] ? 'dlo' : undefined;
@@ -201,7 +201,7 @@ export class SwiftSource {
       const response = await this.#request('swift_head', 'HEAD', `/${encodeSwiftPath(container)}/${encodeSwiftPath(name)}`);
       await response.body.dump();
       if (response.statusCode === 404) return undefined;
-      if (response.statusCode >= 300) throw new HttpError(`Swift HEAD answered ${response.statusCode}`, response.statusCode);
+      if (response.statusCode >= 300) throw new HttpError(`Swift HEAD answered ${response.statusCode}`, response.statusCode, retryAfterMsOf(response.headers['retry-after']));
       return swiftHeaders(response.headers);
     });
   }

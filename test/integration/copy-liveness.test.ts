@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
 import { runCli, summaryOf } from '../support/cli.ts';
 import { putDlo, putObject, putSlo, readAll } from '../support/swift.ts';

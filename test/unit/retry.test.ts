@@ -1,7 +1,7 @@
 // The one retry policy: which failures are tried again, how long it waits, when it stops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BrokenSymlinkError, ConfigError, FatalError, HttpError, IntegrityError, KeyRuleError, SourceGoneError } from '../../src/errors.ts';
+import { BrokenSymlinkError, ConfigError, FatalError, HttpError, IntegrityError, KeyRuleError, SourceGoneError, retryAfterMsOf } from '../../src/errors.ts';
 import { backoffDelay, causeOf, isTransient, retryPolicyOf, withRetry, type RetryPolicy } from '../../src/retry.ts';
 
 /** An error as the AWS SDK throws it: a name and the HTTP status in $metadata. */
@@ -89,4 +89,12 @@ test('withRetry stops at once on a non-transient error, when aborted, and past g
   calls = 0;
   await assert.rejects(withRetry(async () => { calls++; throw networkError('ECONNREFUSED'); }, { maxRetries: 1_000, baseDelayMs: 20, maxDelayMs: 20, giveUpAfterMs: 100 }), /ECONNREFUSED/);
   assert.ok(calls >= 2 && calls < 200, `gave up after about 100 ms, not after 1,000 retries (${calls} tries)`);
+});
+
+test("Retry-After in seconds becomes the wait's lower bound; anything else is ignored", () => {
+  assert.equal(retryAfterMsOf('3'), 3_000);
+  assert.equal(retryAfterMsOf(['0']), 0);
+  assert.equal(retryAfterMsOf(undefined), undefined);
+  assert.equal(retryAfterMsOf('Wed, 21 Oct 2015 07:28:00 GMT'), undefined);
+  assert.equal(retryAfterMsOf('-1'), undefined);
 });
