@@ -33,6 +33,7 @@ export interface Config {
   compare: 'checksum' | 'size';
   takeover: 'hash' | 'recopy';
   keyRules: 'auto' | 's3' | 'nsfs';
+  resyncLedger: 'auto' | 'off';
   deleteExtraneous: boolean;
   dryRun: boolean;
   requestTimeoutMs: number;
@@ -156,6 +157,7 @@ export const VARIABLES: VariableDoc[] = [
   { name: 'COMPARE', desc: 'how to decide an object is already there: checksum (size and MD5) or size', example: 'checksum', default: 'checksum' },
   { name: 'TAKEOVER', desc: 'an object of the right size that another tool wrote without an MD5 the copier can read: hash (read it from the bucket, adopt it when its MD5 is Swift\'s) or recopy (from Swift)', example: 'hash', default: 'hash' },
   { name: 'KEY_RULES', desc: 'which keys the bucket can store under their own name: auto (nsfs when the server is NooBaa), nsfs (file-backed NooBaa: segments up to 255 bytes, no "./", "//", leading "/", trailing "/." or "/..", no object beside a directory of its name) or s3 (every key)', example: 'auto', default: 'auto' },
+  { name: 'RESYNC_LEDGER', desc: 'auto: on a target whose ETags name versions (NooBaa\'s file-backed buckets), keep per shard in the bucket the ETag each object got when copied (under <prefix>.swift-to-s3/ledger/), so a resync settles unchanged objects without a HEAD each; off: a HEAD each, as on any S3', example: 'auto', default: 'auto' },
   { name: 'DELETE_EXTRANEOUS', desc: 'delete destination objects of this shard that are not in Swift', example: 'false', default: 'false' },
   { name: 'DRY_RUN', desc: 'list what would be copied and deleted, write nothing', example: 'false', default: 'false' },
   { name: 'LIST_PAGE_SIZE', desc: 'names per listing page on both sides (capped by the servers: Swift 10,000, S3 1,000)', example: '1000', default: 'the servers\' limits' },
@@ -232,6 +234,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     COMPARE: str({ choices: ['checksum', 'size'], default: 'checksum' }),
     TAKEOVER: str({ choices: ['hash', 'recopy'], default: 'hash' }),
     KEY_RULES: str({ choices: ['auto', 's3', 'nsfs'], default: 'auto' }),
+    RESYNC_LEDGER: str({ choices: ['auto', 'off'], default: 'auto' }),
     DELETE_EXTRANEOUS: bool({ default: false }),
     DRY_RUN: bool({ default: false }),
     LIST_PAGE_SIZE: positiveInt(10_000)(optional),
@@ -321,6 +324,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     compare: cleaned.COMPARE as 'checksum' | 'size',
     takeover: cleaned.TAKEOVER as 'hash' | 'recopy',
     keyRules: cleaned.KEY_RULES as 'auto' | 's3' | 'nsfs',
+    resyncLedger: cleaned.RESYNC_LEDGER as 'auto' | 'off',
     deleteExtraneous: cleaned.DELETE_EXTRANEOUS,
     dryRun: cleaned.DRY_RUN,
     requestTimeoutMs: cleaned.REQUEST_TIMEOUT * 1000,

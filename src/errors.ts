@@ -61,6 +61,11 @@ export class SourceGoneError extends Error {
   override name = 'SourceGoneError';
 }
 
+/** A stored resync ledger that is not exactly one of ours for this container and shard: read as empty. */
+export class LedgerError extends Error {
+  override name = 'LedgerError';
+}
+
 export function messageOf(error: unknown): string {
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause;

@@ -6,6 +6,7 @@ import { compareListed } from '../sync/decide.ts';
 import { inUtf8Order, march } from '../sync/march.ts';
 import { shardOf } from '../sync/shard.ts';
 import { destinationPrefix } from '../sync/run.ts';
+import { isLedgerName } from '../sync/ledger.ts';
 
 export interface ShardLoad { shard: number; objects: number; bytes: number }
 
@@ -73,7 +74,10 @@ export async function plan({ config, source, target, rate, targetSeconds }: Plan
     const prefix = destinationPrefix(config, container);
     const destinations = target ? inUtf8Order(target.list(prefix)) : (async function* (): AsyncGenerator<DestEntry> { /* no bucket yet */ })();
     for await (const step of march<SourceEntry, DestEntry>(source.list(container), destinations)) {
-      if (step.kind === 'destination-only') { report.extraneous++; continue; }
+      if (step.kind === 'destination-only') {
+        if (!isLedgerName(step.destination.name)) report.extraneous++;
+        continue;
+      }
       const entry = step.source;
       const load = shards[shardOf(container, entry.name, count)]!;
       load.objects++;

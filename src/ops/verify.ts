@@ -10,6 +10,7 @@ import { inUtf8Order, march } from '../sync/march.ts';
 import { destinationPrefix, inShard } from '../sync/run.ts';
 import { findSegmentReferences } from '../sync/segments.ts';
 import { META_CONTAINER, writtenFor } from '../sync/metadata.ts';
+import { isLedgerName } from '../sync/ledger.ts';
 
 export interface VerifyReport {
   shard: number | 'all';
@@ -143,7 +144,8 @@ export async function verify({ config, source, target, log, all, download, trust
         if (step.kind !== 'destination-only' && segments.has(container, step.source.name)) {
           report.segments++;
         } else if (step.kind === 'destination-only') {
-          await checkExtraneous(prefix + step.destination.name, container);
+          // The copier's resync ledger is not an object of the container.
+          if (!isLedgerName(step.destination.name)) await checkExtraneous(prefix + step.destination.name, container);
         } else {
           await check(step.source, step.kind === 'both' ? step.destination : undefined, prefix + step.source.name);
         }

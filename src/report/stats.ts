@@ -8,6 +8,10 @@ export type Operation =
 
 export interface ObjectProblem { key: string; reason: string }
 
+/** The resync ledger of a run (NooBaa): objects it knew at the start, settled from the listings without a HEAD,
+ *  learned this run (written, or proven by a HEAD), and how many times a ledger was written. */
+export interface LedgerCounts { known: number; settled: number; learned: number; written: number }
+
 export class Stats {
   readonly startedAt = Date.now();
   listed = 0;
@@ -26,6 +30,8 @@ export class Stats {
   deleted = 0;
   failed = 0;
   inFlight = 0;
+  /** Set when the run keeps a resync ledger. */
+  ledger: LedgerCounts | undefined;
   /** The shard's totals (estimated until the listings end) and what is done of them. */
   readonly totals = new ShardTotals();
   readonly requests = new Map<Operation, number>();

@@ -1,6 +1,6 @@
 // The end of a run: one summary line for the log, and the same as JSON (≤ 4 KiB) for Kubernetes' termination message.
 import { writeFileSync, accessSync, constants } from 'node:fs';
-import type { Stats, ObjectProblem } from './stats.ts';
+import type { Stats, ObjectProblem, LedgerCounts } from './stats.ts';
 
 export interface Summary {
   shard: number;
@@ -24,6 +24,8 @@ export interface Summary {
   totals?: { objects: number; bytes: number; exact: boolean };
   /** One shard's share of the containers' HEAD counts: what `status` expects of the shards that have not reported. */
   expected?: { objects: number; bytes: number };
+  /** The resync ledger's counts, when the run kept one (NooBaa). */
+  ledger?: LedgerCounts;
   dryRun?: boolean;
   interrupted?: boolean;
   requests: Record<string, number>;
@@ -58,6 +60,7 @@ export function summarize(stats: Stats, shard: { index: number; count: number },
     retries: stats.retryTotal,
     totals: { ...totals.total, exact: totals.exact },
     ...(totals.expected ? { expected: totals.expected } : {}),
+    ...(stats.ledger ? { ledger: { ...stats.ledger } } : {}),
     ...(flags.dryRun ? { dryRun: true, toCopy: stats.toCopy, bytesToCopy: stats.bytesToCopy } : {}),
     ...(flags.interrupted ? { interrupted: true } : {}),
     requests: Object.fromEntries([...stats.requests].sort(([a], [b]) => a.localeCompare(b))),

@@ -2,7 +2,8 @@
 // iterators, single and multipart uploads.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
   S3Client, ListObjectsV2Command, HeadObjectCommand, GetObjectCommand, PutObjectCommand, CopyObjectCommand, DeleteObjectCommand,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand,
@@ -100,6 +101,13 @@ export class S3Target {
     return this.#isNoobaa() ? ['ContentDisposition', 'CacheControl', 'ContentLanguage', 'Expires'] : [];
   }
 
+  /** NooBaa's file-backed buckets give every write of a key a new ETag (the mtime and inode of its file; measured on
+   *  5.23 even for the same bytes, a metadata copy to itself and a multipart upload): a listed ETag names one version.
+   *  Call after connect(). */
+  etagsNameVersions(): boolean {
+    return this.#isNoobaa();
+  }
+
   /** NooBaa answers "Server: NooBaa/<version>". */
   #isNoobaa(): boolean {
     return /^noobaa\b/i.test(this.#server ?? '');
@@ -153,12 +161,32 @@ export class S3Target {
     });
   }
 
-  /** Reads a stored object and hashes it (retried whole): proof by bytes, read from the destination. */
-  async md5Of(key: string): Promise<{ md5: string; size: number }> {
+  /** Reads a stored object and hashes it (retried whole): proof by bytes, read from the destination, and the ETag of
+   *  the version read. */
+  async md5Of(key: string): Promise<{ md5: string; size: number; etag: string }> {
     return this.retrying(`get ${key}`, () => this.#timed('s3_get', async () => {
       const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return md5OfStream(answer.Body as AsyncIterable<Uint8Array>);
+      return { ...await md5OfStream(answer.Body as AsyncIterable<Uint8Array>), etag: unquoteEtag(answer.ETag) };
     }));
+  }
+
+  /** A small object read whole (retried), undefined when there is none. */
+  async read(key: string): Promise<Buffer | undefined> {
+    return this.retrying(`get ${key}`, () => this.#timed('s3_get', async () => {
+      try {
+        const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        return Buffer.from(await answer.Body!.transformToByteArray());
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    }));
+  }
+
+  /** A small object written whole from memory, with its Content-MD5 (retried: the body can be sent again). */
+  async write(key: string, body: Buffer, headers: ObjectHeaders): Promise<string> {
+    const contentMd5 = createHash('md5').update(body).digest('base64');
+    return this.retrying(`put ${key}`, async () => (await this.put(key, Readable.from([body]), body.length, headers, contentMd5)).etag);
   }
 
   /** On a file-backed bucket an object and a "directory" of the same name cannot both exist: the name of the other
@@ -191,11 +219,14 @@ export class S3Target {
     }
   }
 
-  /** Rewrites an object's metadata in place (server-side copy to itself; up to LARGEST_COPY bytes). */
-  async replaceMetadata(key: string, headers: ObjectHeaders): Promise<void> {
-    await this.retrying(`copy ${key}`, () => this.#timed('s3_copy', () => this.client.send(new CopyObjectCommand({
-      Bucket: this.bucket, Key: key, CopySource: `${this.bucket}/${encodeURIComponent(key).replaceAll('%2F', '/')}`, MetadataDirective: 'REPLACE', ...headers,
+  /** Rewrites an object's metadata in place (server-side copy to itself; up to LARGEST_COPY bytes); with `ifMatch`
+   *  only while the object is still that version (else 412). The ETag of the object written. */
+  async replaceMetadata(key: string, headers: ObjectHeaders, ifMatch?: string): Promise<string> {
+    const answer = await this.retrying(`copy ${key}`, () => this.#timed('s3_copy', () => this.client.send(new CopyObjectCommand({
+      Bucket: this.bucket, Key: key, CopySource: `${this.bucket}/${encodeURIComponent(key).replaceAll('%2F', '/')}`, MetadataDirective: 'REPLACE',
+      ...(ifMatch ? { CopySourceIfMatch: `"${ifMatch}"` } : {}), ...headers,
     }))));
+    return unquoteEtag(answer.CopyObjectResult?.ETag);
   }
 
   async createMultipart(key: string, headers: ObjectHeaders): Promise<string> {

@@ -2,6 +2,7 @@
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
 import { MD5_HEX, md5FromBase64, unquoteEtag } from '../md5.ts';
+import type { Known } from './ledger.ts';
 
 export type Compare = 'checksum' | 'size';
 
@@ -30,6 +31,29 @@ export function compareListed(source: SourceEntry, destination: DestEntry, mode:
   // manifest's own (an old Swift lists SLOs without slo_etag), and our copy of that SLO says so in its metadata.
   if (source.md5 && MD5_HEX.test(destination.etag) && destination.etag === source.md5) return 'equal';
   return 'needs-head';
+}
+
+/** NooBaa NSFS's ETag: the mtime (in ns) and inode of the file that holds the object, new on every write of the key
+ *  (measured: even of the same bytes, by a metadata copy to itself, by a multipart upload). */
+export const VERSION_ETAG = /^mtime-[0-9a-z]+-ino-[0-9a-z]+$/;
+
+/** A plain object, listed with its content's MD5: never an empty listing (a DLO, a symlink) or a large object. */
+function listedWithMd5(source: SourceEntry): source is SourceEntry & { md5: string } {
+  return source.md5 !== undefined && MD5_HEX.test(source.md5) && !source.largeObject && !listsAsEmpty(source);
+}
+
+/** Settled without a HEAD (the resync ledger): the listed ETag names the version the copier wrote or proved, whose
+ *  content had this MD5 and size, and Swift lists that MD5 and size now. Anything else goes the usual way. */
+export function compareKnown(source: SourceEntry, destination: DestEntry, known: Known | undefined): boolean {
+  if (!known || !listedWithMd5(source) || !VERSION_ETAG.test(destination.etag)) return false;
+  return destination.etag === known.etag && destination.size === known.size && source.bytes === known.size && source.md5 === known.md5;
+}
+
+/** What a HEAD that settled a plain object proves for the ledger: this version holds the source's MD5 by the
+ *  md5chksum the copier stores, the very proof the HEAD path accepts (never a size alone). */
+export function knownFromHead(source: SourceEntry, head: DestHead): Known | undefined {
+  if (!listedWithMd5(source) || !VERSION_ETAG.test(head.etag) || head.size !== source.bytes || head.metadata[META_LARGE_OBJECT] !== undefined) return undefined;
+  return md5FromBase64(head.metadata[META_MD5]) === source.md5 ? { etag: head.etag, md5: source.md5, size: head.size } : undefined;
 }
 
 /** Decides with the destination's HEAD: the MD5 the copier stored, or the large object's ETag. */

@@ -10,7 +10,8 @@ import { Bandwidth } from './bandwidth.ts';
 import { PartBuffers } from './buffers.ts';
 import { keyProblem, storedForm, type KeyRules } from '../s3/keyrules.ts';
 import { adoptIfEqual, needsByteProof } from './adopt.ts';
-import { compareListed, isInPlace } from './decide.ts';
+import { compareListed, isInPlace, knownFromHead } from './decide.ts';
+import { RunLedgers, isLedgerName } from './ledger.ts';
 import { META_CONTAINER, writtenFor } from './metadata.ts';
 import { findSegmentReferences } from './segments.ts';
 import { inUtf8Order, march } from './march.ts';
@@ -110,6 +111,10 @@ export async function runShard({ config, source, target, stats, log, stopping, o
   const segments = await findSegmentReferences(source, copy);
   if (segments.count > 0) log.info({ references: segments.count }, 'segments of large objects in other copied containers arrive assembled: they are accounted for, not copied again');
   if (keyRules === 'nsfs') log.info({ keyRules }, 'file-backed NooBaa bucket: keys it cannot store as named are reported, not written (KEY_RULES)');
+  // Where a listed ETag names one version (NooBaa), what the copier wrote or proved settles a resync without HEADs.
+  const ledgers = config.resyncLedger === 'auto' && config.compare === 'checksum' && target.etagsNameVersions()
+    ? new RunLedgers({ target, source, log, keyRules, shard: config.shard, dryRun: config.dryRun, counts: (stats.ledger = { known: 0, settled: 0, learned: 0, written: 0 }) })
+    : undefined;
 
   const fail = (key: string, error: unknown) => {
     stats.failed++;
@@ -156,6 +161,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
       if (outcome.kind === 'copied') {
         stats.copied++;
         stats.bytesCopied += outcome.bytes;
+        if (outcome.written) ledgers?.of(entry.container)?.learn(entry.name, outcome.written);
         log.debug({ key, bytes: outcome.bytes }, 'copied');
         return outcome.bytes;
       } else {
@@ -175,10 +181,15 @@ export async function runShard({ config, source, target, stats, log, stopping, o
   const settle = async (entry: SourceEntry, key: string): Promise<Settled> => {
     const head = await target.head(key);
     if (!head) return 'differs';
-    if (await isInPlace(source, target, entry, key, config.compare, head)) return 'unchanged';
+    if (await isInPlace(source, target, entry, key, config.compare, head)) {
+      const known = knownFromHead(entry, head);
+      if (known) ledgers?.of(entry.container)?.learn(entry.name, known);
+      return 'unchanged';
+    }
     if (config.takeover !== 'hash' || config.compare !== 'checksum' || config.dryRun || !needsByteProof(entry, head)) return 'differs';
     const adoption = await adoptIfEqual(source, target, entry, key);
     if (adoption.kind !== 'adopted') return 'differs';
+    ledgers?.of(entry.container)?.learn(entry.name, adoption.written);
     reportPlanned(ctx, key, adoption.planned);
     log.debug({ key }, 'adopted: the stored bytes are the source\'s');
     return 'adopted';
@@ -224,6 +235,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
   for (const container of copy) {
     const prefix = destinationPrefix(config, container);
     if (!config.dryRun) await abortStaleUploads(target, prefix, container, config, log);
+    const ledger = await ledgers?.open(container, prefix);
     const listingStarted = performance.now();
     const aliases = new Set<string>();
     const extraneous: string[] = [];
@@ -240,7 +252,10 @@ export async function runShard({ config, source, target, stats, log, stopping, o
         const verdict = compareListed(step.source, step.destination, config.compare);
         if (verdict === 'equal') { stats.unchanged++; stats.totals.settled(step.source.bytes); }
         else if (verdict === 'differ') await copyOne(step.source, prefix + step.source.name, prefix);
+        else if (ledger?.settle(step.source, step.destination)) { stats.unchanged++; stats.totals.settled(step.source.bytes); }
         else await checkThenCopy(step.source, step.destination, prefix + step.source.name, prefix);
+      } else if (isLedgerName(step.destination.name)) {
+        // A ledger: not an object of the container, never extraneous.
       } else if (config.deleteExtraneous) {
         // Deleted once the whole source listing is known: a key may be the stored form of a name listed later.
         extraneous.push(prefix + step.destination.name);
@@ -248,7 +263,10 @@ export async function runShard({ config, source, target, stats, log, stopping, o
         stats.extraneous++;
       }
     }
-    if (!interrupted) stats.totals.listingDone(container);
+    if (!interrupted) {
+      stats.totals.listingDone(container);
+      ledger?.listingDone();
+    }
     for (const key of extraneous) {
       if (interrupted) break;
       if (aliases.has(key)) {
@@ -262,7 +280,8 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     log.info({ container, listed: stats.listed, inShard: stats.inShard, seconds: Math.round(performance.now() - listingStarted) / 1000 }, 'listing done');
     if (interrupted) break;
   }
-  await pool.drain();
+  // Also after SIGTERM: what this run learned is kept for the next.
+  await pool.drain().finally(() => ledgers?.close());
   return { interrupted };
 }
 

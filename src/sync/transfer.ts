@@ -13,6 +13,7 @@ import { MD5_HEX, md5Base64 } from '../md5.ts';
 import type { Throttle } from './bandwidth.ts';
 import type { PartBuffers } from './buffers.ts';
 import { META_MD5 } from './decide.ts';
+import type { Known } from './ledger.ts';
 import { META_DELETE_AT, keptHeadersNote, planHeaders, type PlannedHeaders } from './metadata.ts';
 
 const MAX_PARTS = 10_000;
@@ -34,7 +35,11 @@ export interface TransferContext {
   openUploads: Map<string, { key: string; uploadId: string }>;
 }
 
-export type CopyOutcome = { kind: 'copied'; bytes: number } | { kind: 'gone'; reason: string };
+/** `written`: the version a plain object's write created (its ETag) with the MD5 and size of the bytes sent. */
+export type CopyOutcome = { kind: 'copied'; bytes: number; written?: Known } | { kind: 'gone'; reason: string };
+
+/** What a write answered: the ETag of the stored object and the MD5 of the bytes sent. */
+interface Written { etag: string; md5: string }
 
 /** Counts, hashes and throttles the bytes, and holds back the last chunk until length and MD5 are proven, so an
  *  S3 server that does not check Content-MD5 never receives a complete body that is wrong. */
@@ -82,14 +87,14 @@ export function multipartEtag(partMd5s: readonly Buffer[]): string {
   return `${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${partMd5s.length}`;
 }
 
-async function putSingle(ctx: TransferContext, key: string, object: SourceObject, headers: ObjectHeaders): Promise<string> {
+async function putSingle(ctx: TransferContext, key: string, object: SourceObject, headers: ObjectHeaders): Promise<Written> {
   const body = new VerifiedBody(object.size, object.md5, ctx.bandwidth);
   pipeline(object.body, body, () => { /* errors reach the consumer through `body` */ });
   const { etag } = await ctx.target.put(key, body, object.size, headers, object.md5 ? md5Base64(object.md5) : undefined);
   if (object.md5 && MD5_HEX.test(etag) && etag !== object.md5) {
     throw new IntegrityError(`S3 stored ETag ${etag}, but the source's MD5 is ${object.md5}`);
   }
-  return body.md5;
+  return { etag, md5: body.md5 };
 }
 
 /** Reads a stream into parts of exactly `size` bytes (the last may be shorter), in buffers from the shared pool.
@@ -124,7 +129,7 @@ async function* partsOf(body: Readable, size: number, buffers: PartBuffers, band
   }
 }
 
-async function putMultipart(ctx: TransferContext, key: string, object: SourceObject, headers: ObjectHeaders): Promise<string> {
+async function putMultipart(ctx: TransferContext, key: string, object: SourceObject, headers: ObjectHeaders): Promise<Written> {
   const partSize = choosePartSize(object.size, ctx.partSize);
   const uploadId = await ctx.target.createMultipart(key, headers);
   const handle = `${key}\u0000${uploadId}`;
@@ -164,7 +169,7 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
     ctx.openUploads.delete(handle);
     const expected = multipartEtag(partMd5s);
     if (/^[0-9a-f]{32}-\d+$/.test(etag) && etag !== expected) throw new IntegrityError(`S3 assembled ETag ${etag}, expected ${expected}`);
-    return md5;
+    return { etag, md5 };
   } catch (error) {
     object.body.destroy();
     await Promise.allSettled(inFlight);
@@ -178,7 +183,7 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
 }
 
 /** One attempt: GET from Swift, upload, check. Thrown errors decide whether the whole object is tried again. */
-async function copyOnce(ctx: TransferContext, entry: SourceEntry, key: string): Promise<{ bytes: number; planned: PlannedHeaders }> {
+async function copyOnce(ctx: TransferContext, entry: SourceEntry, key: string): Promise<Uploaded> {
   const object = await ctx.source.get(entry.container, entry.name);
   // The bytes read count as progress while they flow, so a large object does not stand still until its last byte.
   let read = 0;
@@ -210,21 +215,25 @@ async function explainedByPath(ctx: TransferContext, key: string, error: unknown
   return new KeyRuleError(`a file-backed NooBaa bucket cannot hold both "${key}" and "${other}" (an object and a directory of the same name)`);
 }
 
-async function uploadObject(ctx: TransferContext, entry: SourceEntry, key: string, object: SourceObject): Promise<{ bytes: number; planned: PlannedHeaders }> {
+interface Uploaded { bytes: number; planned: PlannedHeaders; written?: Known }
+
+async function uploadObject(ctx: TransferContext, entry: SourceEntry, key: string, object: SourceObject): Promise<Uploaded> {
   if (object.size !== entry.bytes || (entry.md5 && object.md5 !== entry.md5)) {
     ctx.log.info({ key, listed: { bytes: entry.bytes, etag: entry.etag }, now: { bytes: object.size, etag: object.etag } }, 'source changed since the listing; copying the current version');
   }
   const identity = { container: entry.container, ...(object.md5 ? { md5: object.md5 } : {}), etag: object.etag, ...(object.largeObject ? { largeObject: object.largeObject } : {}) };
   const planned = planHeaders(object.headers, identity, ctx.target.droppedHeaders());
   const { headers } = planned;
-  const md5 = object.size > ctx.multipartThreshold
+  const { etag, md5 } = object.size > ctx.multipartThreshold
     ? await putMultipart(ctx, key, object, headers)
     : await putSingle(ctx, key, object, headers);
   // A large object's MD5 is known only now: store it where rclone and our verify look for it.
   if (object.largeObject && !object.md5 && object.size <= LARGEST_COPY) {
     await ctx.target.replaceMetadata(key, { ...headers, Metadata: { ...headers.Metadata, [META_MD5]: md5Base64(md5) } });
   }
-  return { bytes: object.size, planned };
+  // A large object's metadata copy above made another version, and its Swift ETag is not its MD5: not written down.
+  if (object.largeObject) return { bytes: object.size, planned };
+  return { bytes: object.size, planned, written: { etag, md5, size: object.size } };
 }
 
 /** What the headers of a copied (or adopted) object leave for people to know, said once: per object, metadata that
@@ -250,14 +259,14 @@ export function reportPlanned(ctx: Pick<TransferContext, 'stats' | 'log' | 'targ
 /** Copies one object with retries of the whole object on transient failures. */
 export async function copyObject(ctx: TransferContext, entry: SourceEntry, key: string): Promise<CopyOutcome> {
   try {
-    const { bytes, planned } = await withRetry(() => copyOnce(ctx, entry, key), ctx.retry, {
+    const { bytes, planned, written } = await withRetry(() => copyOnce(ctx, entry, key), ctx.retry, {
       onRetry: (error, attempt, delayMs) => {
         ctx.stats.countRetry(`object_${causeOf(error)}`);
         ctx.log.warn({ key, attempt, delayMs: Math.round(delayMs), err: messageOf(error) }, 'retrying object');
       },
     });
     reportPlanned(ctx, key, planned);
-    return { kind: 'copied', bytes };
+    return { kind: 'copied', bytes, ...(written ? { written } : {}) };
   } catch (error) {
     if (error instanceof SourceGoneError) return { kind: 'gone', reason: error.message };
     throw error;

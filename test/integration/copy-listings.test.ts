@@ -6,6 +6,7 @@ import { s3IgnoringEncodingType, startListingProxy, swiftListing, type SwiftList
 import { readAllS3, testS3 } from '../support/s3.ts';
 import { putObject, putSlo, readAll, type SwiftAccount } from '../support/swift.ts';
 import { testOnEachTarget } from '../support/targets.ts';
+import { isLedgerName } from '../../src/sync/ledger.ts';
 
 /** The size of an SLO's manifest itself, as Swift keeps it. */
 async function manifestBytes(account: SwiftAccount, container: string, name: string): Promise<number> {
@@ -71,7 +72,8 @@ testOnEachTarget('keys with "+", " " and "%" round-trip whether the S3 server ur
   t.after(() => ignoring.close());
   const raw = await testS3(ignoring.url, target.accessKeyId, target.secretAccessKey).send(new ListObjectsV2Command({ Bucket: bucket, EncodingType: 'url' }));
   assert.equal(raw.EncodingType, undefined);
-  assert.deepEqual(raw.Contents?.map((item) => item.Key).sort(), [...KEYS].sort());
+  // (On NooBaa the copier's resync ledger is listed too: its bookkeeping, not a key of the container.)
+  assert.deepEqual(raw.Contents?.map((item) => item.Key!).filter((key) => !isLedgerName(key)).sort(), [...KEYS].sort());
 
   for (const [how, s3Endpoint] of [['encoding', target.endpoint], ['ignoring EncodingType', ignoring.url]] as const) {
     const rerun = await runCli(['copy'], copierEnv(container, bucket, { DELETE_EXTRANEOUS: 'true' }, { s3: s3Endpoint, target }));

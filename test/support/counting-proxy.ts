@@ -41,11 +41,14 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
-/** Names a request: swift_object_get, swift_container_get, s3_object_put, s3_part_put, s3_list … */
+/** Names a request: swift_object_get, swift_container_get, s3_object_put, s3_part_put, s3_list … A request for the
+ *  copier's resync ledger (below ".swift-to-s3/ledger/") is s3_ledger_get / s3_ledger_put, or swift_ledger_head for
+ *  its check that Swift has no object of that name: apart from the objects' own requests. */
 export function requestKind(method: string, rawPath: string): string {
   const [path = '', query = ''] = rawPath.split('?');
   const params = new URLSearchParams(query);
   if (path.startsWith('/auth/')) return 'swift_auth';
+  if (safeDecode(path).includes('/.swift-to-s3/ledger/')) return `${path.startsWith('/v1/') ? 'swift' : 's3'}_ledger_${method.toLowerCase()}`;
   if (path.startsWith('/v1/')) {
     const depth = path.split('/').length - 1; // /v1/AUTH_x/container/object...
     const what = depth <= 2 ? 'account' : depth === 3 ? 'container' : 'object';

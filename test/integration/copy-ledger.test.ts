@@ -1,0 +1,250 @@
+// The resync ledger on NooBaa: an unchanged resync settled from the listings alone, and every way a changed object,
+// a lost, corrupt or foreign ledger, a new shard count or a Swift name like the ledger's goes the safe way.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
+import { runCli, startCli, summaryOf, waitForOutput, type CliResult } from '../support/cli.ts';
+import { deleteKey, listKeys, readAllS3 } from '../support/s3.ts';
+import { deleteObject, putObject, readAll, type SwiftAccount } from '../support/swift.ts';
+import { testOnEachTarget, testOnNoobaa, type Target } from '../support/targets.ts';
+import { ledgerName } from '../../src/sync/ledger.ts';
+
+const MiB = 1024 * 1024;
+const COUNT = 40;
+const nameOf = (i: number) => `home/chris/feeds/feed_${i % 5}/data/scan ${String(i).padStart(2, '0')}.dcm`;
+const bodyOf = (i: number, version = 1) => Buffer.alloc(2000 + i * 37, `v${version} scan ${i} `);
+const ledgerOf = (container: string, shard = 0, shardCount = 1) => ledgerName({ container, shard, shardCount });
+const md5 = (body: Buffer) => createHash('md5').update(body).digest('hex');
+
+interface LedgerSummary { known: number; settled: number; learned: number; written: number }
+const ledgerCounts = (result: CliResult) => summaryOf(result).ledger as LedgerSummary | undefined;
+
+/** A container of COUNT small objects (and one multipart-sized one when asked), copied once into a fresh bucket. */
+async function copiedOnce(t: { after: (fn: () => Promise<void>) => void }, target: Target, overrides: Record<string, string> = {}, withLarge = false) {
+  const { account, container } = await freshContainer();
+  const { s3, bucket } = await freshBucket(target);
+  for (let i = 0; i < COUNT; i++) await putObject(account, container, nameOf(i), bodyOf(i));
+  if (withLarge) await putObject(account, container, 'home/chris/big.nii', randomBytes(6 * MiB));
+  const proxy = await proxyFor(target);
+  t.after(() => proxy.close());
+  const env = copierEnv(container, bucket, { MULTIPART_THRESHOLD: '5MiB', PART_SIZE: '5MiB', ...overrides }, { swift: proxy.url, s3: proxy.url, target });
+  const first = await runCli(['copy'], env);
+  assert.equal(first.code, 0, first.stderr + first.stdout.slice(-3000));
+  proxy.reset();
+  return { account, container, s3, bucket, proxy, env, objects: COUNT + (withLarge ? 1 : 0) };
+}
+
+async function resync(env: Record<string, string>): Promise<CliResult> {
+  const result = await runCli(['copy'], env);
+  assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
+  return result;
+}
+
+async function sameAsSwift(account: SwiftAccount, container: string, s3: S3Client, bucket: string): Promise<void> {
+  assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));
+}
+
+testOnEachTarget('a resync of unchanged data moves no bytes; on NooBaa the ledger settles it without a HEAD per object', async (t, target) => {
+  const { account, container, s3, bucket, proxy, env, objects } = await copiedOnce(t, target, {}, true);
+  const keys = await listKeys(s3, bucket, '', { ledgers: true });
+  const again = await resync(env);
+  assert.equal(summaryOf(again).unchanged, objects);
+  assert.equal(summaryOf(again).copied, 0);
+  for (const kind of ['swift_object_get', 's3_object_get', 's3_object_put', 's3_part_put']) assert.equal(proxy.count(kind), 0, kind);
+  if (target.name === 'noobaa') {
+    assert.ok(keys.includes(ledgerOf(container)), `the first copy wrote the ledger (${keys.filter((key) => key.startsWith('.')).join(', ')})`);
+    assert.equal(proxy.count('s3_object_head'), 0, 'no HEAD: every listed ETag is the one the copier wrote (the multipart one too)');
+    assert.equal(proxy.count('s3_ledger_get'), 1, 'one read of the ledger');
+    assert.equal(proxy.count('s3_ledger_put'), 0, 'nothing new learned: the ledger is not written again');
+    assert.deepEqual(ledgerCounts(again), { known: objects, settled: objects, learned: 0, written: 0 });
+  } else {
+    assert.ok(!keys.some((key) => key.startsWith('.swift-to-s3/')), 'no ledger where the ETag is the MD5');
+    assert.equal(ledgerCounts(again), undefined);
+    assert.equal(proxy.count('s3_ledger_get'), 0);
+    assert.equal(proxy.count('s3_object_head'), 1, 'the listing\'s MD5 ETags settle it, but for the multipart object\'s');
+  }
+  await sameAsSwift(account, container, s3, bucket);
+});
+
+testOnNoobaa('an object written again behind the copier\'s back is examined with a HEAD, never settled by the ledger', async (t, target) => {
+  const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
+  // Through the S3 API, as CUBE or a person would: the same bytes, other bytes of the same size, the same bytes with
+  // a right md5chksum, a metadata copy onto itself, and another key's bytes copied onto it.
+  const same = nameOf(1);
+  const other = nameOf(2);
+  const withMd5 = nameOf(3);
+  const selfCopy = nameOf(4);
+  const copiedOver = nameOf(5);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: same, Body: bodyOf(1) }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: other, Body: Buffer.alloc(bodyOf(2).length, 'X') }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: withMd5, Body: bodyOf(3), Metadata: { md5chksum: Buffer.from(md5(bodyOf(3)), 'hex').toString('base64') } }));
+  await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: selfCopy, CopySource: `${bucket}/${encodeURI(selfCopy)}`, MetadataDirective: 'REPLACE', Metadata: { note: 'touched' } }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'elsewhere', Body: Buffer.alloc(bodyOf(5).length, 'Y') }));
+  await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: copiedOver, CopySource: `${bucket}/elsewhere` }));
+  await deleteKey(s3, bucket, 'elsewhere');
+
+  const again = await resync(env);
+  const summary = summaryOf(again);
+  for (const key of [same, other, withMd5, selfCopy, copiedOver]) assert.equal(proxy.countFor('s3_object_head', `/${bucket}/${key}`), 1, `one HEAD of ${key}`);
+  assert.equal(proxy.count('s3_object_head'), 5, 'the 35 others settled by the ledger');
+  assert.equal(ledgerCounts(again)?.settled, COUNT - 5);
+  assert.equal(summary.copied, 2, 'other bytes, and another key\'s bytes');
+  assert.equal(summary.adopted, 2, 'the same bytes without md5chksum and the metadata copy: hashed from the bucket');
+  assert.equal(summary.unchanged, COUNT - 5 + 1, 'the same bytes whose md5chksum says so');
+  assert.equal(proxy.countFor('swift_object_get', `/${container}/${other}`), 1);
+  await sameAsSwift(account, container, s3, bucket);
+
+  proxy.reset();
+  const settledAgain = await resync(env);
+  assert.equal(proxy.count('s3_object_head'), 0, 'what the HEADs, copies and adoptions proved is in the ledger now');
+  assert.equal(summaryOf(settledAgain).unchanged, COUNT);
+});
+
+testOnNoobaa('a Swift object changed since the ledger (same size, other MD5) is copied', async (t, target) => {
+  const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
+  const changed = nameOf(7);
+  await putObject(account, container, changed, bodyOf(7, 2));
+  assert.equal(bodyOf(7, 2).length, bodyOf(7).length);
+  const again = await resync(env);
+  assert.equal(summaryOf(again).copied, 1);
+  assert.equal(proxy.countFor('swift_object_get', `/${container}/${changed}`), 1);
+  assert.equal(proxy.count('s3_object_put'), 1);
+  assert.equal(ledgerCounts(again)?.settled, COUNT - 1);
+  await sameAsSwift(account, container, s3, bucket);
+  proxy.reset();
+  await resync(env);
+  assert.equal(proxy.count('s3_object_head') + proxy.count('s3_object_put'), 0, 'the new copy is in the ledger');
+});
+
+testOnNoobaa('a lost, cut, corrupt or foreign ledger is read as empty: every object gets its HEAD, and the ledger is written anew', async (t, target) => {
+  const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
+  const key = ledgerOf(container);
+  const stored = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());
+  const foreign = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());
+  // Another container's ledger under this one's key: well formed, but not this container's.
+  const { gunzipSync, gzipSync } = await import('node:zlib');
+  const renamed = gzipSync(gunzipSync(foreign).toString('utf8').replace(`"container":"${container}"`, '"container":"archive"'));
+  const corrupt = Buffer.from(stored);
+  corrupt[Math.floor(corrupt.length / 2)]! ^= 0xff;
+  const damage: [string, () => Promise<unknown>][] = [
+    ['lost', () => deleteKey(s3, bucket, key)],
+    ['cut short', () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: stored.subarray(0, stored.length - 20) }))],
+    ['corrupt', () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: corrupt }))],
+    ['foreign', () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: renamed }))],
+    ['not a ledger', () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'hello' }))],
+  ];
+  for (const [what, harm] of damage) {
+    await harm();
+    proxy.reset();
+    const fallback = await resync(env);
+    assert.equal(proxy.count('s3_object_head'), COUNT, `${what}: one HEAD per object`);
+    assert.equal(summaryOf(fallback).unchanged, COUNT, what);
+    assert.equal(proxy.count('s3_ledger_put'), 1, `${what}: written anew`);
+    proxy.reset();
+    await resync(env);
+    assert.equal(proxy.count('s3_object_head'), 0, `${what}: the new ledger settles the next resync`);
+  }
+  await sameAsSwift(account, container, s3, bucket);
+});
+
+testOnNoobaa('a changed SHARD_COUNT finds no ledger of its own and falls back to HEADs, then keeps one per new shard', async (t, target) => {
+  const { container, s3, bucket, proxy, env } = await copiedOnce(t, target);
+  const inShards = async () => {
+    let unchanged = 0;
+    for (const index of [0, 1]) unchanged += summaryOf(await resync({ ...env, SHARD_COUNT: '2', JOB_COMPLETION_INDEX: String(index) })).unchanged;
+    return unchanged;
+  };
+  assert.equal(await inShards(), COUNT);
+  assert.equal(proxy.count('s3_object_head'), COUNT, 'the one-shard ledger is not the two-shard run\'s');
+  const keys = await listKeys(s3, bucket, '', { ledgers: true });
+  for (const index of [0, 1]) assert.ok(keys.includes(ledgerOf(container, index, 2)), `ledger of shard ${index} of 2`);
+  proxy.reset();
+  assert.equal(await inShards(), COUNT);
+  assert.equal(proxy.count('s3_object_head'), 0);
+});
+
+testOnNoobaa('DELETE_EXTRANEOUS never deletes a ledger; verify and plan do not count one as extraneous or foreign', async (t, target) => {
+  const { account, container, s3, bucket, env } = await copiedOnce(t, target, { SHARD_COUNT: '3' });
+  const shards = ['0', '1', '2'];
+  for (const index of shards) await resync({ ...env, SHARD_COUNT: '3', JOB_COMPLETION_INDEX: index });
+  await deleteObject(account, container, nameOf(9));
+  let deleted = 0;
+  let extraneous = 0;
+  for (const index of shards) {
+    const summary = summaryOf(await resync({ ...env, SHARD_COUNT: '3', JOB_COMPLETION_INDEX: index, DELETE_EXTRANEOUS: 'true' }));
+    deleted += summary.deleted;
+    extraneous += summary.extraneous as number;
+  }
+  assert.equal(deleted, 1, 'only the object deleted in Swift');
+  assert.equal(extraneous, 0, 'the three ledgers are not extraneous');
+  const keys = await listKeys(s3, bucket, '', { ledgers: true });
+  for (const index of shards) assert.ok(keys.includes(ledgerOf(container, Number(index), 3)), `ledger of shard ${index} kept`);
+  const verified = await runCli(['verify', '--all', '--json'], { ...env, SHARD_COUNT: '3' });
+  assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  const report = JSON.parse(verified.stdout) as { foreign: number; extraneous: number; checked: number };
+  assert.deepEqual([report.foreign, report.extraneous, report.checked], [0, 0, COUNT - 1]);
+  const plan = await runCli(['plan', '--rate', '1000000', '--json'], { ...env, SHARD_COUNT: '3' });
+  assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+  assert.equal((JSON.parse(plan.stdout) as { extraneous: number }).extraneous, 0);
+  await sameAsSwift(account, container, s3, bucket);
+});
+
+testOnNoobaa('Swift objects named like the ledger are copied as any other, and that container keeps no ledger', async (t, target) => {
+  const { account, container } = await freshContainer();
+  const { s3, bucket } = await freshBucket(target);
+  const taken = ledgerOf(container);
+  await putObject(account, container, taken, 'a user\'s file that happens to have the ledger\'s name');
+  await putObject(account, container, '.swift-to-s3/notes.txt', 'another file in the reserved folder');
+  for (let i = 0; i < 10; i++) await putObject(account, container, nameOf(i), bodyOf(i));
+  const proxy = await proxyFor(target);
+  t.after(() => proxy.close());
+  const env = copierEnv(container, bucket, {}, { swift: proxy.url, s3: proxy.url, target });
+  const first = await resync(env);
+  assert.equal(summaryOf(first).copied, 12);
+  assert.deepEqual(ledgerCounts(first), { known: 0, settled: 0, learned: 0, written: 0 }, 'no ledger read or written');
+  assert.equal(proxy.count('s3_ledger_get'), 0, 'the ledger\'s key is the user\'s object (copied to it, by the proxy\'s count an s3_ledger_put)');
+  const stored = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: taken }))).Body!.transformToString();
+  assert.equal(stored, 'a user\'s file that happens to have the ledger\'s name');
+  proxy.reset();
+  const again = await resync(env);
+  assert.equal(summaryOf(again).unchanged, 12);
+  assert.equal(proxy.count('s3_object_head') + proxy.count('s3_ledger_head'), 12, 'no ledger: a HEAD each (the proxy names the one of the ledger-named key s3_ledger_head)');
+  const verified = await runCli(['verify', '--all'], env);
+  assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  assert.deepEqual(await readAllS3(s3, bucket), new Map([...await readAll(account, container)].filter(([name]) => name !== taken)), 'the listing helper leaves ledger names out');
+  const keys = await listKeys(s3, bucket, '', { ledgers: true });
+  assert.ok(keys.includes(taken) && keys.includes('.swift-to-s3/notes.txt'));
+});
+
+testOnNoobaa('RESYNC_LEDGER=off keeps no ledger: a HEAD per object, as on any S3', async (t, target) => {
+  const { s3, bucket, proxy, env } = await copiedOnce(t, target, { RESYNC_LEDGER: 'off' });
+  assert.equal((await listKeys(s3, bucket, '', { ledgers: true })).length, COUNT);
+  const again = await resync({ ...env, RESYNC_LEDGER: 'off' });
+  assert.equal(proxy.count('s3_object_head'), COUNT);
+  assert.equal(proxy.count('s3_ledger_get'), 0);
+  assert.equal(ledgerCounts(again), undefined);
+});
+
+testOnNoobaa('SIGTERM: what the copies learned before the stop is written, so the rerun settles those without a HEAD', async (t, target) => {
+  const { account, container } = await freshContainer();
+  const { s3, bucket } = await freshBucket(target);
+  for (let i = 0; i < 16; i++) await putObject(account, container, `obj-${String(i).padStart(2, '0')}`, randomBytes(256 * 1024));
+  const proxy = await proxyFor(target);
+  t.after(() => proxy.close());
+  const env = copierEnv(container, bucket, { TRANSFERS: '2', BWLIMIT: '1MiB', LOG_LEVEL: 'debug', SHUTDOWN_GRACE_SECONDS: '10' }, { swift: proxy.url, s3: proxy.url, target });
+  const { child, done } = startCli(['copy'], env);
+  await waitForOutput(child, /"msg":"copied"/);
+  child.kill('SIGTERM');
+  const stopped = await done;
+  assert.equal(stopped.code, 1, stopped.stderr);
+  const copied = summaryOf(stopped).copied;
+  assert.ok(copied >= 1 && copied < 16, `copied ${copied}`);
+  assert.equal(proxy.count('s3_ledger_put'), 1, 'the ledger was written on the way out');
+  proxy.reset();
+  const rerun = await resync({ ...env, BWLIMIT: '0' });
+  assert.equal(summaryOf(rerun).copied, 16 - copied);
+  assert.equal(proxy.count('s3_object_head'), 0, 'the objects copied before the stop are settled by the ledger');
+  assert.equal(ledgerCounts(rerun)?.settled, copied);
+  await sameAsSwift(account, container, s3, bucket);
+});
