@@ -3,7 +3,7 @@ import { ApiException, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/cl
 import { messageOf } from '../errors.ts';
 import { createJob, listJobPods, listReleaseJobs, pickJob, runOf } from './jobs.ts';
 import { buildStatusReport, formatStatus, statusOutcome, type StatusReport } from './status.ts';
-import { buildRetryJob, formatPlan, isRefusal, planRerun } from './rerun.ts';
+import { buildRetryJob, formatRerun, isRefusal, planRerun } from './rerun.ts';
 
 export interface KubeCommandOptions {
   release: string;
@@ -59,7 +59,7 @@ export async function rerunCommand(options: KubeCommandOptions): Promise<KubeOut
     if (options.json) {
       options.print(JSON.stringify({ ...plan, applied: created !== undefined, ...(created ? { created } : {}) }, null, 2));
     } else {
-      formatPlan(plan, created).forEach((line) => options.print(line));
+      formatRerun(plan, created).forEach((line) => options.print(line));
     }
     return 'ok';
   });

@@ -187,7 +187,7 @@ function whatFailed(plan: RerunPlan): string[] {
  * Lines for a person: what failed, then one next step. Without apply: the helm upgrade (or its values) that retries
  * the shards, or rerun --apply. With apply: the Job made, how to follow it, and the run the next upgrade must pass.
  */
-export function formatPlan(plan: RerunPlan, created?: string): string[] {
+export function formatRerun(plan: RerunPlan, created?: string): string[] {
   const shards = formatIndexList(plan.shards);
   const lines = whatFailed(plan);
   if (created) {

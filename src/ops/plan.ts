@@ -5,7 +5,7 @@ import type { DestEntry, S3Target } from '../s3/target.ts';
 import { compareListed } from '../sync/decide.ts';
 import { inUtf8Order, march } from '../sync/march.ts';
 import { shardOf } from '../sync/shard.ts';
-import { destinationPrefix } from '../sync/run.ts';
+import { destinationPrefix } from '../sync/layout.ts';
 import { isLedgerName } from '../sync/ledger.ts';
 
 export interface ShardLoad { shard: number; objects: number; bytes: number }

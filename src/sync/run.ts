@@ -15,7 +15,8 @@ import { RunLedgers, isLedgerName } from './ledger.ts';
 import { META_CONTAINER, writtenFor } from './metadata.ts';
 import { findSegmentReferences } from './segments.ts';
 import { inUtf8Order, march } from './march.ts';
-import { shardOf } from './shard.ts';
+import { inShard, isInShard } from './shard.ts';
+import { destinationPrefix } from './layout.ts';
 import { copyObject, reportPlanned, type TransferContext } from './transfer.ts';
 
 export interface RunOptions {
@@ -33,13 +34,6 @@ export interface RunOptions {
 export interface RunResult {
   interrupted: boolean;
 }
-
-/** Where a container's objects go in the bucket: S3_PREFIX, plus the container's own prefix (SWIFT_CONTAINERS
- *  "name=prefix/"; none for a bare name). It never depends on the other containers of the run. */
-export function destinationPrefix(config: Config, container: string): string {
-  return config.s3.prefix + (config.swift.prefixes[container] ?? '');
-}
-
 
 /** A pool that runs at most `limit` tasks at once; `add` waits for a free slot, so listing never runs far ahead. */
 class Pool {
@@ -65,19 +59,6 @@ class Pool {
   }
 }
 
-/** The items of a listing that hash to this process's shard (counted into `counted` when given). */
-export async function* inShard<T extends { name: string; bytes?: number }>(items: AsyncIterable<T>, container: string, config: Config, counted?: Stats): AsyncGenerator<T> {
-  for await (const item of items) {
-    const mine = shardOf(container, item.name, config.shard.count) === config.shard.index;
-    if (counted) {
-      counted.listed++;
-      counted.totals.listed(container, item.bytes ?? 0, mine);
-    }
-    if (!mine) continue;
-    if (counted) counted.inShard++;
-    yield item;
-  }
-}
 
 /** Source names listed (all shards) whose stored form on the target is another key: kept in `into`, so that
  *  DELETE_EXTRANEOUS never deletes the stored form of a source name. */
@@ -288,7 +269,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
 /** Aborts multipart uploads of this shard left open by an earlier run that was killed. */
 async function abortStaleUploads(target: S3Target, prefix: string, container: string, config: Config, log: Log): Promise<void> {
   for await (const { key, uploadId } of target.openUploads(prefix)) {
-    if (shardOf(container, key.slice(prefix.length), config.shard.count) !== config.shard.index) continue;
+    if (!isInShard(container, key.slice(prefix.length), config.shard)) continue;
     log.info({ key, uploadId }, 'aborting a multipart upload left open by an earlier run');
     await target.abortMultipart(key, uploadId);
   }
