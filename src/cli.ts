@@ -1,6 +1,6 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=50
 // argv → one command. The only place that knows exit codes and prints for people.
-import { realpathSync, writeFileSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, parseBytes, VARIABLES, type Config } from './config.ts';
 import { ConfigError, FatalError, UnreachableError, messageOf } from './errors.ts';
@@ -10,7 +10,8 @@ import { createLog, scrub, type Log } from './log.ts';
 import { Stats } from './report/stats.ts';
 import { startProgress } from './report/progress.ts';
 import { onStall } from './report/stall.ts';
-import { summarize, terminationPath, writeTerminationMessage } from './report/summary.ts';
+import { summarize, SUMMARY_LISTS } from './report/summary.ts';
+import { writeTermination } from './report/termination.ts';
 import { SwiftSource } from './swift/source.ts';
 import { S3Target } from './s3/target.ts';
 import { runShard } from './sync/run.ts';
@@ -165,7 +166,7 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
   const finish = (interrupted: boolean): number => {
     const summary = summarize(stats, config.shard, { dryRun: config.dryRun, interrupted });
     log.info({ summary }, `summary: ${summary.copied} copied, ${summary.unchanged} unchanged, ${summary.adopted} adopted, ${summary.skipped} skipped, ${summary.deleted} deleted, ${summary.failed} failed of ${summary.inShard} in shard ${summary.shard}/${summary.shardCount}`);
-    try { writeTerminationMessage(terminationPath(config.terminationMessagePath), summary); } catch (error) { log.warn({ err: messageOf(error) }, 'could not write the termination message'); }
+    try { writeTermination(config.terminationMessagePath, summary, SUMMARY_LISTS); } catch (error) { log.warn({ err: messageOf(error) }, 'could not write the termination message'); }
     return summary.failed > 0 || interrupted ? EXIT.objectsFailed : EXIT.ok;
   };
   const onSignal = (signal: NodeJS.Signals) => {
@@ -203,7 +204,7 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
     if (error instanceof FatalError) {
       const line = scrub(error.message, config.secrets);
       options.printError(line);
-      try { writeTerminationMessage(terminationPath(config.terminationMessagePath), { ...summarize(stats, config.shard, { dryRun: config.dryRun, interrupted: false }), failures: [{ key: '', reason: line }] }); } catch { /* best effort */ }
+      try { writeTermination(config.terminationMessagePath, { ...summarize(stats, config.shard, { dryRun: config.dryRun, interrupted: false }), failures: [{ key: '', reason: line }] }, SUMMARY_LISTS); } catch { /* best effort */ }
       return exitOf(error);
     }
     throw error;
@@ -262,8 +263,7 @@ async function runVerify(env: Record<string, string | undefined>, options: Comma
     const headline = `verify ${report.ok ? 'OK' : 'FAILED'}: shard ${report.shard}/${report.shardCount}: ${report.checked} checked, ${report.matched} matched (proven by ETag ${proven.etag}, by stored bytes ${proven.bytes}, by metadata ${proven.metadata}, by download ${proven.download}), ${report.missing} missing, ${report.different} different, ${report.extraneous} extraneous, ${report.foreign} not written for this container`;
     log.info({ report }, headline);
     try {
-      const path = terminationPath(config.terminationMessagePath);
-      if (path) writeFileSync(path, fitReport(report));
+      writeTermination(config.terminationMessagePath, report, ['differences']);
     } catch (error) { log.warn({ err: messageOf(error) }, 'could not write the termination message'); }
     if (isOn(options, 'json')) options.print(JSON.stringify(report, null, 2));
     return report.ok ? EXIT.ok : EXIT.objectsFailed;
@@ -271,17 +271,6 @@ async function runVerify(env: Record<string, string | undefined>, options: Comma
     await source.close().catch(() => undefined);
     target.close();
   }
-}
-
-/** The verify report within Kubernetes' 4 KiB termination message: differences are cut first. */
-function fitReport(report: { differences: unknown[] }): string {
-  const trimmed = { ...report, differences: [...report.differences] };
-  let text = JSON.stringify(trimmed);
-  while (Buffer.byteLength(text) > 4096 && trimmed.differences.length > 0) {
-    trimmed.differences.pop();
-    text = JSON.stringify(trimmed);
-  }
-  return text;
 }
 
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {

@@ -1,5 +1,4 @@
-// The end of a run: one summary line for the log, and the same as JSON (≤ 4 KiB) for Kubernetes' termination message.
-import { writeFileSync, accessSync, constants } from 'node:fs';
+// The end of a run: the counts, problems and requests of a shard, for the log and for Kubernetes' termination message.
 import type { Stats, ObjectProblem, LedgerCounts } from './stats.ts';
 
 export interface Summary {
@@ -36,8 +35,6 @@ export interface Summary {
   more?: number;
 }
 
-const TERMINATION_LIMIT = 4096;
-
 export function summarize(stats: Stats, shard: { index: number; count: number }, flags: { dryRun: boolean; interrupted: boolean }): Summary {
   const seconds = (Date.now() - stats.startedAt) / 1000;
   const totals = stats.totals.snapshot();
@@ -70,35 +67,5 @@ export function summarize(stats: Stats, shard: { index: number; count: number },
   };
 }
 
-/** The summary as JSON of at most 4 KiB: object lists are cut first, with a count of what was left out. */
-export function fitTerminationMessage(summary: Summary): string {
-  let text = JSON.stringify(summary);
-  if (Buffer.byteLength(text) <= TERMINATION_LIMIT) return text;
-  const lists = { failures: [...summary.failures], skips: [...summary.skips], notes: [...summary.notes] };
-  const total = lists.failures.length + lists.skips.length + lists.notes.length;
-  const trimmed = { ...summary, ...lists, more: 0 };
-  while (Buffer.byteLength(text) > TERMINATION_LIMIT) {
-    const longest = (['notes', 'skips', 'failures'] as const).find((name) => trimmed[name].length > 0);
-    if (!longest) break;
-    trimmed[longest] = trimmed[longest].slice(0, -1).map((problem) => ({ key: problem.key.slice(0, 200), reason: problem.reason.slice(0, 200) }));
-    trimmed.more = total - trimmed.failures.length - trimmed.skips.length - trimmed.notes.length;
-    text = JSON.stringify(trimmed);
-  }
-  return text;
-}
-
-/** Where the summary goes: TERMINATION_MESSAGE_PATH, else /dev/termination-log when it is writable (in a pod). */
-export function terminationPath(configured: string | undefined): string | undefined {
-  if (configured) return configured;
-  try {
-    accessSync('/dev/termination-log', constants.W_OK);
-    return '/dev/termination-log';
-  } catch {
-    return undefined;
-  }
-}
-
-export function writeTerminationMessage(path: string | undefined, summary: Summary): void {
-  if (!path) return;
-  writeFileSync(path, fitTerminationMessage(summary));
-}
+/** The object lists of a summary, in the order they are cut to fit the termination message. */
+export const SUMMARY_LISTS = ['notes', 'skips', 'failures'] as const;

@@ -40,3 +40,16 @@ test('the metadata budget is NooBaa\'s measured one: 15 bytes + name + value per
   assert.deepEqual(planHeaders({ 'x-object-meta-a': 'v'.repeat(2032) }, { etag: '' }).dropped, []);
   assert.deepEqual(planHeaders({ 'x-object-meta-a': 'v'.repeat(2033) }, { etag: '' }).dropped, ['a']);
 });
+
+test('metadata: non-ASCII values travel RFC 2047-encoded, our own names win, and the 2 KiB limit holds', () => {
+  const { headers, dropped } = planHeaders({
+    'content-type': 'text/plain', 'x-timestamp': '1700000000.12345', 'x-object-meta-title': 'Gehirn-Übersicht',
+    'x-object-meta-mtime': 'spoofed', 'x-object-meta-big': 'z'.repeat(2100),
+  }, { md5: '0cc175b9c0f1b6a831c399e269772661', etag: '0cc175b9c0f1b6a831c399e269772661' });
+  assert.equal(headers.Metadata?.title, `=?UTF-8?B?${Buffer.from('Gehirn-Übersicht').toString('base64')}?=`);
+  assert.equal(headers.Metadata?.mtime, '1700000000.12345');
+  assert.equal(headers.Metadata?.md5chksum, 'DMF1ucDxtqgxw5niaXcmYQ==');
+  assert.deepEqual(dropped.sort(), ['big', 'mtime']);
+  const size = Object.entries(headers.Metadata ?? {}).reduce((sum, [name, value]) => sum + Buffer.byteLength(`x-amz-meta-${name}`) + Buffer.byteLength(value), 0);
+  assert.ok(size <= USER_METADATA_LIMIT);
+});
