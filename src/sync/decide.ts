@@ -3,14 +3,9 @@ import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
 import { MD5_HEX, md5FromBase64, unquoteEtag } from '../md5.ts';
 import type { Known } from './ledger.ts';
+import { META_LARGE_OBJECT, META_MD5, META_SWIFT_ETAG } from './metadata.ts';
 
 export type Compare = 'checksum' | 'size';
-
-/** The metadata names the copier writes (as x-amz-meta-*). md5chksum and mtime are rclone's. */
-export const META_MD5 = 'md5chksum';
-export const META_MTIME = 'mtime';
-export const META_SWIFT_ETAG = 'swift-etag';
-export const META_LARGE_OBJECT = 'swift-large-object';
 
 const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
 
@@ -94,7 +89,7 @@ export function compareEmptyListed(sourceHeaders: Record<string, string>, head: 
 }
 
 /** A DLO's current ETag, when the source still is a DLO of the copied size: that is what the copy stored. */
-function dloEtagOf(headers: Record<string, string> | undefined, copiedSize: number): string | undefined {
+export function dloEtagOf(headers: Record<string, string> | undefined, copiedSize: number): string | undefined {
   if (!headers?.['x-object-manifest'] || Number(headers['content-length']) !== copiedSize) return undefined;
   return headers.etag === undefined ? undefined : unquoteEtag(headers.etag);
 }

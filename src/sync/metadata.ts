@@ -1,8 +1,13 @@
 // Which headers a copied object carries: Swift's content headers and X-Object-Meta-*, plus rclone's mtime and
 // md5chksum, within the 2 KiB of user metadata that S3 (and NooBaa) accept.
 import type { DroppableHeader, ObjectHeaders } from '../s3/target.ts';
-import { META_LARGE_OBJECT, META_MD5, META_MTIME, META_SWIFT_ETAG } from './decide.ts';
 import { md5Base64 } from '../md5.ts';
+
+/** The metadata names the copier writes (as x-amz-meta-*) and decide.ts reads back. md5chksum and mtime are rclone's. */
+export const META_MD5 = 'md5chksum';
+export const META_MTIME = 'mtime';
+export const META_SWIFT_ETAG = 'swift-etag';
+export const META_LARGE_OBJECT = 'swift-large-object';
 
 /** S3's limit on user metadata, in UTF-8 bytes (2 KiB), counted as NooBaa does (see itemSize). */
 export const USER_METADATA_LIMIT = 2048;

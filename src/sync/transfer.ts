@@ -12,9 +12,8 @@ import { LARGEST_COPY, type ObjectHeaders, type S3Target } from '../s3/target.ts
 import { MD5_HEX, md5Base64 } from '../md5.ts';
 import type { Throttle } from './bandwidth.ts';
 import type { PartBuffers } from './buffers.ts';
-import { META_MD5 } from './decide.ts';
 import type { Known } from './ledger.ts';
-import { META_DELETE_AT, keptHeadersNote, planHeaders, type PlannedHeaders } from './metadata.ts';
+import { META_DELETE_AT, META_MD5, keptHeadersNote, planHeaders, type PlannedHeaders } from './metadata.ts';
 
 const MAX_PARTS = 10_000;
 const MiB = 1024 * 1024;

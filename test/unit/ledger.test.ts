@@ -1,52 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { compareKnown, knownFromHead } from '../../src/sync/decide.ts';
 import { LedgerError } from '../../src/errors.ts';
 import { Ledger, isLedgerName, ledgerName, type Known } from '../../src/sync/ledger.ts';
 import type { SourceEntry } from '../../src/swift/source.ts';
-import type { DestHead } from '../../src/s3/target.ts';
 import type { LedgerCounts } from '../../src/report/stats.ts';
 
 const MD5 = '0123456789abcdef0123456789abcdef';
 const OTHER_MD5 = 'fedcba9876543210fedcba9876543210';
 const ETAG = 'mtime-dn4i4ezydjwg-ino-3nco6';
 const LATER_ETAG = 'mtime-dn4i4f10ham8-ino-3nco6';
-const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
 
 const entry = (overrides: Partial<SourceEntry> = {}): SourceEntry => ({ container: 'users', name: 'a/b.txt', bytes: 100, md5: MD5, etag: MD5, lastModified: '', contentType: 'text/plain', ...overrides });
 const listed = (etag = ETAG, size = 100) => ({ name: 'a/b.txt', size, etag });
 const known: Known = { etag: ETAG, md5: MD5, size: 100 };
 const counts = (): LedgerCounts => ({ known: 0, settled: 0, learned: 0, written: 0 });
 const identity = { container: 'users', shard: 2, shardCount: 4 };
-
-test('the ledger settles an object only when the listed ETag, Swift\'s MD5 and both sizes are what it knows', () => {
-  assert.equal(compareKnown(entry(), listed(), known), true);
-  assert.equal(compareKnown(entry(), listed(LATER_ETAG), known), false, 'written again since (same bytes or not)');
-  assert.equal(compareKnown(entry({ md5: OTHER_MD5 }), listed(), known), false, 'Swift changed, same size');
-  assert.equal(compareKnown(entry({ bytes: 101 }), listed(), known), false, 'Swift changed size');
-  assert.equal(compareKnown(entry(), listed(ETAG, 101), known), false, 'listed size not the known one');
-  assert.equal(compareKnown(entry(), listed(), undefined), false, 'nothing known');
-  assert.equal(compareKnown(entry(), listed(MD5), { ...known, etag: MD5 }), false, 'an MD5 ETag names content, not a version');
-});
-
-test('empty listings, large objects and objects without an MD5 are never settled by the ledger', () => {
-  const empty = { etag: ETAG, md5: EMPTY_MD5, size: 0 };
-  assert.equal(compareKnown(entry({ bytes: 0, md5: EMPTY_MD5 }), listed(ETAG, 0), empty), false, 'a DLO or symlink lists as empty');
-  assert.equal(compareKnown(entry({ largeObject: 'slo' }), listed(), known), false);
-  assert.equal(compareKnown(entry({ md5: undefined }), listed(), known), false);
-});
-
-test('a HEAD teaches the ledger only what md5chksum proves of that version', () => {
-  const head = (metadata: Record<string, string>, etag = ETAG, size = 100): DestHead => ({ size, etag, metadata, missingMeta: 0, headers: {} });
-  const md5chksum = Buffer.from(MD5, 'hex').toString('base64');
-  assert.deepEqual(knownFromHead(entry(), head({ md5chksum })), known);
-  assert.equal(knownFromHead(entry(), head({})), undefined, 'no md5chksum: only a size');
-  assert.equal(knownFromHead(entry({ md5: OTHER_MD5 }), head({ md5chksum })), undefined);
-  assert.equal(knownFromHead(entry(), head({ md5chksum }, MD5)), undefined, 'not a version ETag');
-  assert.equal(knownFromHead(entry(), head({ md5chksum, 'swift-large-object': 'slo' })), undefined);
-  assert.equal(knownFromHead(entry(), head({ md5chksum }, ETAG, 99)), undefined);
-});
 
 test('a ledger written and read back knows the same objects', async () => {
   const ledger = new Ledger(identity, counts());
