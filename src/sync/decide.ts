@@ -70,11 +70,12 @@ function holdsMd5(head: DestHead, md5: string): boolean {
 }
 
 /** The destination holds the content a symlink points at: same size and the target's MD5 (or, for a large object as
- *  target, its Swift ETag as the copy recorded it). */
+ *  target, its Swift ETag as the copy recorded it). An SLO's ETag is MD5-shaped but not its content's MD5. */
 function holdsSymlinkTarget(sourceHeaders: Record<string, string>, head: DestHead): boolean {
   const etag = unquoteEtag(sourceHeaders.etag);
   if (head.size !== Number(sourceHeaders['content-length']) || !etag) return false;
-  if (!MD5_HEX.test(etag)) return head.metadata[META_SWIFT_ETAG] === etag;
+  const slo = sourceHeaders['x-static-large-object']?.toLowerCase() === 'true';
+  if (slo || !MD5_HEX.test(etag)) return head.metadata[META_SWIFT_ETAG] === etag;
   return holdsMd5(head, etag);
 }
 

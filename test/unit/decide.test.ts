@@ -190,6 +190,16 @@ test('a symlink to a DLO is settled as that DLO', () => {
   assert.equal(compareEmptyListed(toDlo, headOf(SCAN_BYTES, SCAN_MD5)), false, 'the bytes, but no DLO marker');
 });
 
+// Swift's HEAD of a symlink to an SLO, as the bed's Swift answers it: the SLO's quoted ETag, MD5-shaped, not its MD5.
+test('a symlink to an SLO is settled by the SLO\'s ETag the copy recorded, not by its content\'s MD5', () => {
+  const toSlo = (etag: string) => ({ 'content-location': '/v1/AUTH_test/users/scan.nii', 'content-length': String(SCAN_BYTES), etag: `"${etag}"`, 'x-static-large-object': 'True' });
+  assert.equal(compareEmptyListed(toSlo(SCAN_LARGE_ETAG), largeCopy('slo', SCAN_LARGE_ETAG)), true);
+  const singlePut = headOf(SCAN_BYTES, SCAN_MD5, { 'swift-large-object': 'slo', 'swift-etag': SCAN_LARGE_ETAG, md5chksum: SCAN_MD5CHKSUM });
+  assert.equal(compareEmptyListed(toSlo(SCAN_LARGE_ETAG), singlePut), true, 'a plain-MD5 ETag of the content is no reason to copy again');
+  assert.equal(compareEmptyListed(toSlo(CHANGED_LARGE_ETAG), largeCopy('slo', SCAN_LARGE_ETAG)), false, 'the SLO changed, at the same size');
+  assert.equal(compareEmptyListed(toSlo(SCAN_LARGE_ETAG), headOf(SCAN_BYTES, SCAN_MD5)), false, 'the bytes, but no Swift ETag recorded');
+});
+
 test('only NooBaa\'s mtime-…-ino-… ETag names a version of a key', () => {
   assert.equal(VERSION_ETAG.test(NOOBAA_ETAG), true);
   for (const etag of [HELLO_MD5, SCAN_MULTIPART_ETAG, `"${NOOBAA_ETAG}"`, '']) assert.equal(VERSION_ETAG.test(etag), false, etag);
