@@ -2,7 +2,7 @@
 // argv → one command. The only place that knows exit codes and prints for people.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, parseBytes, VARIABLES, type Config } from './config.ts';
+import { loadConfig, parseBytes, VARIABLE_DOCS, type Config } from './config.ts';
 import { ConfigError, FatalError, UnreachableError, messageOf } from './errors.ts';
 import type { KubeOutcome } from './kube/commands.ts';
 import { retryPolicyOf } from './retry.ts';
@@ -75,9 +75,6 @@ function kubeOptions(options: CommandOptions) {
   };
 }
 
-const BOOLEAN_VARIABLES = new Set(VARIABLES.filter((variable) => variable.example === 'false').map((variable) => variable.name));
-const flagOf = (name: string) => `--${name.toLowerCase().replaceAll('_', '-')}`;
-
 function usage(command?: string): string {
   const lines = [
     `swift-to-s3 ${command ?? '<command>'} [--flag value ...]`,
@@ -90,7 +87,7 @@ function usage(command?: string): string {
     'Every setting is an environment variable; each non-secret one also has a flag (--shard-count 4 = SHARD_COUNT=4).',
     'Secrets are read only from the environment, never from flags, so they never show in a process list.',
     '',
-    ...VARIABLES.map((variable) => `  ${variable.name.padEnd(34)} ${variable.secret ? '(env only)'.padEnd(30) : flagOf(variable.name).padEnd(30)} ${variable.desc}${variable.default !== undefined ? ` [default: ${variable.default || 'empty'}]` : ''}`),
+    ...VARIABLE_DOCS.map((variable) => `  ${variable.name.padEnd(34)} ${(variable.secret ? '(env only)' : variable.flag).padEnd(30)} ${variable.desc}${variable.default !== undefined ? ` [default: ${variable.default || 'empty'}]` : ''}`),
     '',
     'Command options:',
     ...Object.entries(OPTION_FLAGS).filter(([, option]) => !command || option.commands.includes(command)).map(([flag, option]) => `  ${(flag + (option.takesValue ? ' <value>' : '')).padEnd(34)} ${option.desc} (${option.commands.join(', ')})`),
@@ -130,13 +127,13 @@ function parseArgs(argv: string[]): ParsedArgs {
       continue;
     }
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const variable = VARIABLES.find((candidate) => flagOf(candidate.name) === flag);
+    const variable = VARIABLE_DOCS.find((candidate) => candidate.flag === flag);
     if (!variable) throw new ConfigError([`unknown flag ${flag}: see swift-to-s3 --help`]);
     if (variable.secret) throw new ConfigError([`${flag} is not accepted: set ${variable.name} in the environment, so the secret never shows in a process list`]);
     let value = inline;
     if (value === undefined) {
       const following = argv[i + 1];
-      if (BOOLEAN_VARIABLES.has(variable.name) && (following === undefined || following.startsWith('--') || !/^(true|false|1|0|yes|no)$/i.test(following))) value = 'true';
+      if (variable.boolean && (following === undefined || following.startsWith('--') || !/^(true|false|1|0|yes|no)$/i.test(following))) value = 'true';
       else if (following === undefined) throw new ConfigError([`${flag} needs a value; for example ${flag} ${variable.example}`]);
       else { value = following; i++; }
     }
@@ -290,7 +287,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return EXIT.fatal;
     }
   }
-  const secrets = VARIABLES.filter((variable) => variable.secret).map((variable) => env[variable.name] ?? '');
+  const secrets = VARIABLE_DOCS.filter((variable) => variable.secret).map((variable) => env[variable.name] ?? '');
   try {
     return await COMMANDS[parsed.command]!.run({ ...env, ...parsed.env }, { values: parsed.values, print, printError });
   } catch (error) {

@@ -1,7 +1,7 @@
 // Environment (and the flags that mirror it) → one typed Config; one clear line per bad variable.
-import { cleanEnv, makeValidator, str, bool, num, EnvError, EnvMissingError } from 'envalid';
+import { cleanEnv, makeValidator, str, bool, num, EnvError, EnvMissingError, type Spec, type ValidatorSpec } from 'envalid';
 import { ConfigError } from './errors.ts';
-import { parseIndexList } from './indexes.ts';
+import { formatIndexList, parseIndexList } from './indexes.ts';
 
 export type SwiftAuth =
   | { kind: 'v1'; authUrl: string; user: string; key: string; storageUrlOverride?: string }
@@ -30,10 +30,10 @@ export interface Config {
   maxRetries: number;
   retryBaseDelayMs: number;
   bwlimit: number;
-  compare: 'checksum' | 'size';
-  takeover: 'hash' | 'recopy';
-  keyRules: 'auto' | 's3' | 'nsfs';
-  resyncLedger: 'auto' | 'off';
+  compare: Compare;
+  takeover: Values['TAKEOVER'];
+  keyRules: Values['KEY_RULES'];
+  resyncLedger: Values['RESYNC_LEDGER'];
   deleteExtraneous: boolean;
   dryRun: boolean;
   requestTimeoutMs: number;
@@ -60,32 +60,59 @@ export function parseBytes(text: string): number {
   return Math.round(Number(match[1]) * unit);
 }
 
-const bytes = makeValidator<number>((input) => {
-  try { return parseBytes(input); } catch { throw new Error('is not a size: use a number of bytes or a unit such as 16MiB, 512KiB, 1GiB'); }
-});
+/** 16777216 → "16MiB": the largest unit that divides the size exactly. */
+function showBytes(size: number): string {
+  const unit = ([['GiB', 1024 * MiB], ['MiB', MiB], ['KiB', 1024]] as const).find(([, bytes]) => size > 0 && size % bytes === 0);
+  return unit ? `${size / unit[1]}${unit[0]}` : String(size);
+}
 
-const url = makeValidator<string>((input) => {
+/** How a variable's text becomes its typed value (an envalid validator: its messages are what users read) and how
+ *  --help and the README write a value. */
+interface Kind<T> {
+  // Methods, not function properties: their parameters are bivariant, so every Kind<T> is a Kind<unknown> in Variable.
+  validator(spec: Spec<T>): ValidatorSpec<T>;
+  show(value: T): string;
+}
+
+const kindOf = <T>(validator: (spec: Spec<T>) => ValidatorSpec<T>, show: (value: T) => string = String): Kind<T> => ({ validator, show });
+
+const text = kindOf(str);
+
+const boolean = kindOf(bool);
+
+/** Any number envalid's num reads (parseFloat: "1.5", "-3"); which ones a variable accepts is checked after. */
+const seconds = kindOf(num);
+
+const oneOf = <const C extends readonly string[]>(choices: C): Kind<C[number]> => kindOf<C[number]>((spec) => str({ ...spec, choices }));
+
+const bytes = kindOf(makeValidator<number>((input) => {
+  try { return parseBytes(input); } catch { throw new Error('is not a size: use a number of bytes or a unit such as 16MiB, 512KiB, 1GiB'); }
+}), showBytes);
+
+const url = kindOf(makeValidator<string>((input) => {
   let parsed: URL;
   try { parsed = new URL(input); } catch { throw new Error('is not a URL with a scheme (http:// or https://)'); }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`has scheme "${parsed.protocol}", use http:// or https://`);
   return input.replace(/\/+$/, '');
-});
+}));
 
-const positiveInt = (max: number) => makeValidator<number>((input) => {
+const positiveInt = (max: number) => kindOf(makeValidator<number>((input) => {
   const value = Number(input);
   if (!/^\s*\d+\s*$/.test(input) || !Number.isSafeInteger(value) || value < 1 || value > max) throw new Error(`must be a whole number from 1 to ${max}`);
   return value;
-});
+}));
 
-const wholeNumber = makeValidator<number>((input) => {
+const wholeNumber = kindOf(makeValidator<number>((input) => {
   const value = Number(input);
   if (!/^\s*\d+\s*$/.test(input) || !Number.isSafeInteger(value)) throw new Error('must be a whole number, 0 or more');
   return value;
-});
+}));
+
+interface ContainerEntry { name: string; prefix: string }
 
 /** "users" or "users,archive=archive/": each container with the key prefix its objects get (none: the bucket's root,
  *  below S3_PREFIX). A container's keys never depend on which other containers a run copies. */
-const containerList = makeValidator<{ name: string; prefix: string }[]>((input) => {
+const containerList = kindOf(makeValidator<ContainerEntry[]>((input) => {
   const entries = input.split(',').map((entry) => entry.trim());
   if (entries.some((entry) => entry === '' || entry.startsWith('='))) throw new Error('must be container names separated by commas, each optionally with =<prefix>, without empty entries');
   return entries.map((entry) => {
@@ -97,10 +124,14 @@ const containerList = makeValidator<{ name: string; prefix: string }[]>((input) 
     if (prefix && !prefix.endsWith('/')) prefix += '/';
     return { name, prefix };
   });
-});
+}), (entries) => entries.map(({ name, prefix }) => (prefix ? `${name}=${prefix}` : name)).join(','));
+
+const indexList = kindOf(makeValidator<number[]>((input) => {
+  try { return parseIndexList(input); } catch (error) { throw new Error(`is not an index list (${(error as Error).message})`, { cause: error }); }
+}), formatIndexList);
 
 /** Two containers whose key spaces overlap would list, and delete, each other's objects. */
-function overlappingContainers(entries: { name: string; prefix: string }[]): string | undefined {
+function overlappingContainers(entries: ContainerEntry[]): string | undefined {
   for (const [i, a] of entries.entries()) {
     for (const b of entries.slice(i + 1)) {
       if (a.name === b.name) return `lists container "${a.name}" twice`;
@@ -113,77 +144,154 @@ function overlappingContainers(entries: { name: string; prefix: string }[]): str
   return undefined;
 }
 
-const indexList = makeValidator<number[]>((input) => {
-  try { return parseIndexList(input); } catch (error) { throw new Error(`is not an index list (${(error as Error).message})`); }
-});
+/** Which logins, and whether an S3 endpoint, the environment names (by presence alone): they decide what is required. */
+interface Given { v1: boolean; v3: boolean; token: boolean; endpoint: boolean }
 
-export interface VariableDoc { name: string; desc: string; example: string; secret?: boolean; default?: string }
+/** One variable: everything else (the envalid spec, --help, the README check, the boolean flags) is derived from it. */
+interface Variable<T = unknown> {
+  kind: Kind<T>;
+  desc: string;
+  example: string;
+  /** The value when the variable is unset or "". */
+  default?: NonNullable<T>;
+  /** What the docs say when the default is decided at run time rather than a value. */
+  defaultText?: string;
+  /** Needed always, or when the given logins need it; with neither this nor a default the variable is optional. */
+  required?: true | ((given: Given) => boolean);
+  /** Read only from the environment (no flag) and never shown in an error line. */
+  secret?: true;
+}
 
-/** Every variable the copier reads, in the order of the README's table. */
-export const VARIABLES: VariableDoc[] = [
-  { name: 'SWIFT_AUTH_URL', desc: 'Swift auth v1 URL (tempauth, docker-swift-onlyone)', example: 'http://swift.example.org:8080/auth/v1.0' },
-  { name: 'SWIFT_USER', desc: 'Swift auth v1 user, account:user', example: 'chris:chris1234' },
-  { name: 'SWIFT_KEY', desc: 'Swift auth v1 key', example: 'testing', secret: true },
-  { name: 'SWIFT_STORAGE_URL', desc: 'Swift storage URL; with SWIFT_AUTH_TOKEN the source, with v1/v3 credentials an override of the URL the auth answer returns', example: 'https://swift.example.org/v1/AUTH_chris' },
-  { name: 'SWIFT_AUTH_TOKEN', desc: 'an already issued Swift token (with SWIFT_STORAGE_URL)', example: 'gAAAAAB…', secret: true },
-  { name: 'OS_AUTH_URL', desc: 'Keystone v3 URL for application credentials', example: 'https://keystone.example.org:5000/v3' },
-  { name: 'OS_APPLICATION_CREDENTIAL_ID', desc: 'Keystone application credential id', example: '21dced0fd20347869b93710d2b98aae0' },
-  { name: 'OS_APPLICATION_CREDENTIAL_SECRET', desc: 'Keystone application credential secret', example: 'my-secret', secret: true },
-  { name: 'OS_INTERFACE', desc: 'catalog interface of the object-store endpoint', example: 'public', default: 'public' },
-  { name: 'OS_REGION_NAME', desc: 'catalog region of the object-store endpoint (first one when empty)', example: 'RegionOne', default: '' },
-  { name: 'SWIFT_CA_FILE', desc: 'extra CA bundle (PEM, one or more CAs) to trust for every HTTPS request to Swift (auth v1, Keystone, storage URL), e.g. the CA of the VM\'s TLS proxy', example: '/etc/swift-to-s3/swift-ca/ca.crt' },
-  { name: 'SWIFT_CONTAINERS', desc: 'containers to copy, comma separated, each optionally =<key prefix> (without one: the bucket root, below S3_PREFIX); key spaces must not overlap', example: 'users', default: 'users' },
-  { name: 'BUCKET_HOST', desc: 'S3 host (ObjectBucketClaim ConfigMap)', example: 's3.openshift-storage.svc' },
-  { name: 'BUCKET_PORT', desc: 'S3 port (443 means https)', example: '443', default: '443' },
-  { name: 'BUCKET_NAME', desc: 'destination bucket', example: 'cube-files-5f3c' },
-  { name: 'BUCKET_REGION', desc: 'S3 region (empty means us-east-1)', example: 'us-east-1', default: '' },
-  { name: 'AWS_ACCESS_KEY_ID', desc: 'S3 access key (ObjectBucketClaim Secret)', example: 'AKIAIOSFODNN7EXAMPLE' },
-  { name: 'AWS_SECRET_ACCESS_KEY', desc: 'S3 secret key (ObjectBucketClaim Secret)', example: 'wJalrXUtnFEMI/K7MDENG', secret: true },
-  { name: 'S3_ENDPOINT', desc: 'full S3 endpoint URL, overrides BUCKET_HOST/BUCKET_PORT', example: 'https://s3.openshift-storage.svc:443' },
-  { name: 'S3_PREFIX', desc: 'key prefix in the bucket', example: 'migrated/', default: '' },
-  { name: 'S3_CA_FILE', desc: 'extra CA bundle (PEM) to trust for S3, e.g. the OpenShift service CA', example: '/etc/pki/service-ca/service-ca.crt' },
-  { name: 'S3_INSECURE_SKIP_TLS_VERIFY', desc: 'do not verify the S3 certificate (warned about on every run)', example: 'false', default: 'false' },
-  { name: 'SHARD_COUNT', desc: 'number of shards', example: '16', default: '1' },
-  { name: 'JOB_COMPLETION_INDEX', desc: 'this process\'s index (set by Kubernetes in Indexed Jobs)', example: '3', default: '0' },
-  { name: 'SHARD_INDEXES', desc: 'shards to work on in a rerun: completion index i works on the i-th listed shard', example: '3,7,12-14' },
-  { name: 'TRANSFERS', desc: 'objects in flight per process', example: '16', default: '16' },
-  { name: 'MULTIPART_THRESHOLD', desc: 'objects above this size use a multipart upload; up to it one streamed PUT (rclone\'s cutoff too)', example: '200MiB', default: '200MiB' },
-  { name: 'PART_SIZE', desc: 'multipart part size (grown to stay within 10,000 parts; at least 5MiB)', example: '32MiB', default: '16MiB' },
-  { name: 'PART_CONCURRENCY', desc: 'parts of one object in flight', example: '4', default: '4' },
-  { name: 'BUFFER_BUDGET', desc: 'memory for multipart part buffers (reused), shared by all transfers of a process', example: '128MiB', default: '32MiB' },
-  { name: 'MAX_RETRIES', desc: 'retries of one request on a transient failure', example: '8', default: '8' },
-  { name: 'RETRY_BASE_DELAY', desc: 'milliseconds of the first retry backoff (doubles each retry, with jitter, up to 20 s)', example: '250', default: '250' },
-  { name: 'BWLIMIT', desc: 'bytes per second read from Swift per process, 0 for no limit', example: '50MiB', default: '0' },
-  { name: 'COMPARE', desc: 'how to decide an object is already there: checksum (size and MD5) or size', example: 'checksum', default: 'checksum' },
-  { name: 'TAKEOVER', desc: 'an object of the right size that another tool wrote without an MD5 the copier can read: hash (read it from the bucket, adopt it when its MD5 is Swift\'s) or recopy (from Swift)', example: 'hash', default: 'hash' },
-  { name: 'KEY_RULES', desc: 'which keys the bucket can store under their own name: auto (nsfs when the server is NooBaa), nsfs (file-backed NooBaa: segments up to 255 bytes, no "./", "//", leading "/", trailing "/." or "/..", no object beside a directory of its name) or s3 (every key)', example: 'auto', default: 'auto' },
-  { name: 'RESYNC_LEDGER', desc: 'auto: on a target whose ETags name versions (NooBaa\'s file-backed buckets), keep per shard in the bucket the ETag each object got when copied (under <prefix>.swift-to-s3/ledger/), so a resync settles unchanged objects without a HEAD each; off: a HEAD each, as on any S3', example: 'auto', default: 'auto' },
-  { name: 'DELETE_EXTRANEOUS', desc: 'delete destination objects of this shard that are not in Swift', example: 'false', default: 'false' },
-  { name: 'DRY_RUN', desc: 'list what would be copied and deleted, write nothing', example: 'false', default: 'false' },
-  { name: 'LIST_PAGE_SIZE', desc: 'names per listing page on both sides (capped by the servers: Swift 10,000, S3 1,000)', example: '1000', default: 'the servers\' limits' },
-  { name: 'REQUEST_TIMEOUT', desc: 'seconds without progress before a request is abandoned and retried', example: '60', default: '60' },
-  { name: 'CONNECT_WAIT', desc: 'seconds to keep retrying Swift and S3 at start when they cannot be reached', example: '30', default: '30' },
-  { name: 'PROGRESS_INTERVAL', desc: 'seconds between progress lines', example: '10', default: '10' },
-  { name: 'SHUTDOWN_GRACE_SECONDS', desc: 'after SIGTERM, seconds to finish or abort in-flight uploads', example: '20', default: '20' },
-  { name: 'TERMINATION_MESSAGE_PATH', desc: 'file that receives the JSON summary (Kubernetes keeps it)', example: '/dev/termination-log', default: '/dev/termination-log when writable' },
-  { name: 'METRICS_PORT', desc: 'serve Prometheus metrics on this port', example: '9090' },
-  { name: 'LOG_LEVEL', desc: 'pino log level', example: 'info', default: 'info' },
-];
+/** Every variable the copier reads, in the order of --help and the README's table. */
+const VARIABLES = {
+  SWIFT_AUTH_URL: { kind: url, required: (given) => given.v1 || (!given.v3 && !given.token), desc: 'Swift auth v1 URL (tempauth, docker-swift-onlyone)', example: 'http://swift.example.org:8080/auth/v1.0' },
+  SWIFT_USER: { kind: text, required: (given) => given.v1, desc: 'Swift auth v1 user, account:user', example: 'chris:chris1234' },
+  SWIFT_KEY: { kind: text, required: (given) => given.v1, secret: true, desc: 'Swift auth v1 key', example: 'testing' },
+  SWIFT_STORAGE_URL: { kind: url, required: (given) => given.token, desc: 'Swift storage URL; with SWIFT_AUTH_TOKEN the source, with v1/v3 credentials an override of the URL the auth answer returns', example: 'https://swift.example.org/v1/AUTH_chris' },
+  SWIFT_AUTH_TOKEN: { kind: text, secret: true, desc: 'an already issued Swift token (with SWIFT_STORAGE_URL)', example: 'gAAAAAB…' },
+  OS_AUTH_URL: { kind: url, required: (given) => given.v3, desc: 'Keystone v3 URL for application credentials', example: 'https://keystone.example.org:5000/v3' },
+  OS_APPLICATION_CREDENTIAL_ID: { kind: text, required: (given) => given.v3, desc: 'Keystone application credential id', example: '21dced0fd20347869b93710d2b98aae0' },
+  OS_APPLICATION_CREDENTIAL_SECRET: { kind: text, required: (given) => given.v3, secret: true, desc: 'Keystone application credential secret', example: 'my-secret' },
+  OS_INTERFACE: { kind: oneOf(['public', 'internal', 'admin']), default: 'public', desc: 'catalog interface of the object-store endpoint', example: 'public' },
+  OS_REGION_NAME: { kind: text, default: '', desc: 'catalog region of the object-store endpoint (first one when empty)', example: 'RegionOne' },
+  SWIFT_CA_FILE: { kind: text, desc: 'extra CA bundle (PEM, one or more CAs) to trust for every HTTPS request to Swift (auth v1, Keystone, storage URL), e.g. the CA of the VM\'s TLS proxy', example: '/etc/swift-to-s3/swift-ca/ca.crt' },
+  SWIFT_CONTAINERS: { kind: containerList, default: [{ name: 'users', prefix: '' }], desc: 'containers to copy, comma separated, each optionally =<key prefix> (without one: the bucket root, below S3_PREFIX); key spaces must not overlap', example: 'users' },
+  BUCKET_HOST: { kind: text, required: (given) => !given.endpoint, desc: 'S3 host (ObjectBucketClaim ConfigMap)', example: 's3.openshift-storage.svc' },
+  BUCKET_PORT: { kind: positiveInt(65535), default: 443, desc: 'S3 port (443 means https)', example: '443' },
+  BUCKET_NAME: { kind: text, required: true, desc: 'destination bucket', example: 'cube-files-5f3c' },
+  BUCKET_REGION: { kind: text, default: '', desc: 'S3 region (empty means us-east-1)', example: 'us-east-1' },
+  AWS_ACCESS_KEY_ID: { kind: text, required: true, desc: 'S3 access key (ObjectBucketClaim Secret)', example: 'AKIAIOSFODNN7EXAMPLE' },
+  AWS_SECRET_ACCESS_KEY: { kind: text, required: true, secret: true, desc: 'S3 secret key (ObjectBucketClaim Secret)', example: 'wJalrXUtnFEMI/K7MDENG' },
+  S3_ENDPOINT: { kind: url, desc: 'full S3 endpoint URL, overrides BUCKET_HOST/BUCKET_PORT', example: 'https://s3.openshift-storage.svc:443' },
+  S3_PREFIX: { kind: text, default: '', desc: 'key prefix in the bucket', example: 'migrated/' },
+  S3_CA_FILE: { kind: text, desc: 'extra CA bundle (PEM) to trust for S3, e.g. the OpenShift service CA', example: '/etc/pki/service-ca/service-ca.crt' },
+  S3_INSECURE_SKIP_TLS_VERIFY: { kind: boolean, default: false, desc: 'do not verify the S3 certificate (warned about on every run)', example: 'false' },
+  SHARD_COUNT: { kind: positiveInt(100_000), default: 1, desc: 'number of shards', example: '16' },
+  JOB_COMPLETION_INDEX: { kind: wholeNumber, default: 0, desc: 'this process\'s index (set by Kubernetes in Indexed Jobs)', example: '3' },
+  SHARD_INDEXES: { kind: indexList, desc: 'shards to work on in a rerun: completion index i works on the i-th listed shard', example: '3,7,12-14' },
+  TRANSFERS: { kind: positiveInt(1024), default: 16, desc: 'objects in flight per process', example: '16' },
+  MULTIPART_THRESHOLD: { kind: bytes, default: 200 * MiB, desc: 'objects above this size use a multipart upload; up to it one streamed PUT (rclone\'s cutoff too)', example: '200MiB' },
+  PART_SIZE: { kind: bytes, default: 16 * MiB, desc: 'multipart part size (grown to stay within 10,000 parts; at least 5MiB)', example: '32MiB' },
+  PART_CONCURRENCY: { kind: positiveInt(64), default: 4, desc: 'parts of one object in flight', example: '4' },
+  BUFFER_BUDGET: { kind: bytes, default: 32 * MiB, desc: 'memory for multipart part buffers (reused), shared by all transfers of a process', example: '128MiB' },
+  MAX_RETRIES: { kind: wholeNumber, default: 8, desc: 'retries of one request on a transient failure', example: '8' },
+  RETRY_BASE_DELAY: { kind: wholeNumber, default: 250, desc: 'milliseconds of the first retry backoff (doubles each retry, with jitter, up to 20 s)', example: '250' },
+  BWLIMIT: { kind: bytes, default: 0, desc: 'bytes per second read from Swift per process, 0 for no limit', example: '50MiB' },
+  COMPARE: { kind: oneOf(['checksum', 'size']), default: 'checksum', desc: 'how to decide an object is already there: checksum (size and MD5) or size', example: 'checksum' },
+  TAKEOVER: { kind: oneOf(['hash', 'recopy']), default: 'hash', desc: 'an object of the right size that another tool wrote without an MD5 the copier can read: hash (read it from the bucket, adopt it when its MD5 is Swift\'s) or recopy (from Swift)', example: 'hash' },
+  KEY_RULES: { kind: oneOf(['auto', 's3', 'nsfs']), default: 'auto', desc: 'which keys the bucket can store under their own name: auto (nsfs when the server is NooBaa), nsfs (file-backed NooBaa: segments up to 255 bytes, no "./", "//", leading "/", trailing "/." or "/..", no object beside a directory of its name) or s3 (every key)', example: 'auto' },
+  RESYNC_LEDGER: { kind: oneOf(['auto', 'off']), default: 'auto', desc: 'auto: on a target whose ETags name versions (NooBaa\'s file-backed buckets), keep per shard in the bucket the ETag each object got when copied (under <prefix>.swift-to-s3/ledger/), so a resync settles unchanged objects without a HEAD each; off: a HEAD each, as on any S3', example: 'auto' },
+  DELETE_EXTRANEOUS: { kind: boolean, default: false, desc: 'delete destination objects of this shard that are not in Swift', example: 'false' },
+  DRY_RUN: { kind: boolean, default: false, desc: 'list what would be copied and deleted, write nothing', example: 'false' },
+  LIST_PAGE_SIZE: { kind: positiveInt(10_000), defaultText: 'the servers\' limits', desc: 'names per listing page on both sides (capped by the servers: Swift 10,000, S3 1,000)', example: '1000' },
+  REQUEST_TIMEOUT: { kind: seconds, default: 60, desc: 'seconds without progress before a request is abandoned and retried', example: '60' },
+  CONNECT_WAIT: { kind: seconds, default: 30, desc: 'seconds to keep retrying Swift and S3 at start when they cannot be reached', example: '30' },
+  PROGRESS_INTERVAL: { kind: seconds, default: 10, desc: 'seconds between progress lines', example: '10' },
+  SHUTDOWN_GRACE_SECONDS: { kind: seconds, default: 20, desc: 'after SIGTERM, seconds to finish or abort in-flight uploads', example: '20' },
+  TERMINATION_MESSAGE_PATH: { kind: text, defaultText: '/dev/termination-log when writable', desc: 'file that receives the JSON summary (Kubernetes keeps it)', example: '/dev/termination-log' },
+  METRICS_PORT: { kind: positiveInt(65535), desc: 'serve Prometheus metrics on this port', example: '9090' },
+  LOG_LEVEL: { kind: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', desc: 'pino log level', example: 'info' },
+} satisfies Record<string, Variable>;
 
-const docOf = (name: string) => VARIABLES.find((variable) => variable.name === name)!;
+export type VariableName = keyof typeof VARIABLES;
+const NAMES = Object.keys(VARIABLES) as VariableName[];
 
-function lineFor(name: string, error: Error, env: Record<string, string | undefined>): string {
-  const doc = docOf(name);
-  const example = `${name}=${doc.example}`;
-  if (error instanceof EnvMissingError) return `${name} is not set: ${doc.desc}; for example ${example}`;
-  const shown = doc.secret ? '' : ` "${env[name]}"`;
+/** What loadConfig reads back: each variable's value in its kind's type, undefined only where it may be absent. */
+type Values = {
+  [N in VariableName]: (typeof VARIABLES)[N] extends { kind: Kind<infer T> }
+    ? (typeof VARIABLES)[N] extends { default: unknown } | { required: true } ? T : T | undefined
+    : never;
+};
+
+/** How the copier decides an object is already there (sync/decide.ts). */
+export type Compare = Values['COMPARE'];
+
+/** A variable as --help and the README show it. */
+export interface VariableDoc {
+  name: VariableName;
+  /** The flag that mirrors it; a secret's flag is refused, to say it belongs in the environment. */
+  flag: string;
+  desc: string;
+  example: string;
+  /** The default as written, "" for empty; undefined when there is none. */
+  default: string | undefined;
+  secret: boolean;
+  /** A switch: its flag may stand alone (--dry-run). */
+  boolean: boolean;
+}
+
+function docOf(name: VariableName, variable: Variable): VariableDoc {
+  const shown = variable.defaultText ?? (variable.default === undefined ? undefined : variable.kind.show(variable.default));
+  return {
+    name, flag: `--${name.toLowerCase().replaceAll('_', '-')}`, desc: variable.desc, example: variable.example,
+    default: shown, secret: variable.secret === true, boolean: variable.kind === boolean,
+  };
+}
+
+export const VARIABLE_DOCS: readonly VariableDoc[] = NAMES.map((name) => docOf(name, VARIABLES[name]));
+
+/** The envalid spec of one variable: its default, or required when the given logins need it, or else optional. */
+function envalidSpecOf(variable: Variable, given: Given): ValidatorSpec<unknown> {
+  if (variable.default !== undefined) return variable.kind.validator({ default: variable.default });
+  const required = variable.required === true || variable.required?.(given) === true;
+  return variable.kind.validator(required ? {} : { default: undefined });
+}
+
+function lineFor(name: VariableName, error: Error, env: Record<string, string | undefined>): string {
+  const variable: Variable = VARIABLES[name];
+  const example = `${name}=${variable.example}`;
+  if (error instanceof EnvMissingError) return `${name} is not set: ${variable.desc}; for example ${example}`;
+  const shown = variable.secret ? '' : ` "${env[name]}"`;
   const reason = error.message.replace(/^Invalid value for env var "\w+"(:)?\s*/, '').replace(/^Value ".*" not in choices/, 'is not one of the allowed values');
   return `${name}${shown} ${reason}; for example ${example}`;
 }
 
-function present(env: Record<string, string | undefined>, name: string): boolean {
+function present(env: Record<string, string | undefined>, name: VariableName): boolean {
   const value = env[name];
   return value !== undefined && value.trim() !== '';
+}
+
+function givenIn(env: Record<string, string | undefined>): Given {
+  return {
+    v1: present(env, 'SWIFT_AUTH_URL') || present(env, 'SWIFT_USER') || present(env, 'SWIFT_KEY'),
+    v3: present(env, 'OS_AUTH_URL') || present(env, 'OS_APPLICATION_CREDENTIAL_ID') || present(env, 'OS_APPLICATION_CREDENTIAL_SECRET'),
+    token: present(env, 'SWIFT_AUTH_TOKEN'),
+    endpoint: present(env, 'S3_ENDPOINT'),
+  };
+}
+
+/** Each variable through envalid, one line in problems per bad or missing one. */
+function readValues(env: Record<string, string | undefined>, given: Given, problems: string[]): Values {
+  const specs = Object.fromEntries(NAMES.map((name) => [name, envalidSpecOf(VARIABLES[name], given)]));
+  const cleaned: Readonly<Record<string, unknown>> = cleanEnv(env, specs, {
+    reporter: ({ errors }) => {
+      for (const [name, error] of Object.entries(errors)) {
+        if (error) problems.push(lineFor(name as VariableName, error instanceof EnvError || error instanceof Error ? error : new Error(String(error)), env));
+      }
+    },
+  });
+  // What VARIABLES says, and envalid did: each value of its kind, absent only when neither defaulted nor required.
+  return cleaned as Values;
 }
 
 /** Reads and checks the environment. Throws ConfigError with one line per problem. */
@@ -191,70 +299,11 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   // Empty strings count as unset, as Kubernetes renders unset values "" and OBC ConfigMaps carry BUCKET_REGION "".
   const env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const problems: string[] = [];
-  const hasV1 = present(env, 'SWIFT_AUTH_URL') || present(env, 'SWIFT_USER') || present(env, 'SWIFT_KEY');
-  const hasV3 = present(env, 'OS_AUTH_URL') || present(env, 'OS_APPLICATION_CREDENTIAL_ID') || present(env, 'OS_APPLICATION_CREDENTIAL_SECRET');
-  const hasToken = present(env, 'SWIFT_AUTH_TOKEN');
-  const hasEndpoint = present(env, 'S3_ENDPOINT');
-  const optional = { default: undefined };
-
-  const cleaned = cleanEnv(env, {
-    SWIFT_AUTH_URL: url(hasV1 || (!hasV3 && !hasToken) ? {} : optional),
-    SWIFT_USER: str(hasV1 ? {} : optional),
-    SWIFT_KEY: str(hasV1 ? {} : optional),
-    SWIFT_STORAGE_URL: url(hasToken ? {} : optional),
-    SWIFT_AUTH_TOKEN: str(optional),
-    OS_AUTH_URL: url(hasV3 ? {} : optional),
-    OS_APPLICATION_CREDENTIAL_ID: str(hasV3 ? {} : optional),
-    OS_APPLICATION_CREDENTIAL_SECRET: str(hasV3 ? {} : optional),
-    OS_INTERFACE: str({ choices: ['public', 'internal', 'admin'], default: 'public' }),
-    OS_REGION_NAME: str({ default: '' }),
-    SWIFT_CA_FILE: str(optional),
-    SWIFT_CONTAINERS: containerList({ default: [{ name: 'users', prefix: '' }] }),
-    BUCKET_HOST: str(hasEndpoint ? optional : {}),
-    BUCKET_PORT: positiveInt(65535)({ default: 443 }),
-    BUCKET_NAME: str(),
-    BUCKET_REGION: str({ default: '' }),
-    AWS_ACCESS_KEY_ID: str(),
-    AWS_SECRET_ACCESS_KEY: str(),
-    S3_ENDPOINT: url(optional),
-    S3_PREFIX: str({ default: '' }),
-    S3_CA_FILE: str(optional),
-    S3_INSECURE_SKIP_TLS_VERIFY: bool({ default: false }),
-    SHARD_COUNT: positiveInt(100_000)({ default: 1 }),
-    JOB_COMPLETION_INDEX: wholeNumber({ default: 0 }),
-    SHARD_INDEXES: indexList(optional),
-    TRANSFERS: positiveInt(1024)({ default: 16 }),
-    MULTIPART_THRESHOLD: bytes({ default: 200 * MiB }),
-    PART_SIZE: bytes({ default: 16 * MiB }),
-    PART_CONCURRENCY: positiveInt(64)({ default: 4 }),
-    BUFFER_BUDGET: bytes({ default: 32 * MiB }),
-    MAX_RETRIES: wholeNumber({ default: 8 }),
-    RETRY_BASE_DELAY: wholeNumber({ default: 250 }),
-    BWLIMIT: bytes({ default: 0 }),
-    COMPARE: str({ choices: ['checksum', 'size'], default: 'checksum' }),
-    TAKEOVER: str({ choices: ['hash', 'recopy'], default: 'hash' }),
-    KEY_RULES: str({ choices: ['auto', 's3', 'nsfs'], default: 'auto' }),
-    RESYNC_LEDGER: str({ choices: ['auto', 'off'], default: 'auto' }),
-    DELETE_EXTRANEOUS: bool({ default: false }),
-    DRY_RUN: bool({ default: false }),
-    LIST_PAGE_SIZE: positiveInt(10_000)(optional),
-    REQUEST_TIMEOUT: num({ default: 60 }),
-    CONNECT_WAIT: num({ default: 30 }),
-    PROGRESS_INTERVAL: num({ default: 10 }),
-    SHUTDOWN_GRACE_SECONDS: num({ default: 20 }),
-    TERMINATION_MESSAGE_PATH: str(optional),
-    METRICS_PORT: positiveInt(65535)(optional),
-    LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
-  }, {
-    reporter: ({ errors }) => {
-      for (const [name, error] of Object.entries(errors)) {
-        if (error) problems.push(lineFor(name, error instanceof EnvError || error instanceof Error ? error : new Error(String(error)), env));
-      }
-    },
-  });
+  const given = givenIn(env);
+  const cleaned = readValues(env, given, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const complain = (name: string, what: string) => problems.push(`${name} ${what}; for example ${name}=${docOf(name).example}`);
+  const complain = (name: VariableName, what: string) => problems.push(`${name} ${what}; for example ${name}=${VARIABLES[name].example}`);
   const overlap = overlappingContainers(cleaned.SWIFT_CONTAINERS);
   if (overlap) problems.push(`SWIFT_CONTAINERS ${overlap}`);
   if (cleaned.PART_SIZE < 5 * MiB) complain('PART_SIZE', `is ${cleaned.PART_SIZE} bytes, S3 needs parts of at least 5MiB`);
@@ -280,12 +329,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
 
   let auth: SwiftAuth;
   const storageUrlOverride = cleaned.SWIFT_STORAGE_URL;
-  if (hasV3 && !hasV1) {
+  if (given.v3 && !given.v1) {
     auth = {
       kind: 'v3', authUrl: cleaned.OS_AUTH_URL!, credentialId: cleaned.OS_APPLICATION_CREDENTIAL_ID!, credentialSecret: cleaned.OS_APPLICATION_CREDENTIAL_SECRET!,
       interface: cleaned.OS_INTERFACE, ...(cleaned.OS_REGION_NAME ? { region: cleaned.OS_REGION_NAME } : {}), ...(storageUrlOverride ? { storageUrlOverride } : {}),
     };
-  } else if (hasToken && !hasV1) {
+  } else if (given.token && !given.v1) {
     auth = { kind: 'token', storageUrl: storageUrlOverride!, token: cleaned.SWIFT_AUTH_TOKEN! };
   } else {
     auth = { kind: 'v1', authUrl: cleaned.SWIFT_AUTH_URL!, user: cleaned.SWIFT_USER!, key: cleaned.SWIFT_KEY!, ...(storageUrlOverride ? { storageUrlOverride } : {}) };
@@ -321,10 +370,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     maxRetries: cleaned.MAX_RETRIES,
     retryBaseDelayMs: cleaned.RETRY_BASE_DELAY,
     bwlimit: cleaned.BWLIMIT,
-    compare: cleaned.COMPARE as 'checksum' | 'size',
-    takeover: cleaned.TAKEOVER as 'hash' | 'recopy',
-    keyRules: cleaned.KEY_RULES as 'auto' | 's3' | 'nsfs',
-    resyncLedger: cleaned.RESYNC_LEDGER as 'auto' | 'off',
+    compare: cleaned.COMPARE,
+    takeover: cleaned.TAKEOVER,
+    keyRules: cleaned.KEY_RULES,
+    resyncLedger: cleaned.RESYNC_LEDGER,
     deleteExtraneous: cleaned.DELETE_EXTRANEOUS,
     dryRun: cleaned.DRY_RUN,
     requestTimeoutMs: cleaned.REQUEST_TIMEOUT * 1000,
@@ -336,6 +385,6 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     ...(cleaned.TERMINATION_MESSAGE_PATH ? { terminationMessagePath: cleaned.TERMINATION_MESSAGE_PATH } : {}),
     ...(cleaned.METRICS_PORT ? { metricsPort: cleaned.METRICS_PORT } : {}),
     logLevel: cleaned.LOG_LEVEL,
-    secrets: [cleaned.SWIFT_KEY, cleaned.SWIFT_AUTH_TOKEN, cleaned.OS_APPLICATION_CREDENTIAL_SECRET, cleaned.AWS_SECRET_ACCESS_KEY].filter((value): value is string => !!value),
+    secrets: VARIABLE_DOCS.filter((doc) => doc.secret).map((doc) => cleaned[doc.name]).filter((value): value is string => typeof value === 'string' && value !== ''),
   };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig, VARIABLES } from '../../src/config.ts';
+import { loadConfig, VARIABLE_DOCS } from '../../src/config.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 const GOOD = {
@@ -42,7 +42,7 @@ test('the good example configuration loads', () => {
 });
 
 test('every variable with a form has a malformed case, and each gives one line naming it with an example', () => {
-  for (const variable of VARIABLES) {
+  for (const variable of VARIABLE_DOCS) {
     if (FREE_TEXT.has(variable.name)) continue;
     const bad = MALFORMED[variable.name];
     assert.ok(bad !== undefined, `no malformed case for ${variable.name}`);
@@ -52,6 +52,18 @@ test('every variable with a form has a malformed case, and each gives one line n
     assert.match(lines[0]!, new RegExp(`^${variable.name}\\b.*for example ${variable.name}=`), lines[0]);
     for (const secret of [GOOD.SWIFT_KEY, GOOD.AWS_SECRET_ACCESS_KEY]) assert.ok(!lines[0]!.includes(secret));
   }
+});
+
+test('every default, as --help and the README write it, reads back as the default', () => {
+  const decidedAtRunTime = new Set(['LIST_PAGE_SIZE', 'TERMINATION_MESSAGE_PATH']);
+  for (const variable of VARIABLE_DOCS) {
+    if (variable.default === undefined || decidedAtRunTime.has(variable.name)) continue;
+    assert.deepEqual(loadConfig({ ...GOOD, [variable.name]: variable.default }), loadConfig(GOOD), `${variable.name}=${variable.default}`);
+  }
+});
+
+test('the flags that may stand alone are the boolean variables', () => {
+  assert.deepEqual(VARIABLE_DOCS.filter((variable) => variable.boolean).map((variable) => variable.name), ['S3_INSECURE_SKIP_TLS_VERIFY', 'DELETE_EXTRANEOUS', 'DRY_RUN']);
 });
 
 test('every required variable, when missing, gives one line naming it', () => {
