@@ -1,11 +1,10 @@
 // Is the destination object already the source object? The one place that answers "why was this copied again?".
+import type { Compare } from '../config.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
 import { MD5_HEX, md5FromBase64, unquoteEtag } from '../md5.ts';
 import type { Known } from './ledger.ts';
 import { META_LARGE_OBJECT, META_MD5, META_SWIFT_ETAG } from './metadata.ts';
-
-export type Compare = 'checksum' | 'size';
 
 const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
 
