@@ -59,7 +59,8 @@ function header(headers: Dispatcher.ResponseData['headers'], name: string): stri
 /** Swift keeps a header value as the bytes it was sent (clients send UTF-8); undici hands each byte over as one
  *  Latin-1 character. Bytes that are valid UTF-8 are read as UTF-8; others are kept as they came (Latin-1). */
 export function decodeHeaderValue(value: string): string {
-  if (/^[\x00-\x7f]*$/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  // Nothing to decode in ASCII, nor where a character is above U+00FF (surrogates included): not one byte each.
+  if (/^\p{ASCII}*$/u.test(value) || /[\u0100-\uffff]/.test(value)) return value;
   const bytes = Buffer.from(value, 'latin1');
   return isUtf8(bytes) ? bytes.toString('utf8') : value;
 }

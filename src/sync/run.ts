@@ -39,13 +39,13 @@ export interface RunResult {
 class Pool {
   readonly #limit: number;
   readonly #running = new Set<Promise<void>>();
-  #error: unknown;
+  #failure: { error: unknown } | undefined;
   constructor(limit: number) { this.#limit = limit; }
   async add(task: () => Promise<void>): Promise<void> {
     while (this.#running.size >= this.#limit) await Promise.race(this.#running);
     this.#throwIfFailed();
     const running: Promise<void> = task()
-      .catch((error: unknown) => { this.#error ??= error; })
+      .catch((error: unknown) => { this.#failure ??= { error }; })
       .finally(() => this.#running.delete(running));
     this.#running.add(running);
   }
@@ -55,7 +55,7 @@ class Pool {
   }
   /** A task's error that is not about one object (a FatalError) ends the shard. */
   #throwIfFailed(): void {
-    if (this.#error) throw this.#error;
+    if (this.#failure) throw this.#failure.error;
   }
 }
 

@@ -106,11 +106,11 @@ async function* partsOf(body: Readable, size: number, buffers: PartBuffers, band
       await bandwidth.take(chunk.length);
       let offset = 0;
       while (offset < chunk.length) {
-        const copied = chunk.copy(buffer!, filled, offset);
+        const copied = chunk.copy(buffer, filled, offset);
         filled += copied;
         offset += copied;
         if (filled === size) {
-          const full: Buffer = buffer!;
+          const full: Buffer = buffer;
           buffer = undefined;
           yield { part: full, buffer: full };
           buffer = await buffers.acquire(size);
@@ -119,7 +119,7 @@ async function* partsOf(body: Readable, size: number, buffers: PartBuffers, band
       }
     }
     if (filled > 0) {
-      const last: Buffer = buffer!;
+      const last: Buffer = buffer;
       buffer = undefined;
       yield { part: last.subarray(0, filled), buffer: last };
     }
@@ -137,7 +137,7 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
   const parts: CompletedPart[] = [];
   const partMd5s: Buffer[] = [];
   const inFlight = new Set<Promise<void>>();
-  let failure: unknown;
+  let failure: { error: unknown } | undefined;
   let length = 0;
   try {
     for await (const { part, buffer } of partsOf(object.body, partSize, ctx.buffers, ctx.bandwidth)) {
@@ -151,7 +151,7 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
         const etag = await ctx.target.uploadPart(key, uploadId, partNumber, part, partMd5.toString('base64'));
         if (MD5_HEX.test(etag) && etag !== partMd5.toString('hex')) throw new IntegrityError(`S3 stored part ${partNumber} with ETag ${etag}, expected ${partMd5.toString('hex')}`);
         parts.push({ PartNumber: partNumber, ETag: `"${etag}"` });
-      }).catch((error: unknown) => { failure ??= error; }).finally(() => {
+      }).catch((error: unknown) => { failure ??= { error }; }).finally(() => {
         ctx.buffers.release(buffer);
         inFlight.delete(upload);
       });
@@ -159,7 +159,7 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
       while (inFlight.size >= ctx.partConcurrency) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
-    if (failure) throw failure;
+    if (failure) throw failure.error;
     if (length !== object.size) throw new IntegrityError(`Swift sent ${length} of ${object.size} bytes`);
     const md5 = hash.digest('hex');
     if (object.md5 && md5 !== object.md5) throw new IntegrityError(`MD5 of the bytes read (${md5}) is not Swift's ETag ${object.md5}`);

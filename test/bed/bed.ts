@@ -202,7 +202,7 @@ export async function startBed(dir: string): Promise<Bed> {
         try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
       }
     }
-    await Promise.all(children.map((child) => child.exitCode !== null ? undefined : Promise.race([
+    await Promise.all(children.filter((child) => child.exitCode === null).map((child) => Promise.race([
       new Promise((resolve) => child.once('exit', resolve)),
       sleep(5000).then(() => { try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }),
     ])));

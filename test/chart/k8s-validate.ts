@@ -22,11 +22,11 @@ interface ValidatingModel { validate(): void }
 
 /** Kinds the chart may render: the kubernetes-models class (types, required, enums) and the client-node type name. */
 const builtIn: Record<string, { model: new (data: Manifest) => ValidatingModel; clientType: string }> = {
-  'v1/ConfigMap': { model: ConfigMap as never, clientType: 'V1ConfigMap' },
-  'v1/Secret': { model: Secret as never, clientType: 'V1Secret' },
-  'batch/v1/Job': { model: Job as never, clientType: 'V1Job' },
-  'batch/v1/CronJob': { model: CronJob as never, clientType: 'V1CronJob' },
-  'networking.k8s.io/v1/NetworkPolicy': { model: NetworkPolicy as never, clientType: 'V1NetworkPolicy' },
+  'v1/ConfigMap': { model: ConfigMap, clientType: 'V1ConfigMap' },
+  'v1/Secret': { model: Secret, clientType: 'V1Secret' },
+  'batch/v1/Job': { model: Job, clientType: 'V1Job' },
+  'batch/v1/CronJob': { model: CronJob as never, clientType: 'V1CronJob' }, // its constructor's type requires a spec
+  'networking.k8s.io/v1/NetworkPolicy': { model: NetworkPolicy, clientType: 'V1NetworkPolicy' },
 };
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });

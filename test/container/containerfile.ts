@@ -76,7 +76,7 @@ export function execForm(args: string): string[] {
 /** ENV and LABEL arguments: key=value pairs, values optionally double-quoted. */
 export function keyValues(args: string): Map<string, string> {
   const pairs = new Map<string, string>();
-  for (const match of args.matchAll(/([\w.\-]+)=("((?:[^"\\]|\\.)*)"|\S*)/g)) {
+  for (const match of args.matchAll(/([\w.-]+)=("((?:[^"\\]|\\.)*)"|\S*)/g)) {
     pairs.set(match[1] ?? '', match[3] ?? match[2] ?? '');
   }
   return pairs;

@@ -34,7 +34,7 @@ function stepUsing(steps: Step[], action: string): { step: Step; at: number } {
   return { step: steps[at] as Step, at };
 }
 
-const lines = (value: unknown): string[] => String(value ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (value: unknown): string[] => (typeof value === 'string' ? value : '').split('\n').map((l) => l.trim()).filter(Boolean);
 
 describe('the image workflow', () => {
   const workflow = parseWorkflow();
@@ -80,7 +80,7 @@ describe('the image workflow', () => {
     const declared = new Set(containerfile.split('\n').map((l) => /^ARG\s+(\w+)/.exec(l.trim())?.[1]).filter(Boolean));
     const passed = lines(build.with?.['build-args']).map((arg) => /^(?:\$\{\{.*'(\w+)=\{0\}'.*\}\}|(\w+)=)/.exec(arg)).map((m) => m?.[1] ?? m?.[2]);
     assert.ok(passed.length > 0 && passed.every(Boolean), `each build arg is KEY=value: ${lines(build.with?.['build-args']).join(' | ')}`);
-    for (const key of passed) assert.ok(declared.has(key as string), `the Containerfile declares ARG ${key}`);
+    for (const key of passed) assert.ok(declared.has(key), `the Containerfile declares ARG ${key}`);
     assert.ok(passed.includes('VERSION'), 'the image is labelled with its version');
     assert.ok(passed.includes('BASE_IMAGE') && globalArgDefaults(containerfile).has('BASE_IMAGE'), 'a release can pin the base image digest');
     assert.equal(lines(build.with?.['build-args']).at(-1)?.startsWith('${{'), true, 'the optional line is last (an unset one trims away)');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +42,7 @@ testOnEachTarget('Keystone v3 application credentials: token from X-Subject-Toke
   // No Keystone runs here: this server answers POST /v3/auth/tokens in Keystone's shape, handing out a real
   // tempauth token and the real Swift as the object-store endpoint, so the rest of the run is real.
   const requests: unknown[] = [];
-  const keystone = createServer(async (request, response) => {
+  const answer = async (request: IncomingMessage, response: ServerResponse) => {
     let body = '';
     for await (const chunk of request) body += chunk;
     requests.push({ method: request.method, url: request.url, body: JSON.parse(body || '{}') });
@@ -58,6 +58,10 @@ testOnEachTarget('Keystone v3 application credentials: token from X-Subject-Toke
         ] },
       ] },
     }));
+  };
+  // A failure of the stand-in shows in the test's output and cuts the copier's request off.
+  const keystone = createServer((request, response) => {
+    answer(request, response).catch((error: unknown) => { console.error('keystone stand-in failed:', error); response.destroy(); });
   });
   await new Promise<void>((resolve) => keystone.listen(0, '127.0.0.1', resolve));
   t.after(() => keystone.close());

@@ -20,7 +20,7 @@ testOnEachTarget('a segments container copied with its parent: referenced segmen
 
   const runs = await Promise.all([0, 1].map((index) => runCli(['copy'], { ...config, SHARD_COUNT: '2', JOB_COMPLETION_INDEX: String(index) })));
   for (const run of runs) assert.equal(run.code, 0, run.stderr);
-  const total = (field: 'copied' | 'listed' | 'inShard') => runs.reduce((sum, run) => sum + (summaryOf(run)[field] as number), 0);
+  const total = (field: 'copied' | 'listed' | 'inShard') => runs.reduce((sum, run) => sum + summaryOf(run)[field], 0);
   const segments = runs.reduce((sum, run) => sum + (summaryOf(run).segments as number), 0);
   assert.equal(segments, 4, 'two SLO and two DLO segments, accounted for');
   assert.equal(total('copied'), 5, '3 objects of the container, 2 unreferenced ones of its segments container');

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { randomInt, randomUUID } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
-  aggregate, errorBody, parseSelector, SelectorSyntaxError, selectorMatches, type FieldError, type Json, type Labels,
+  aggregate, errorBody, parseSelector, SelectorSyntaxError, selectorMatches, textOf, type FieldError, type Json, type Labels,
 } from './k8s-syntax.ts';
 import { defaultJob, prepareJobForCreate, validateJob, validateJobStatusUpdate, type Job } from './k8s-job.ts';
 import { DecodeError, defaultPodSpec, podQOSClass, validatePodCreate, validatePodStatusUpdate } from './k8s-pod.ts';
@@ -180,9 +180,9 @@ function parseFieldSelector(selector: string, kind: Kind): [string, string, stri
 }
 
 function fieldValue(object: Json, path: string): string {
-  if (path === 'status.successful') return String(((object.status ?? {}) as Json).succeeded ?? 0);
+  if (path === 'status.successful') return textOf(((object.status ?? {}) as Json).succeeded ?? 0);
   const value = path.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Json)[key] : undefined), object);
-  return value === undefined ? '' : String(value);
+  return value === undefined ? '' : textOf(value);
 }
 
 function compareKeys(a: string, b: string): number {
@@ -235,17 +235,17 @@ function decoded(call: Call): Json {
 
 function checkTypeMeta(body: Json, kind: Kind): void {
   if (body.apiVersion !== undefined && body.apiVersion !== kind.apiVersion) {
-    throw new DecodeError(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${kind.apiVersion})`);
+    throw new DecodeError(`the API version in the data (${textOf(body.apiVersion)}) does not match the expected API version (${kind.apiVersion})`);
   }
   if (body.kind !== undefined && body.kind !== kind.kind) {
-    throw new DecodeError(`the kind in the data (${String(body.kind)}) does not match the expected kind (${kind.kind})`);
+    throw new DecodeError(`the kind in the data (${textOf(body.kind)}) does not match the expected kind (${kind.kind})`);
   }
 }
 
 /** Validation errors make a 422 Invalid; a taken name a 409 AlreadyExists; otherwise the object is stored. */
 function store(api: FakeState, call: Call, object: Json, errors: FieldError[]): Reply {
   const metadata = object.metadata as Json;
-  const name = String(metadata.name ?? '');
+  const name = textOf(metadata.name ?? '');
   if (errors.length > 0) throw new Refused([422, invalidStatus(call.kind, name, errors)]);
   if (api[call.kind.collection].some((other) => metaOf(other).namespace === call.namespace && metaOf(other).name === name)) {
     throw new Refused([409, status(409, 'AlreadyExists', `${qualified(call.kind)} "${name}" already exists`, details(call.kind, name))]);
@@ -260,7 +260,7 @@ const NAME_CHARACTERS = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** rest.BeforeCreate: without a name, one is generated from generateName. */
 function nameFromGenerateName(api: FakeState, call: Call, metadata: Json): void {
-  if (!metadata.name && metadata.generateName) metadata.name = generateName(api, call, String(metadata.generateName));
+  if (!metadata.name && metadata.generateName) metadata.name = generateName(api, call, textOf(metadata.generateName));
 }
 
 /** names.SimpleNameGenerator: the prefix (cut to 58) and 5 random characters, tried until the name is free. */
@@ -289,7 +289,7 @@ function updateStatus(api: FakeState, call: Call): Reply {
   checkTypeMeta(body, call.kind);
   const metadata = (body.metadata ?? {}) as Json;
   if (metadata.name !== undefined && metadata.name !== call.name) {
-    throw new Refused([400, status(400, 'BadRequest', `the name of the object (${String(metadata.name)}) does not match the name on the URL (${call.name})`)]);
+    throw new Refused([400, status(400, 'BadRequest', `the name of the object (${textOf(metadata.name)}) does not match the name on the URL (${call.name})`)]);
   }
   if (metadata.namespace !== undefined && metadata.namespace !== '' && metadata.namespace !== call.namespace) {
     throw new Refused([400, status(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request')]);
@@ -313,7 +313,7 @@ function updateStatus(api: FakeState, call: Call): Reply {
  */
 function deleteJob(api: FakeState, call: Call): Reply {
   const { object, at } = stored(api, call);
-  const policy = call.query.get('propagationPolicy') ?? String(call.body?.propagationPolicy ?? 'Orphan');
+  const policy = call.query.get('propagationPolicy') ?? textOf(call.body?.propagationPolicy ?? 'Orphan');
   if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {
     throw new Refused([422, invalidStatus(call.kind, call.name!, [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', value: policy, detail: 'supported values: "Foreground", "Background", "Orphan"' }])]);
   }
@@ -333,7 +333,7 @@ function deleteJob(api: FakeState, call: Call): Reply {
 interface Meta { name?: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Labels; ownerReferences?: unknown[] }
 
 function metaOf(object: Json): Meta {
-  return (object.metadata ?? {}) as Meta;
+  return object.metadata ?? {};
 }
 
 /** GroupResource.String(): jobs.batch, pods. */

@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import {
   duplicate, forbidden, invalid, isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, nameIsDNSSubdomain, notFound,
-  notSupported, required, validateAnnotations, validateLabels, type FieldError, type Json, type Labels,
+  notSupported, required, textOf, validateAnnotations, validateLabels, type FieldError, type Json, type Labels,
 } from './k8s-syntax.ts';
 
 /** A body the server could not decode (bad JSON types, bad quantities): it answers 400 BadRequest, not 422. */
@@ -75,9 +75,9 @@ export function validatePodSpec(spec: PodSpec, field: string): FieldError[] {
   errors.push(...oneOf(spec.restartPolicy, ['Always', 'OnFailure', 'Never'], `${field}.restartPolicy`));
   errors.push(...oneOf(spec.dnsPolicy, ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'], `${field}.dnsPolicy`));
   errors.push(...validateLabels(spec.nodeSelector, `${field}.nodeSelector`));
-  if (spec.serviceAccountName) errors.push(...nameIsDNSSubdomain(String(spec.serviceAccountName), false).map((message) => invalid(`${field}.serviceAccountName`, spec.serviceAccountName, message)));
-  if (spec.hostname) errors.push(...isDNS1123Label(String(spec.hostname)).map((message) => invalid(`${field}.hostname`, spec.hostname, message)));
-  if (spec.subdomain) errors.push(...isDNS1123Label(String(spec.subdomain)).map((message) => invalid(`${field}.subdomain`, spec.subdomain, message)));
+  if (spec.serviceAccountName) errors.push(...nameIsDNSSubdomain(textOf(spec.serviceAccountName), false).map((message) => invalid(`${field}.serviceAccountName`, spec.serviceAccountName, message)));
+  if (spec.hostname) errors.push(...isDNS1123Label(textOf(spec.hostname)).map((message) => invalid(`${field}.hostname`, spec.hostname, message)));
+  if (spec.subdomain) errors.push(...isDNS1123Label(textOf(spec.subdomain)).map((message) => invalid(`${field}.subdomain`, spec.subdomain, message)));
   (spec.hostAliases ?? []).forEach((alias, index) => errors.push(...validateHostAlias(alias, `${field}.hostAliases[${index}]`)));
   (spec.imagePullSecrets as Json[] | undefined ?? []).forEach((secret, index) => {
     if (Object.keys(secret).some((key) => key !== 'name')) errors.push(invalid(`${field}.imagePullSecrets[${index}]`, secret, 'only name may be set'));
@@ -91,7 +91,7 @@ export function validatePodSpec(spec: PodSpec, field: string): FieldError[] {
 /** validateRestartPolicy / validateDNSPolicy: required, and one of the supported values. */
 function oneOf(value: unknown, supported: readonly string[], field: string): FieldError[] {
   if (value === undefined || value === '') return [required(field)];
-  return supported.includes(String(value)) ? [] : [notSupported(field, value, supported)];
+  return supported.includes(textOf(value)) ? [] : [notSupported(field, value, supported)];
 }
 
 /** ValidateHostAliases: an IP address and DNS-1123 subdomain host names. */
@@ -106,7 +106,7 @@ function validateVolumes(volumes: Json[], field: string, errors: FieldError[]): 
   const names = new Set<string>();
   volumes.forEach((volume, index) => {
     const at = `${field}[${index}]`;
-    const name = String(volume.name ?? '');
+    const name = textOf(volume.name ?? '');
     if (!name) errors.push(required(`${at}.name`));
     else errors.push(...isDNS1123Label(name).map((message) => invalid(`${at}.name`, name, message)));
     if (names.has(name)) errors.push(duplicate(`${at}.name`, name));
@@ -179,7 +179,7 @@ function isEnvVarName(name: string): string[] {
 /** ValidateEnv + validateEnvVarValueFrom: a name, and value or exactly one valueFrom source. */
 function validateEnvVar(variable: Json, field: string): FieldError[] {
   const errors: FieldError[] = [];
-  const name = String(variable.name ?? '');
+  const name = textOf(variable.name ?? '');
   if (!name) errors.push(required(`${field}.name`));
   else errors.push(...isEnvVarName(name).map((message) => invalid(`${field}.name`, name, message)));
   const valueFrom = variable.valueFrom as Json | undefined;
@@ -191,9 +191,9 @@ function validateEnvVar(variable: Json, field: string): FieldError[] {
   for (const kind of ['configMapKeyRef', 'secretKeyRef'] as const) {
     const ref = valueFrom[kind] as Json | undefined;
     if (!ref) continue;
-    errors.push(...nameIsDNSSubdomain(String(ref.name ?? ''), false).map((message) => invalid(`${field}.valueFrom.${kind}.name`, ref.name ?? '', message)));
+    errors.push(...nameIsDNSSubdomain(textOf(ref.name ?? ''), false).map((message) => invalid(`${field}.valueFrom.${kind}.name`, ref.name ?? '', message)));
     if (!ref.key) errors.push(required(`${field}.valueFrom.${kind}.key`));
-    else errors.push(...isConfigMapKey(String(ref.key)).map((message) => invalid(`${field}.valueFrom.${kind}.key`, ref.key, message)));
+    else errors.push(...isConfigMapKey(textOf(ref.key)).map((message) => invalid(`${field}.valueFrom.${kind}.key`, ref.key, message)));
   }
   const fieldRef = valueFrom.fieldRef as Json | undefined;
   if (fieldRef && !fieldRef.fieldPath) errors.push(required(`${field}.valueFrom.fieldRef.fieldPath`));
@@ -203,12 +203,12 @@ function validateEnvVar(variable: Json, field: string): FieldError[] {
 /** ValidateEnvFrom: an optional env-name prefix and exactly one of configMapRef or secretRef, each naming its object. */
 function validateEnvFrom(source: Json, field: string, listField: string): FieldError[] {
   const errors: FieldError[] = [];
-  if (source.prefix) errors.push(...isEnvVarName(String(source.prefix)).map((message) => invalid(`${field}.prefix`, source.prefix, message)));
+  if (source.prefix) errors.push(...isEnvVarName(textOf(source.prefix)).map((message) => invalid(`${field}.prefix`, source.prefix, message)));
   const refs = (['configMapRef', 'secretRef'] as const).filter((key) => source[key] !== undefined);
   if (refs.length === 0) errors.push(invalid(listField, '', 'must specify one of: `configMapRef` or `secretRef`'));
   else if (refs.length > 1) errors.push(invalid(listField, '', 'may not have more than one field specified at a time'));
   for (const key of refs) {
-    const name = String((source[key] as Json).name ?? '');
+    const name = textOf((source[key] as Json).name ?? '');
     if (!name) errors.push(required(`${field}.${key}.name`));
     else errors.push(...nameIsDNSSubdomain(name, true).map((message) => invalid(`${field}.${key}.name`, name, message)));
   }
@@ -221,10 +221,10 @@ function validateVolumeMounts(mounts: Json[], volumes: Set<string>, field: strin
   return mounts.flatMap((mount, index) => {
     const at = `${field}[${index}]`;
     const errors: FieldError[] = [];
-    const name = String(mount.name ?? '');
+    const name = textOf(mount.name ?? '');
     if (!name) errors.push(required(`${at}.name`));
     if (!volumes.has(name)) errors.push(notFound(`${at}.name`, name));
-    const path = String(mount.mountPath ?? '');
+    const path = textOf(mount.mountPath ?? '');
     if (!path) errors.push(required(`${at}.mountPath`));
     if (paths.has(path)) errors.push(invalid(`${at}.mountPath`, path, 'must be unique'));
     paths.add(path);
@@ -244,9 +244,9 @@ function validateRequestsWithinLimits(resources: Container['resources'], field: 
 /** apimachinery ValidateObjectMeta for a namespaced object on create (the name is generated before this runs). */
 export function validateObjectMeta(metadata: Json, field = 'metadata'): FieldError[] {
   const errors: FieldError[] = [];
-  const generateName = metadata.generateName === undefined ? '' : String(metadata.generateName);
+  const generateName = metadata.generateName === undefined ? '' : textOf(metadata.generateName);
   if (generateName) errors.push(...nameIsDNSSubdomain(generateName, true).map((message) => invalid(`${field}.generateName`, generateName, message)));
-  const name = metadata.name === undefined ? '' : String(metadata.name);
+  const name = metadata.name === undefined ? '' : textOf(metadata.name);
   if (!name) errors.push(required(`${field}.name`, 'name or generateName is required'));
   else errors.push(...nameIsDNSSubdomain(name, false).map((message) => invalid(`${field}.name`, name, message)));
   if (!metadata.namespace) errors.push(required(`${field}.namespace`));

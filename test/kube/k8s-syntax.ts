@@ -4,6 +4,13 @@
 export type Json = Record<string, unknown>;
 export type Labels = Record<string, string>;
 
+/** A field the fake reads as text, as leniently as String() for a scalar; an object or an array shows as JSON
+ *  (String() would print '[object Object]', or flatten ['a'] into 'a', a valid name). */
+export function textOf(value: unknown): string {
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
 // --- field errors, as k8s.io/apimachinery/pkg/util/validation/field/errors.go builds them --------------------------
 
 export type CauseType = 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate'

@@ -59,7 +59,7 @@ function worldOf(target: Target): Promise<World> {
 }
 
 /** The bed as the chart's values describe it: Swift by the VM's name and CA; the bucket existing (s3api) or claimed (NooBaa). */
-async function valuesFor(world: World, bucket: string, extra: Json = {}): Promise<Json> {
+function valuesFor(world: World, bucket: string, extra: Json = {}): Json {
   const b = bed();
   const accountPath = new URL(world.account.storageUrl).pathname;
   const swiftUrl = `https://${SWIFT_HOST}:${world.front.port}`;
@@ -140,7 +140,7 @@ function statusOf(run: JobRun): { completedIndexes?: string; failedIndexes?: str
 testOnEachTarget('every index of the rendered Job copies its shard through the chart\'s wiring; status reads the pods; rerun finds nothing to do', async (t, target) => {
   const world = await worldOf(target);
   const destination = await freshBucket(target, 'chart');
-  const { cluster, jobs } = await install(t, world, await valuesFor(world, destination.bucket));
+  const { cluster, jobs } = await install(t, world, valuesFor(world, destination.bucket));
   assert.deepEqual(jobs, [`${RELEASE}-copy-1`]);
 
   const run = await runIndexedJob(cluster.api, jobs[0]!, kubeletOf(cluster));
@@ -175,7 +175,7 @@ testOnEachTarget('every index of the rendered Job copies its shard through the c
 testOnEachTarget('an object that keeps failing fails its index after backoffLimitPerIndex; status names it; rerun --apply\'s Job copies it once the fault is gone', async (t, target) => {
   const world = await worldOf(target);
   const destination = await freshBucket(target, 'chart');
-  const { cluster, jobs } = await install(t, world, await valuesFor(world, destination.bucket));
+  const { cluster, jobs } = await install(t, world, valuesFor(world, destination.bucket));
   const victim = world.names[0]!;
   const shard = shardOf(world.container, victim, SHARDS);
   Object.assign(world.failPut, { pathIncludes: `/${victim}`, limit: Number.MAX_SAFE_INTEGER });
@@ -209,7 +209,7 @@ testOnEachTarget('an object that keeps failing fails its index after backoffLimi
 testOnOneTarget('a pod that cannot reach Swift exits 3 and fails only its own index (FailIndex), without a retry', async (t, target) => {
   const world = await worldOf(target);
   const { bucket } = await freshBucket(target, 'chart');
-  const { cluster, jobs } = await install(t, world, await valuesFor(world, bucket));
+  const { cluster, jobs } = await install(t, world, valuesFor(world, bucket));
   const unlucky = 1;
   t.after(() => { world.front.down = false; });
   const run = await runIndexedJob(cluster.api, jobs[0]!, kubeletOf(cluster, (pod) => {
@@ -227,7 +227,7 @@ testOnOneTarget('a pod that cannot reach Swift exits 3 and fails only its own in
 testOnOneTarget('with schedule, the CronJob\'s jobTemplate makes the same Indexed Job: its run copies everything and status finds it', async (t, target) => {
   const world = await worldOf(target);
   const destination = await freshBucket(target, 'chart');
-  const { cluster, jobs, cronJobs } = await install(t, world, await valuesFor(world, destination.bucket, { schedule: '*/30 * * * *' }));
+  const { cluster, jobs, cronJobs } = await install(t, world, valuesFor(world, destination.bucket, { schedule: '*/30 * * * *' }));
   assert.deepEqual([jobs, cronJobs.length], [[], 1], 'schedule renders a CronJob instead of a Job');
   const scheduled = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const created = await createJob(cluster.api, jobFromCronJob(cronJobs[0]!, scheduled, '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d'));

@@ -56,13 +56,13 @@ function indexedJob(name: string, spec: Json): Json {
 /** A kubelet whose pods end by script: exit codes per index, in order of attempts. */
 function scripted(exits: Record<number, number[]>, extra: (index: number) => Json = () => ({})): { runPod: RunPod; seen: number[] } {
   const seen: number[] = [];
-  const runPod: RunPod = async (pod) => {
+  const runPod: RunPod = (pod) => {
     const index = Number(pod.metadata.annotations?.['batch.kubernetes.io/job-completion-index']);
     seen.push(index);
     const attempt = seen.filter((i) => i === index).length - 1;
     const exitCode = exits[index]?.[attempt] ?? 0;
     const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    return { exitCode, podStatus: { phase: exitCode === 0 ? 'Succeeded' : 'Failed', ...extra(index), containerStatuses: [{ name: 'copier', image: 'copier:1', imageID: '', ready: false, restartCount: 0, started: false, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: at, finishedAt: at } } }] } };
+    return Promise.resolve({ exitCode, podStatus: { phase: exitCode === 0 ? 'Succeeded' : 'Failed', ...extra(index), containerStatuses: [{ name: 'copier', image: 'copier:1', imageID: '', ready: false, restartCount: 0, started: false, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: at, finishedAt: at } } }] } });
   };
   return { runPod, seen };
 }

@@ -19,7 +19,8 @@ export class ApiRefused extends Error {
   readonly code: number;
   readonly status: Json;
   constructor(code: number, status: Json, what: string) {
-    super(`${what}: ${code} ${String(status['reason'] ?? '')}: ${String(status['message'] ?? JSON.stringify(status))}`);
+    const { reason = '', message = JSON.stringify(status) } = status as { reason?: string; message?: string };
+    super(`${what}: ${code} ${reason}: ${message}`);
     this.code = code;
     this.status = status;
   }
@@ -53,7 +54,8 @@ export interface PolicyMatch { countFailed: boolean; action?: FailureAction; mes
 export function matchPodFailurePolicy(policy: { rules?: PolicyRule[] } | undefined, pod: { metadata?: Json; status?: Json }): PolicyMatch {
   if (!policy) return { countFailed: true };
   const status = (pod.status ?? {}) as { containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[]; conditions?: { type: string; status: string }[] };
-  const where = `${String(pod.metadata?.['namespace'] ?? '')}/${String(pod.metadata?.['name'] ?? '')}`;
+  const { namespace = '', name = '' } = (pod.metadata ?? {}) as { namespace?: string; name?: string };
+  const where = `${namespace}/${name}`;
   for (const [index, rule] of (policy.rules ?? []).entries()) {
     let failJobMessage: string | undefined;
     if (rule.onExitCodes) {

@@ -77,7 +77,7 @@ export class ObjectStore {
     } else if (manifest['kind'] === 'Secret') {
       const data = { ...((manifest['data'] ?? {}) as Record<string, string>) };
       for (const [key, value] of Object.entries((manifest['stringData'] ?? {}) as Record<string, unknown>)) data[key] = Buffer.from(String(value)).toString('base64');
-      this.secrets.set(name, { metadata, data, ...(manifest['type'] ? { type: String(manifest['type']) } : {}) });
+      this.secrets.set(name, { metadata, data, ...(typeof manifest['type'] === 'string' && manifest['type'] ? { type: manifest['type'] } : {}) });
     } else {
       throw new Error(`the store holds ConfigMaps and Secrets, not ${String(manifest['kind'])}`);
     }

@@ -24,7 +24,7 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
 }
 
 /** The summary object the copier logs at the end. */
-export function summaryOf(result: CliResult): Record<string, unknown> & { copied: number; failed: number; unchanged: number; skipped: number; deleted: number; inShard: number; listed: number; requests: Record<string, number> } {
+export function summaryOf(result: CliResult): Record<string, unknown> & { copied: number; failed: number; unchanged: number; skipped: number; deleted: number; inShard: number; listed: number; retries: number; requests: Record<string, number> } {
   const line = result.stdout.split('\n').reverse().find((text) => text.includes('"summary"'));
   if (!line) throw new Error(`no summary in output:\n${result.stdout}\n${result.stderr}`);
   return JSON.parse(line).summary;
@@ -35,8 +35,8 @@ export function startCli(args: string[], env: Record<string, string>, timeoutMs 
   const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);

@@ -19,7 +19,7 @@ export interface Rewrite {
 }
 
 export async function startListingProxy(upstreamPort: number, rewrite: Rewrite, lifetimeMs = 300_000): Promise<ListingProxy> {
-  const proxy: ListingProxy = { url: '', rewritten: 0, close: async () => undefined };
+  const proxy: ListingProxy = { url: '', rewritten: 0, close: () => Promise.resolve() };
   const server: Server = createServer((incoming, outgoing) => {
     const method = incoming.method ?? 'GET';
     const path = incoming.url ?? '/';

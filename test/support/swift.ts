@@ -20,7 +20,7 @@ export function objectPath(name: string): string {
 async function call(account: SwiftAccount, method: string, path: string, init: { headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<Response> {
   const url = new URL(account.storageUrl);
   const answer = await agent.request({
-    origin: url.origin, method: method as 'GET', path: `${url.pathname}/${path}`, headers: { 'x-auth-token': account.token, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}),
+    origin: url.origin, method, path: `${url.pathname}/${path}`, headers: { 'x-auth-token': account.token, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}),
   });
   const body = Buffer.from(await answer.body.arrayBuffer());
   const headers = new Headers();

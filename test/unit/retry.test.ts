@@ -61,33 +61,32 @@ test('withRetry tries again after transient failures, up to maxRetries, and repo
   const policy: RetryPolicy = { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 2 };
   const retries: number[] = [];
   let calls = 0;
-  const value = await withRetry(async (n) => {
+  const value = await withRetry((n) => {
     calls++;
-    if (n < 2) throw new HttpError('busy', 503);
-    return 'done';
+    return n < 2 ? Promise.reject(new HttpError('busy', 503)) : Promise.resolve('done');
   }, policy, { onRetry: (_error, attempt) => retries.push(attempt) });
   assert.equal(value, 'done');
   assert.equal(calls, 3);
   assert.deepEqual(retries, [1, 2]);
 
   calls = 0;
-  await assert.rejects(withRetry(async () => { calls++; throw new HttpError('busy', 503); }, policy), /busy/);
+  await assert.rejects(withRetry(() => { calls++; return Promise.reject(new HttpError('busy', 503)); }, policy), /busy/);
   assert.equal(calls, 4, 'the first try and three retries');
 });
 
 test('withRetry stops at once on a non-transient error, when aborted, and past giveUpAfterMs', async () => {
   let calls = 0;
-  await assert.rejects(withRetry(async () => { calls++; throw new HttpError('denied', 403); }, { maxRetries: 5, baseDelayMs: 1, maxDelayMs: 1 }), /denied/);
+  await assert.rejects(withRetry(() => { calls++; return Promise.reject(new HttpError('denied', 403)); }, { maxRetries: 5, baseDelayMs: 1, maxDelayMs: 1 }), /denied/);
   assert.equal(calls, 1);
 
   const stop = new AbortController();
   stop.abort();
   calls = 0;
-  await assert.rejects(withRetry(async () => { calls++; throw new HttpError('busy', 503); }, { maxRetries: 5, baseDelayMs: 1, maxDelayMs: 1 }, { signal: stop.signal }), /busy/);
+  await assert.rejects(withRetry(() => { calls++; return Promise.reject(new HttpError('busy', 503)); }, { maxRetries: 5, baseDelayMs: 1, maxDelayMs: 1 }, { signal: stop.signal }), /busy/);
   assert.equal(calls, 1, 'a stopping shard does not retry');
 
   calls = 0;
-  await assert.rejects(withRetry(async () => { calls++; throw networkError('ECONNREFUSED'); }, { maxRetries: 1_000, baseDelayMs: 20, maxDelayMs: 20, giveUpAfterMs: 100 }), /ECONNREFUSED/);
+  await assert.rejects(withRetry(() => { calls++; return Promise.reject(networkError('ECONNREFUSED')); }, { maxRetries: 1_000, baseDelayMs: 20, maxDelayMs: 20, giveUpAfterMs: 100 }), /ECONNREFUSED/);
   assert.ok(calls >= 2 && calls < 200, `gave up after about 100 ms, not after 1,000 retries (${calls} tries)`);
 });
 
