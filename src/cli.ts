@@ -170,10 +170,11 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
     if (stopping.signal.aborted) return;
     log.warn({ signal, graceSeconds: config.shutdownGraceMs / 1000 }, 'stopping: no new objects; in-flight transfers get the grace period');
     stopping.abort();
-    graceTimer = setTimeout(async () => {
+    graceTimer = setTimeout(() => {
       log.warn({ open: openUploads.size }, 'grace period over: aborting open multipart uploads');
-      await Promise.allSettled([...openUploads.values()].map(({ key, uploadId }) => target.abortMultipart(key, uploadId)));
-      process.exit(finish(true));
+      // allSettled never rejects: the exit always comes.
+      void Promise.allSettled([...openUploads.values()].map(({ key, uploadId }) => target.abortMultipart(key, uploadId)))
+        .then(() => process.exit(finish(true)));
     }, config.shutdownGraceMs);
     graceTimer.unref();
   };
