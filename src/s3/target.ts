@@ -7,16 +7,19 @@ import { Readable } from 'node:stream';
 import {
   S3Client, ListObjectsV2Command, HeadObjectCommand, GetObjectCommand, PutObjectCommand, CopyObjectCommand, DeleteObjectCommand,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand,
-  ListMultipartUploadsCommand, type CompletedPart,
+  ListMultipartUploadsCommand,
 } from '@aws-sdk/client-s3';
 import type { Config } from '../config.ts';
-import { FatalError, UnreachableError, messageOf } from '../errors.ts';
+import { FatalError, IntegrityError, UnreachableError, messageOf } from '../errors.ts';
 import { causeOf, isTransient, statusOf, withRetry } from '../retry.ts';
 import type { Operation } from '../report/stats.ts';
-import { hostPort, type EndpointOptions } from '../endpoint.ts';
-import { md5OfStream, unquoteEtag } from '../md5.ts';
+import { hostPort, type ClientOptions } from '../client-options.ts';
+import { MD5_HEX, md5OfStream, unquoteEtag } from '../md5.ts';
 import type { KeyRules } from './keyrules.ts';
 import { certificateProblem, trustedCas } from '../tls.ts';
+
+/** A part of a multipart upload as S3 stored it. */
+export interface UploadedPart { partNumber: number; etag: string }
 
 export interface DestEntry {
   /** The key without the run's prefix (S3_PREFIX and, with several containers, "<container>/"). */
@@ -35,7 +38,7 @@ export interface DestHead {
   headers: ObjectHeaders;
 }
 
-export interface S3TargetOptions extends EndpointOptions {
+export interface S3TargetOptions extends ClientOptions {
   s3: Config['s3'];
 }
 
@@ -60,7 +63,7 @@ function agents(s3: Config['s3'], connections: number) {
 export const LARGEST_COPY = 5 * 1024 * 1024 * 1024;
 
 export class S3Target {
-  readonly client: S3Client;
+  readonly #client: S3Client;
   readonly bucket: string;
   readonly #options: S3TargetOptions;
   /** The Server header of the first answer: how NooBaa is recognised. */
@@ -69,7 +72,7 @@ export class S3Target {
   constructor(options: S3TargetOptions) {
     this.#options = options;
     this.bucket = options.s3.bucket;
-    this.client = new S3Client({
+    this.#client = new S3Client({
       endpoint: options.s3.endpoint,
       region: options.s3.region,
       forcePathStyle: true,
@@ -82,8 +85,8 @@ export class S3Target {
       // socketTimeout is idle time (a stalled server); requestTimeout would cap whole uploads, so it stays unset.
       requestHandler: { ...agents(options.s3, options.connections), socketTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 10_000) },
     });
-    abortOnBodyError(this.client);
-    this.client.middlewareStack.add((next) => async (args) => {
+    abortOnBodyError(this.#client);
+    this.#client.middlewareStack.add((next) => async (args) => {
       const result = await next(args);
       const headers = (result.response as { headers?: Record<string, string> }).headers;
       this.#server ??= headers?.server;
@@ -122,7 +125,7 @@ export class S3Target {
     // At start the endpoint may not be reachable yet (the pod's network, a proxy being restarted): wait a bounded time.
     const policy = { ...this.#options.retry, maxRetries: 1_000, maxDelayMs: 2_000, giveUpAfterMs: this.#options.connectWaitMs };
     try {
-      await withRetry(() => this.#timed('s3_list', () => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1 }))), policy);
+      await withRetry(() => this.#timed('s3_list', () => this.#client.send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1 }))), policy);
     } catch (error) {
       throw connectError(error, this.#options.s3);
     }
@@ -132,7 +135,7 @@ export class S3Target {
   async *list(prefix: string): AsyncGenerator<DestEntry> {
     let token: string | undefined;
     do {
-      const page = await this.retrying(`list ${prefix || '/'}`, () => this.#timed('s3_list', () => this.client.send(new ListObjectsV2Command({
+      const page = await this.#retrying(`list ${prefix || '/'}`, () => this.#timed('s3_list', () => this.#client.send(new ListObjectsV2Command({
         Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: Math.min(this.#options.pageSize ?? 1000, 1000), EncodingType: 'url',
       }))));
       for (const item of page.Contents ?? []) {
@@ -144,9 +147,9 @@ export class S3Target {
   }
 
   async head(key: string): Promise<DestHead | undefined> {
-    return this.retrying(`head ${key}`, async () => {
+    return this.#retrying(`head ${key}`, async () => {
       try {
-        const answer = await this.#timed('s3_head', () => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
+        const answer = await this.#timed('s3_head', () => this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
         const missing = answer.MissingMeta ?? 0;
         const headers: ObjectHeaders = {
           ...(answer.ContentType ? { ContentType: answer.ContentType } : {}),
@@ -167,17 +170,17 @@ export class S3Target {
   /** Reads a stored object and hashes it (retried whole): proof by bytes, read from the destination, and the ETag of
    *  the version read. */
   async md5Of(key: string): Promise<{ md5: string; size: number; etag: string }> {
-    return this.retrying(`get ${key}`, () => this.#timed('s3_get', async () => {
-      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return this.#retrying(`get ${key}`, () => this.#timed('s3_get', async () => {
+      const answer = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return { ...await md5OfStream(answer.Body as AsyncIterable<Uint8Array>), etag: unquoteEtag(answer.ETag) };
     }));
   }
 
   /** A small object read whole (retried), undefined when there is none. */
   async read(key: string): Promise<Buffer | undefined> {
-    return this.retrying(`get ${key}`, () => this.#timed('s3_get', async () => {
+    return this.#retrying(`get ${key}`, () => this.#timed('s3_get', async () => {
       try {
-        const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        const answer = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
         return Buffer.from(await answer.Body!.transformToByteArray());
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
@@ -189,7 +192,7 @@ export class S3Target {
   /** A small object written whole from memory, with its Content-MD5 (retried: the body can be sent again). */
   async write(key: string, body: Buffer, headers: ObjectHeaders): Promise<string> {
     const contentMd5 = createHash('md5').update(body).digest('base64');
-    return this.retrying(`put ${key}`, async () => (await this.put(key, Readable.from([body]), body.length, headers, contentMd5)).etag);
+    return this.#retrying(`put ${key}`, async () => (await this.put(key, Readable.from([body]), body.length, headers, contentMd5)).etag);
   }
 
   /** On a file-backed bucket an object and a "directory" of the same name cannot both exist: the name of the other
@@ -200,7 +203,7 @@ export class S3Target {
       const parent = segments.slice(0, end).join('/');
       if (parent && await this.head(parent) !== undefined) return parent;
     }
-    const below = await this.retrying(`list ${key}/`, () => this.#timed('s3_list', () => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${key}/`, MaxKeys: 1 }))));
+    const below = await this.#retrying(`list ${key}/`, () => this.#timed('s3_list', () => this.#client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${key}/`, MaxKeys: 1 }))));
     return below.Contents?.[0]?.Key;
   }
 
@@ -210,7 +213,7 @@ export class S3Target {
     let bodyError: unknown;
     body.once('error', (error) => { bodyError = error; });
     try {
-      const answer = await this.#timed('s3_put', () => this.client.send(new PutObjectCommand({
+      const answer = await this.#timed('s3_put', () => this.#client.send(new PutObjectCommand({
         Bucket: this.bucket, Key: key, Body: body, ContentLength: length, ...(contentMd5 ? { ContentMD5: contentMd5 } : {}), ...headers,
       })));
       return { etag: unquoteEtag(answer.ETag) };
@@ -224,7 +227,7 @@ export class S3Target {
   /** Rewrites an object's metadata in place (server-side copy to itself; up to LARGEST_COPY bytes); with `ifMatch`
    *  only while the object is still that version (else 412). The ETag of the object written. */
   async replaceMetadata(key: string, headers: ObjectHeaders, ifMatch?: string): Promise<string> {
-    const answer = await this.retrying(`copy ${key}`, () => this.#timed('s3_copy', () => this.client.send(new CopyObjectCommand({
+    const answer = await this.#retrying(`copy ${key}`, () => this.#timed('s3_copy', () => this.#client.send(new CopyObjectCommand({
       Bucket: this.bucket, Key: key, CopySource: `${this.bucket}/${encodeURIComponent(key).replaceAll('%2F', '/')}`, MetadataDirective: 'REPLACE',
       ...(ifMatch ? { CopySourceIfMatch: `"${ifMatch}"` } : {}), ...headers,
     }))));
@@ -232,29 +235,36 @@ export class S3Target {
   }
 
   async createMultipart(key: string, headers: ObjectHeaders): Promise<string> {
-    const answer = await this.retrying(`create multipart ${key}`, () => this.#timed('s3_create_multipart', () => this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ...headers }))));
+    const answer = await this.#retrying(`create multipart ${key}`, () => this.#timed('s3_create_multipart', () => this.#client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ...headers }))));
     if (!answer.UploadId) throw new Error('CreateMultipartUpload answered without an UploadId');
     return answer.UploadId;
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer, contentMd5: string): Promise<string> {
-    const answer = await this.#timed('s3_upload_part', () => this.client.send(new UploadPartCommand({
-      Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length, ContentMD5: contentMd5,
-    })));
-    return unquoteEtag(answer.ETag);
+  /** Uploads one part, retried; a part stored under an MD5 ETag other than the bytes' MD5 is sent again. */
+  async uploadPart(key: string, uploadId: string, part: { partNumber: number; body: Buffer; md5: Buffer }): Promise<UploadedPart> {
+    return this.#retrying(`part ${part.partNumber} of ${key}`, async () => {
+      const answer = await this.#timed('s3_upload_part', () => this.#client.send(new UploadPartCommand({
+        Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: part.partNumber, Body: part.body, ContentLength: part.body.length, ContentMD5: part.md5.toString('base64'),
+      })));
+      const etag = unquoteEtag(answer.ETag);
+      if (MD5_HEX.test(etag) && etag !== part.md5.toString('hex')) throw new IntegrityError(`S3 stored part ${part.partNumber} with ETag ${etag}, expected ${part.md5.toString('hex')}`);
+      return { partNumber: part.partNumber, etag };
+    });
   }
 
-  async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<string> {
-    const answer = await this.retrying(`complete multipart ${key}`, () => this.#timed('s3_complete_multipart', () => this.client.send(new CompleteMultipartUploadCommand({
-      Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts },
+  /** Assembles the uploaded parts (in any order) into the object; its ETag. */
+  async completeMultipart(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<string> {
+    const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber).map(({ partNumber, etag }) => ({ PartNumber: partNumber, ETag: `"${etag}"` }));
+    const answer = await this.#retrying(`complete multipart ${key}`, () => this.#timed('s3_complete_multipart', () => this.#client.send(new CompleteMultipartUploadCommand({
+      Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: sorted },
     }))));
     return unquoteEtag(answer.ETag);
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
-    await this.retrying(`abort multipart ${key}`, async () => {
+    await this.#retrying(`abort multipart ${key}`, async () => {
       try {
-        await this.#timed('s3_abort_multipart', () => this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })));
+        await this.#timed('s3_abort_multipart', () => this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })));
       } catch (error) {
         if (statusOf(error) !== 404) throw error;
       }
@@ -262,7 +272,7 @@ export class S3Target {
   }
 
   async delete(key: string): Promise<void> {
-    await this.retrying(`delete ${key}`, () => this.#timed('s3_delete', () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))));
+    await this.#retrying(`delete ${key}`, () => this.#timed('s3_delete', () => this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))));
   }
 
   /** Open multipart uploads under a prefix (left behind by a killed run). */
@@ -270,7 +280,7 @@ export class S3Target {
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     for (;;) {
-      const page = await this.retrying('list multipart uploads', () => this.#timed('s3_list', () => this.client.send(new ListMultipartUploadsCommand({
+      const page = await this.#retrying('list multipart uploads', () => this.#timed('s3_list', () => this.#client.send(new ListMultipartUploadsCommand({
         Bucket: this.bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker,
       }))));
       for (const upload of page.Uploads ?? []) if (upload.Key && upload.UploadId) yield { key: upload.Key, uploadId: upload.UploadId };
@@ -281,7 +291,7 @@ export class S3Target {
   }
 
   /** Retries one request on transient failures, counting them. */
-  retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
+  #retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
     return withRetry(step, this.#options.retry, {
       onRetry: (error, attempt) => {
         this.#options.stats.countRetry(`s3_${causeOf(error)}`);
@@ -295,7 +305,7 @@ export class S3Target {
   }
 
   close(): void {
-    this.client.destroy();
+    this.#client.destroy();
   }
 }
 

@@ -7,7 +7,7 @@ import type { SwiftAuth } from '../config.ts';
 import { BrokenSymlinkError, FatalError, HttpError, SourceGoneError, UnreachableError, messageOf, retryAfterMsOf } from '../errors.ts';
 import { causeOf, isTransient, withRetry } from '../retry.ts';
 import type { Operation } from '../report/stats.ts';
-import { hostPort, type EndpointOptions } from '../endpoint.ts';
+import { hostPort, type ClientOptions } from '../client-options.ts';
 import { MD5_HEX, unquoteEtag } from '../md5.ts';
 import { certificateProblem, trustedCas } from '../tls.ts';
 import { authenticate, canReauthenticate, type SwiftSession } from './auth.ts';
@@ -37,7 +37,7 @@ export interface SourceObject {
   body: Readable;
 }
 
-export interface SwiftSourceOptions extends EndpointOptions {
+export interface SwiftSourceOptions extends ClientOptions {
   auth: SwiftAuth;
   /** SWIFT_CA_FILE: CAs trusted besides the system's, for every request (auth, Keystone, storage URL). */
   caFile?: string;

@@ -1,14 +1,13 @@
 // The copy of one object: streamed from Swift to S3, never buffered whole, MD5-checked before it is committed.
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
-import type { CompletedPart } from '@aws-sdk/client-s3';
 import { IntegrityError, KeyRuleError, SourceGoneError, messageOf } from '../errors.ts';
 import { causeOf, statusOf, withRetry, type RetryPolicy } from '../retry.ts';
 import type { KeyRules } from '../s3/keyrules.ts';
 import type { Log } from '../log.ts';
 import type { Stats } from '../report/stats.ts';
 import type { SourceEntry, SourceObject, SwiftSource } from '../swift/source.ts';
-import { LARGEST_COPY, type ObjectHeaders, type S3Target } from '../s3/target.ts';
+import { LARGEST_COPY, type ObjectHeaders, type S3Target, type UploadedPart } from '../s3/target.ts';
 import { MD5_HEX, md5Base64 } from '../md5.ts';
 import type { Throttle } from './bandwidth.ts';
 import type { PartBuffers } from './buffers.ts';
@@ -134,7 +133,7 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
   const handle = `${key}\u0000${uploadId}`;
   ctx.openUploads.set(handle, { key, uploadId });
   const hash = createHash('md5');
-  const parts: CompletedPart[] = [];
+  const parts: UploadedPart[] = [];
   const partMd5s: Buffer[] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
@@ -147,10 +146,8 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
       const partNumber = partMd5s.length + 1;
       const partMd5 = createHash('md5').update(part).digest();
       partMd5s.push(partMd5);
-      const upload = ctx.target.retrying(`part ${partNumber} of ${key}`, async () => {
-        const etag = await ctx.target.uploadPart(key, uploadId, partNumber, part, partMd5.toString('base64'));
-        if (MD5_HEX.test(etag) && etag !== partMd5.toString('hex')) throw new IntegrityError(`S3 stored part ${partNumber} with ETag ${etag}, expected ${partMd5.toString('hex')}`);
-        parts.push({ PartNumber: partNumber, ETag: `"${etag}"` });
+      const upload = ctx.target.uploadPart(key, uploadId, { partNumber, body: part, md5: partMd5 }).then((stored) => {
+        parts.push(stored);
       }).catch((error: unknown) => { failure ??= { error }; }).finally(() => {
         ctx.buffers.release(buffer);
         inFlight.delete(upload);
@@ -163,7 +160,6 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
     if (length !== object.size) throw new IntegrityError(`Swift sent ${length} of ${object.size} bytes`);
     const md5 = hash.digest('hex');
     if (object.md5 && md5 !== object.md5) throw new IntegrityError(`MD5 of the bytes read (${md5}) is not Swift's ETag ${object.md5}`);
-    parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
     const etag = await ctx.target.completeMultipart(key, uploadId, parts);
     ctx.openUploads.delete(handle);
     const expected = multipartEtag(partMd5s);

@@ -2,7 +2,7 @@
 import type { RetryPolicy } from './retry.ts';
 import type { Stats } from './report/stats.ts';
 
-export interface EndpointOptions {
+export interface ClientOptions {
   connections: number;
   requestTimeoutMs: number;
   /** How long connect() keeps retrying an endpoint that cannot be reached. */
