@@ -1,6 +1,8 @@
 // An HTTP proxy in front of the test bed that counts what crosses it (the independent witness of how many
 // object GETs and PUTs a run made) and, by rule, injects faults: error answers, connection resets before,
-// during and after a body, stalls, truncated or corrupted bodies. 127.0.0.1 only; closes itself after `lifetimeMs`.
+// during and after a body, stalls, truncated or corrupted bodies, added latency. 127.0.0.1 only; closes itself after
+// `lifetimeMs`.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listenLocally } from './local-server.ts';
 
@@ -12,10 +14,13 @@ export type Fault =
   | { kind: 'truncate-keep-length' }
   | { kind: 'corrupt-body' }
   | { kind: 'stall'; ms: number }
+  /** Holds the request `ms` before forwarding it: one more round trip of that length (not per TCP window). */
+  | { kind: 'delay'; ms: number }
   | { kind: 'hook'; run: (request: { method: string; path: string }) => Promise<void> };
 
 export interface FaultRule {
-  /** The request kinds it applies to (see requestKind), e.g. ["s3_object_put", "s3_part_put"]. */
+  /** The request kinds it applies to (see requestKind), e.g. ["s3_object_put", "s3_part_put"]; "swift_*" is every
+   *  kind that starts with "swift_". */
   kinds: string[];
   /** Optional further filter on the decoded path. */
   pathIncludes?: string;
@@ -61,6 +66,11 @@ export function requestKind(method: string, rawPath: string): string {
   return `s3_object_${method.toLowerCase()}`;
 }
 
+/** A rule that adds `ms` of round-trip time to every request to Swift: a Swift far from the copier. */
+export function swiftLatency(ms: number): FaultRule {
+  return { kinds: ['swift_*'], fault: { kind: 'delay', ms }, every: 1, limit: Infinity };
+}
+
 const S3_ERROR_CODES: Record<number, string> = { 500: 'InternalError', 503: 'SlowDown', 429: 'TooManyRequests', 401: 'Unauthorized' };
 
 function errorAnswer(response: ServerResponse, kind: string, status: number, code?: string): void {
@@ -92,7 +102,7 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
 
   const faultFor = (kind: string, path: string): Fault | undefined => {
     for (const [index, rule] of rules.entries()) {
-      if (!rule.kinds.includes(kind) || (rule.pathIncludes && !decodeURIComponent(path).includes(rule.pathIncludes))) continue;
+      if (!rule.kinds.some((pattern) => pattern === kind || (pattern.endsWith('*') && kind.startsWith(pattern.slice(0, -1)))) || (rule.pathIncludes && !decodeURIComponent(path).includes(rule.pathIncludes))) continue;
       seen[index]!++;
       if (fired[index]! >= rule.limit || seen[index]! % rule.every !== 0) continue;
       fired[index]!++;
@@ -139,7 +149,9 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
     incoming.pipe(upstream);
   };
 
-  const server: Server = createServer(async (incoming, outgoing) => {
+  // A sync listener around the async one: a failure cuts the client off instead of becoming an unhandled rejection.
+  const server: Server = createServer((incoming, outgoing) => { handle(incoming, outgoing).catch(() => outgoing.destroy()); });
+  async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
     const method = incoming.method ?? 'GET';
     const path = incoming.url ?? '/';
     const kind = requestKind(method, path);
@@ -173,10 +185,13 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
       case 'hook':
         await fault.run({ method, path });
         return forward(incoming, outgoing, undefined, kind);
+      case 'delay':
+        await sleep(fault.ms);
+        return forward(incoming, outgoing, undefined, kind);
       default:
         return forward(incoming, outgoing, fault, kind);
     }
-  });
+  }
   const { port, close } = await listenLocally(server, lifetimeMs);
   return {
     url: `http://127.0.0.1:${port}`,
