@@ -1,10 +1,10 @@
 // How one benchmark run is measured: wall time and peak RSS of the tool (/usr/bin/time -v), CPU of the bed's
 // Swift servers (from /proc), and the HTTP requests it made (the counting proxy between the tool and the bed).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startCountingProxy, type Upstream } from '../test/support/counting-proxy.ts';
+import { startCountingProxy, type FaultRule, type Upstream } from '../test/support/counting-proxy.ts';
 
 export interface Measured {
   code: number;
@@ -24,15 +24,17 @@ export interface Measured {
 
 const CLOCK_TICKS = 100;
 
-/** CPU seconds (user + system) of the bed's processes, by kind: proxy, object, container, account, memcached. */
+/** CPU seconds (user + system) of the bed's processes, by kind: proxy, object, container, account, memcached, and
+ *  noobaa (the NSFS server, known by its working directory: it renames its process). */
 export function bedCpu(bedDir: string): Record<string, number> {
   const dir = resolve(bedDir);
   const out: Record<string, number> = {};
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      const kind = /swift-(proxy|object|container|account)-server/.exec(cmdline.join(' '))?.[1] ?? (cmdline[0]?.endsWith('memcached') ? 'memcached' : undefined);
-      if (!kind || (kind !== 'memcached' && !cmdline.some((arg) => arg.startsWith(dir)))) continue;
+      const kind = /swift-(proxy|object|container|account)-server/.exec(cmdline.join(' '))?.[1] ?? (cmdline[0]?.endsWith('memcached') ? 'memcached' : cmdline[0] === 'noobaa' ? 'noobaa' : undefined);
+      if (kind === 'noobaa' && !readlinkSync(`/proc/${pid}/cwd`).startsWith(`${dir}-noobaa/`)) continue;
+      if (!kind || (kind !== 'memcached' && kind !== 'noobaa' && !cmdline.some((arg) => arg.startsWith(dir)))) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // fields[0] is field 3 (state): utime is field 14, stime field 15.
@@ -53,13 +55,15 @@ function timeField(report: string, label: string): number {
   return line ? Number(line.slice(line.lastIndexOf(':') + 1).trim()) : NaN;
 }
 
-/** Runs `command` under /usr/bin/time -v with a fresh counting proxy in front of the bed; `build` gets the proxy URL. */
+/** Runs `command` under /usr/bin/time -v with a fresh counting proxy in front of the bed; `build` gets the proxy URL;
+ *  `rules` are the proxy's (e.g. added latency). */
 export async function measure(
   bedPort: Upstream, bedDir: string,
   build: (relayUrl: string) => { command: string; args: string[]; env: Record<string, string> },
   timeoutMs: number,
+  rules: FaultRule[] = [],
 ): Promise<Measured> {
-  const relay = await startCountingProxy(bedPort, [], timeoutMs + 60_000);
+  const relay = await startCountingProxy(bedPort, rules, timeoutMs + 60_000);
   const { command, args, env } = build(relay.url);
   const scratch = mkdtempSync(join(tmpdir(), 'bench-time-'));
   const report = join(scratch, 'time.txt');

@@ -1,0 +1,272 @@
+// The bench's tables and targets: what bench/run.ts measured, rendered for the console and bench/RESULTS.md.
+import { median, totalRequests, type Measured } from './measure.ts';
+
+export type Tool = 'swift-to-s3' | 'rclone' | 'read limit';
+export type Phase = 'copy' | 'resync' | 'read';
+/** Where a run wrote: one of the bed's S3 targets, or nowhere (the read limit only reads Swift). */
+export type Where = 's3api' | 'noobaa' | 'Swift';
+export interface Run extends Measured { set: string; where: Where; tool: Tool; phase: Phase; objects: number; bytes: number }
+export interface ShardRow { shards: number; wallSeconds: number; perShard: { index: number; seconds: number; listedBy: number | null; copied: number; rssMiB: number; swiftList: number; s3List: number }[]; swiftCpu: Record<string, number> }
+export interface MemoryRow { objects: number; seconds: number; rssMiB: number; requests: Record<string, number>; unchanged: number }
+export interface TakeoverRow { mode: string; seconds: number; rssMiB: number; copied: number; adopted: number; unchanged: number; swiftGets: number; swiftHeads: number; s3Gets: number; s3Puts: number; s3Copies: number }
+export interface VerifyRow { how: string; seconds: number; objectsPerSecond: number; mibPerSecond: number; s3Gets: number; swiftGets: number; rssMiB: number }
+export interface LatencyRow { transfers: number; rttMs: number; objects: number; seconds: number; rssMiB: number; cpuSeconds: number }
+
+export interface BenchData {
+  settings: { transfers: number; takeoverCount: number; latencyMs: number; latencyShards: number; latencyTarget: string };
+  /** The S3 targets the tools were compared on, in order. */
+  targets: Where[];
+  runs: Run[];
+  shardRows: ShardRow[];
+  memoryRows: MemoryRow[];
+  takeoverRows: TakeoverRow[];
+  takeoverNote: string;
+  verifyRows: VerifyRow[];
+  latencyRows: LatencyRow[];
+  /** Peak RSS MiB of bare Node (the image's flags), and of each tool syncing an empty container: the floor of any run. */
+  floor?: { node: number; copier: number; rclone?: number };
+  profileLines: string[];
+}
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const NAMES: Record<Where, string> = { s3api: 's3api', noobaa: 'NooBaa', Swift: 'Swift (read only)' };
+export const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const sum = (values: Record<string, number>, skip: string[] = []) => Object.entries(values).reduce((total, [kind, value]) => total + (skip.includes(kind) ? 0 : value), 0);
+const cpu = (run: Measured) => run.userSeconds + run.systemSeconds;
+const objectRequests = (run: Run) => (run.requests.swift_object_get ?? 0) + (run.requests.s3_object_get ?? 0) + (run.requests.s3_object_put ?? 0) + (run.requests.s3_part_put ?? 0) + (run.requests.s3_multipart_post ?? 0);
+const objectHeads = (run: Run) => (run.requests.s3_object_head ?? 0) + (run.requests.swift_object_head ?? 0);
+
+function group(data: BenchData, set: string, where: Where, tool: Tool, phase: Phase): Run[] {
+  return data.runs.filter((run) => run.set === set && run.where === where && run.tool === tool && run.phase === phase);
+}
+
+function stat(data: BenchData, set: string, where: Where, tool: Tool, phase: Phase) {
+  const rows = group(data, set, where, tool, phase);
+  if (rows.length === 0) return undefined;
+  return {
+    rows,
+    seconds: median(rows.map((run) => run.seconds)),
+    objectsPerSecond: median(rows.map((run) => run.objects / run.seconds)),
+    mibPerSecond: median(rows.map((run) => run.bytes / MiB / run.seconds)),
+    rss: median(rows.map((run) => run.rssMiB)), rssMax: Math.max(...rows.map((run) => run.rssMiB)),
+    requestsPerObject: median(rows.map((run) => totalRequests(run.requests) / run.objects)),
+    toolCpu: median(rows.map(cpu)),
+    cpuPerGiB: median(rows.map((run) => cpu(run) / (run.bytes / GiB))),
+    proxyCpu: median(rows.map((run) => run.swiftCpu.proxy ?? 0)),
+    swiftCpu: median(rows.map((run) => sum(run.swiftCpu, ['noobaa']))),
+    noobaaCpu: median(rows.map((run) => run.swiftCpu.noobaa ?? 0)),
+    serverCores: median(rows.map((run) => sum(run.swiftCpu) / run.seconds)),
+    relayCpu: median(rows.map((run) => run.relayCpu)),
+  };
+}
+
+/** Each (where, tool, phase) measured for `set`, in table order. */
+function cells(data: BenchData, set: string): { where: Where; tool: Tool; phase: Phase }[] {
+  const out: { where: Where; tool: Tool; phase: Phase }[] = [];
+  for (const phase of ['copy', 'resync', 'read'] as const) {
+    for (const where of [...data.targets, 'Swift'] as const) {
+      for (const tool of ['swift-to-s3', 'rclone', 'read limit'] as const) {
+        if (group(data, set, where, tool, phase).length > 0) out.push({ where, tool, phase });
+      }
+    }
+  }
+  return out;
+}
+
+function toolTable(data: BenchData, set: string): string[] {
+  const lines = [
+    '| phase | target | tool | runs | wall s (median) | objects/s | MiB/s | peak RSS MiB (median / max) | requests/object | tool CPU s | Swift CPU s (proxy / all servers) | NooBaa CPU s | server cores | relay CPU s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { where, tool, phase } of cells(data, set)) {
+    const s = stat(data, set, where, tool, phase)!;
+    lines.push(`| ${phase} | ${NAMES[where]} | ${tool} | ${s.rows.length} | ${fixed(s.seconds)} (${s.rows.map((run) => fixed(run.seconds)).join(', ')}) | ${fixed(s.objectsPerSecond, 0)} | ${fixed(s.mibPerSecond)} | ${fixed(s.rss, 0)} / ${fixed(s.rssMax, 0)} | ${fixed(s.requestsPerObject, 2)} | ${fixed(s.toolCpu)} | ${fixed(s.proxyCpu)} / ${fixed(s.swiftCpu)} | ${where === 'noobaa' ? fixed(s.noobaaCpu) : '–'} | ${fixed(s.serverCores, 2)} | ${fixed(s.relayCpu)} |`);
+  }
+  return lines;
+}
+
+function ratios(data: BenchData, set: string): string[] {
+  const read = stat(data, set, 'Swift', 'read limit', 'read');
+  const lines: string[] = [];
+  for (const where of data.targets) {
+    const s2s = stat(data, set, where, 'swift-to-s3', 'copy');
+    const rc = stat(data, set, where, 'rclone', 'copy');
+    const s2sResync = stat(data, set, where, 'swift-to-s3', 'resync');
+    const rcResync = stat(data, set, where, 'rclone', 'resync');
+    const name = NAMES[where];
+    if (s2s && rc) lines.push(`- ${name}: copy, swift-to-s3 / rclone: ${fixed(s2s.objectsPerSecond / rc.objectsPerSecond, 2)}× objects/s, ${fixed(s2s.mibPerSecond / rc.mibPerSecond, 2)}× MiB/s; CPU per GiB ${fixed(s2s.cpuPerGiB)} s vs ${fixed(rc.cpuPerGiB)} s`);
+    if (s2s && read) lines.push(`- ${name}: copy, swift-to-s3 / read limit: ${fixed((100 * s2s.objectsPerSecond) / read.objectsPerSecond, 0)} % of its objects/s, ${fixed((100 * s2s.mibPerSecond) / read.mibPerSecond, 0)} % of its MiB/s`);
+    if (rc && read) lines.push(`- ${name}: copy, rclone / read limit: ${fixed((100 * rc.objectsPerSecond) / read.objectsPerSecond, 0)} % of its objects/s`);
+    if (s2sResync && rcResync) lines.push(`- ${name}: resync of unchanged data: swift-to-s3 is ${fixed(rcResync.seconds / s2sResync.seconds, 2)}× faster than rclone (median ${fixed(s2sResync.seconds)} s vs ${fixed(rcResync.seconds)} s)`);
+  }
+  return lines;
+}
+
+function requestBreakdown(data: BenchData, set: string): string[] {
+  const lines = ['| phase | target | tool | requests per object, by kind (first run) |', '|---|---|---|---|'];
+  for (const { where, tool, phase } of cells(data, set)) {
+    const first = group(data, set, where, tool, phase)[0]!;
+    lines.push(`| ${phase} | ${NAMES[where]} | ${tool} | ${Object.entries(first.requests).map(([kind, count]) => `${kind} ${count} (${fixed(count / first.objects, 3)})`).join(', ')} |`);
+  }
+  return lines;
+}
+
+interface Target { what: string; measured: string; met: boolean | undefined }
+
+function copyTargets(data: BenchData, where: Where): Target[] {
+  const out: Target[] = [];
+  const name = NAMES[where];
+  const small = { s2s: stat(data, 'small', where, 'swift-to-s3', 'copy'), rc: stat(data, 'small', where, 'rclone', 'copy'), read: stat(data, 'small', 'Swift', 'read limit', 'read') };
+  const large = { s2s: stat(data, 'large', where, 'swift-to-s3', 'copy'), rc: stat(data, 'large', where, 'rclone', 'copy') };
+  if (small.s2s && small.rc) {
+    const r = small.s2s.objectsPerSecond / small.rc.objectsPerSecond;
+    out.push({ what: `[${name}] small objects ≥ 2.5× rclone's objects/s`, measured: `${fixed(r, 2)}× (${fixed(small.s2s.objectsPerSecond, 0)} vs ${fixed(small.rc.objectsPerSecond, 0)})`, met: r >= 2.5 });
+    const floor = data.floor ? `; floor ${fixed(data.floor.copier, 0)} vs ${fixed(data.floor.rclone ?? NaN, 0)} MiB` : '';
+    out.push({ what: `[${name}] peak RSS, TRANSFERS=${data.settings.transfers}, small set ≤ rclone's`, measured: `${fixed(small.s2s.rssMax, 0)} vs ${fixed(small.rc.rssMax, 0)} MiB (max of ${small.s2s.rows.length} / ${small.rc.rows.length}${floor})`, met: small.s2s.rssMax <= small.rc.rssMax });
+  }
+  if (small.s2s && small.read) { const r = small.s2s.objectsPerSecond / small.read.objectsPerSecond; out.push({ what: `[${name}] small objects ≥ 80 % of the Swift read limit`, measured: `${fixed(100 * r, 0)} %`, met: r >= 0.8 }); }
+  if (large.s2s && large.rc) {
+    const r = large.s2s.mibPerSecond / large.rc.mibPerSecond;
+    out.push({ what: `[${name}] large objects ≥ 1.0× rclone's MiB/s`, measured: `${fixed(r, 2)}×`, met: r >= 1.0 });
+    out.push({ what: `[${name}] CPU s per GiB on large objects ≤ rclone's`, measured: `${fixed(large.s2s.cpuPerGiB, 2)} vs ${fixed(large.rc.cpuPerGiB, 2)} s/GiB`, met: large.s2s.cpuPerGiB <= large.rc.cpuPerGiB });
+  }
+  if (large.s2s) out.push({ what: `[${name}] peak RSS ≤ 200 MiB, TRANSFERS=${data.settings.transfers}, 100–300 MiB objects`, measured: `${fixed(large.s2s.rssMax, 0)} MiB (max of ${large.s2s.rows.length})`, met: large.s2s.rssMax <= 200 });
+  return out;
+}
+
+function resyncTargets(data: BenchData, where: Where): Target[] {
+  const out: Target[] = [];
+  const name = NAMES[where];
+  for (const set of ['small', 'large']) {
+    const resync = group(data, set, where, 'swift-to-s3', 'resync');
+    if (resync.length === 0) continue;
+    const transfers = Math.max(...resync.map(objectRequests));
+    const headsPerObject = Math.max(...resync.map((run) => objectHeads(run) / run.objects));
+    const wantHeads = where === 'noobaa' && set === 'small';
+    out.push({
+      what: `[${name}] ${set} resync: no object GET or PUT${wantHeads ? ', < 1 HEAD per object' : ''}`,
+      measured: `${transfers} GET/PUT, ${fixed(headsPerObject, 3)} HEAD per object (worst run)`,
+      met: transfers === 0 && (!wantHeads || headsPerObject < 1),
+    });
+    const s = stat(data, set, where, 'swift-to-s3', 'resync');
+    const rc = stat(data, set, where, 'rclone', 'resync');
+    const factor = where === 'noobaa' && set === 'small' ? 10 : 2;
+    if (s && rc) out.push({ what: `[${name}] ${set} resync ≥ ${factor}× faster than rclone's`, measured: `${fixed(rc.seconds / s.seconds, 2)}× (${fixed(s.seconds)} vs ${fixed(rc.seconds)} s)`, met: rc.seconds / s.seconds >= factor });
+  }
+  return out;
+}
+
+function otherTargets(data: BenchData): Target[] {
+  const out: Target[] = [];
+  const firstCopies = data.runs.filter((run) => run.tool === 'swift-to-s3' && run.phase === 'copy');
+  if (firstCopies.length > 0) out.push({ what: 'no per-object HEAD on a first copy (both targets)', measured: `${Math.max(...firstCopies.map(objectHeads))} object HEADs (worst run)`, met: firstCopies.every((run) => objectHeads(run) === 0) });
+  const hashed = data.takeoverRows.find((row) => row.mode === 'hash');
+  if (hashed) out.push({ what: '[NooBaa] takeover: no Swift GET for an object already right', measured: `${hashed.swiftGets - hashed.copied} (${hashed.swiftGets} GETs, ${hashed.copied} copied, ${hashed.adopted} adopted)`, met: hashed.swiftGets === hashed.copied });
+  const proof = data.verifyRows.find((row) => row.how.startsWith('stored bytes'));
+  if (proof) out.push({ what: '[NooBaa] verify with byte proof', measured: `${fixed(proof.objectsPerSecond, 0)} objects/s, ${fixed(proof.mibPerSecond)} MiB/s`, met: undefined });
+  if (data.memoryRows.length >= 2) {
+    const first = data.memoryRows[0]!;
+    const last = data.memoryRows[data.memoryRows.length - 1]!;
+    const growth = last.rssMiB - first.rssMiB;
+    out.push({ what: '[s3api] memory does not grow with objects listed', measured: `${fixed(first.rssMiB, 0)} MiB at ${first.objects}, ${fixed(last.rssMiB, 0)} MiB at ${last.objects} (+${fixed(growth, 0)} MiB)`, met: growth <= Math.max(10, first.rssMiB * 0.1) });
+  }
+  const needed = transfersForLatency(data);
+  if (needed) out.push({ what: `TRANSFERS for +${data.settings.latencyMs} ms round trip to Swift (≥ 90 % of the best rate without it)`, measured: needed, met: undefined });
+  return out;
+}
+
+export function targets(data: BenchData): Target[] {
+  return [...data.targets.flatMap((where) => [...copyTargets(data, where), ...resyncTargets(data, where)]), ...otherTargets(data)];
+}
+
+/** The smallest TRANSFERS whose copy with added latency reaches 90 % of the best objects/s without it. */
+function transfersForLatency(data: BenchData): string | undefined {
+  const rate = (row: LatencyRow) => row.objects / row.seconds;
+  const base = data.latencyRows.filter((row) => row.rttMs === 0);
+  const delayed = data.latencyRows.filter((row) => row.rttMs > 0).sort((a, b) => a.transfers - b.transfers);
+  if (base.length === 0 || delayed.length === 0) return undefined;
+  const best = Math.max(...base.map(rate));
+  const enough = delayed.find((row) => rate(row) >= 0.9 * best);
+  return enough ? `${enough.transfers} (${fixed(rate(enough), 0)} objects/s; best without: ${fixed(best, 0)})` : `none measured (best with it ${fixed(Math.max(...delayed.map(rate)), 0)}, without ${fixed(best, 0)} objects/s)`;
+}
+
+function floorLines(data: BenchData): string[] {
+  if (!data.floor) return [];
+  const { node, copier, rclone } = data.floor;
+  return [`Memory floor (peak RSS of a run with nothing to copy): bare \`node\` with the image's flags ${fixed(node, 0)} MiB; swift-to-s3 syncing an empty container ${fixed(copier, 0)} MiB (Node with the AWS SDK, undici and pino loaded, both sides connected)${rclone === undefined ? '' : `; rclone the same ${fixed(rclone, 0)} MiB`}.`, ''];
+}
+
+function latencyTable(data: BenchData): string[] {
+  if (data.latencyRows.length === 0) return [];
+  const { latencyMs, latencyShards, latencyTarget } = data.settings;
+  const lines = [
+    `### latency: +${latencyMs} ms round trip on every Swift request (one shard of ${latencyShards} of the small set, to ${latencyTarget})`, '',
+    '| TRANSFERS | objects | wall s, no delay | objects/s, no delay | wall s, +' + latencyMs + ' ms | objects/s, +' + latencyMs + ' ms | +' + latencyMs + ' ms / no delay | peak RSS MiB (+' + latencyMs + ' ms) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const transfers of [...new Set(data.latencyRows.map((row) => row.transfers))]) {
+    const base = data.latencyRows.find((row) => row.transfers === transfers && row.rttMs === 0);
+    const delayed = data.latencyRows.find((row) => row.transfers === transfers && row.rttMs > 0);
+    const rate = (row: LatencyRow | undefined) => (row ? row.objects / row.seconds : NaN);
+    lines.push(`| ${transfers} | ${base?.objects ?? delayed?.objects ?? '–'} | ${fixed(base?.seconds ?? NaN)} | ${fixed(rate(base), 0)} | ${fixed(delayed?.seconds ?? NaN)} | ${fixed(rate(delayed), 0)} | ${fixed((100 * rate(delayed)) / rate(base), 0)} % | ${fixed(delayed?.rssMiB ?? NaN, 0)} |`);
+  }
+  lines.push('', `The counting proxy holds every Swift request ${latencyMs} ms before forwarding it: one more round trip per request (auth, listing, GET), not per TCP window, on connections kept alive. With TRANSFERS objects in flight, a copy cannot exceed TRANSFERS / (round trip + service time) objects/s; the "no delay" column is what this bed's CPU allows.`, '');
+  return lines;
+}
+
+function shardTable(data: BenchData): string[] {
+  if (data.shardRows.length === 0) return [];
+  const objects = data.runs.find((run) => run.set === 'small')?.objects ?? 0;
+  return [
+    '### shard scaling (small set to s3api; each shard a process with its own TRANSFERS)', '',
+    '| shards | wall s | objects/s | per shard: wall s / listing complete by s / objects / peak RSS MiB / swift_list + s3_list requests | Swift CPU s (proxy / all) |', '|---|---|---|---|---|',
+    ...data.shardRows.map((row) => `| ${row.shards} | ${fixed(row.wallSeconds)} | ${fixed(objects / row.wallSeconds, 0)} | ${row.perShard.map((shard) => `#${shard.index}: ${fixed(shard.seconds)} / ${shard.listedBy ?? '?'} / ${shard.copied} / ${fixed(shard.rssMiB, 0)} / ${shard.swiftList}+${shard.s3List}`).join('; ')} | ${fixed(row.swiftCpu.proxy ?? 0)} / ${fixed(sum(row.swiftCpu, ['noobaa']))} |`),
+    '', '"listing complete by" is the copier\'s "listing done" line: how long its march over both listings took. The listings advance only as far ahead as the transfer pool lets them, so on a first copy this is close to the wall time; a resync shows the listing alone.', '',
+  ];
+}
+
+function memoryTable(data: BenchData): string[] {
+  if (data.memoryRows.length === 0) return [];
+  return [
+    '### memory against objects listed (resync of an unchanged container of 0–1 KiB objects, s3api)', '', '| objects listed | wall s | peak RSS MiB | requests |', '|---|---|---|---|',
+    ...data.memoryRows.map((row) => `| ${row.objects} | ${fixed(row.seconds)} | ${fixed(row.rssMiB, 0)} | ${Object.entries(row.requests).map(([kind, count]) => `${kind} ${count}`).join(', ')} |`), '',
+  ];
+}
+
+function takeoverTable(data: BenchData): string[] {
+  if (data.takeoverNote) return ['### takeover of a bucket rclone half filled (NooBaa)', '', data.takeoverNote, ''];
+  if (data.takeoverRows.length === 0) return [];
+  return [
+    `### takeover of a bucket rclone half filled (NooBaa; ${data.settings.takeoverCount} objects of the small set's sizes, every other one deleted after rclone's copy)`, '',
+    '| TAKEOVER | wall s | copied | adopted | Swift object GETs | Swift HEADs | S3 GETs (hash) | S3 PUTs (of them metadata copies) | peak RSS MiB |', '|---|---|---|---|---|---|---|---|---|',
+    ...data.takeoverRows.map((row) => `| ${row.mode} | ${fixed(row.seconds)} | ${row.copied} | ${row.adopted} | ${row.swiftGets} | ${row.swiftHeads} | ${row.s3Gets} | ${row.s3Puts} (${row.s3Copies}) | ${fixed(row.rssMiB, 0)} |`),
+    '', `Swift GETs for objects already right: ${data.takeoverRows.filter((row) => row.mode === 'hash').map((row) => row.swiftGets - row.copied).join(', ')} with TAKEOVER=hash (every Swift GET is a copied object).`, '',
+  ];
+}
+
+function verifyTable(data: BenchData): string[] {
+  if (data.verifyRows.length === 0) return [];
+  return [
+    `### verify --all on NooBaa (the ${data.settings.takeoverCount} objects of the takeover bucket; one process, objects one after another)`, '',
+    '| proof | wall s | objects/s | MiB/s | S3 object GETs | Swift object GETs | peak RSS MiB |', '|---|---|---|---|---|---|---|',
+    ...data.verifyRows.map((row) => `| ${row.how} | ${fixed(row.seconds)} | ${fixed(row.objectsPerSecond, 0)} | ${fixed(row.mibPerSecond)} | ${row.s3Gets} | ${row.swiftGets} | ${fixed(row.rssMiB, 0)} |`), '',
+  ];
+}
+
+/** The generated part of RESULTS.md: `header` (when, machine, data sets), then every table measured. */
+export function report(data: BenchData, header: string[]): string[] {
+  const lines = [...header];
+  lines.push('Every tool runs behind its own counting proxy (test/support/counting-proxy.ts, in the bench process) that counts its requests by kind; "relay CPU" is what that proxy cost. swift-to-s3 is the compiled dist/ (tsc, as the image ships it) started with the image\'s node flags. Wall time is the whole process, start to exit; peak RSS is /usr/bin/time -v "Maximum resident set size"; Swift CPU is user+system of the bed\'s proxy (2 workers), object, container and account servers over the run, NooBaa CPU that of the NSFS server, from /proc; "server cores" is both over the wall time.', '');
+  for (const set of ['small', 'large']) {
+    if (!data.runs.some((run) => run.set === set)) continue;
+    lines.push(`### ${set} set`, '', ...toolTable(data, set), '', ...ratios(data, set), '', ...(set === 'small' ? floorLines(data) : []), ...requestBreakdown(data, set), '');
+  }
+  lines.push(...latencyTable(data), ...shardTable(data), ...memoryTable(data), ...takeoverTable(data), ...verifyTable(data));
+  const checks = targets(data);
+  if (checks.length > 0) {
+    lines.push('### targets', '', '| target | measured | met |', '|---|---|---|', ...checks.map((check) => `| ${check.what} | ${check.measured} | ${check.met === undefined ? '–' : check.met ? 'yes' : '**no**'} |`), '');
+  }
+  if (data.profileLines.length > 0) lines.push('### profile', '', ...data.profileLines, '');
+  return lines;
+}
