@@ -132,10 +132,16 @@ function fail(what: string, result: Measured): never {
   throw new Error(`${what} exited ${result.code}:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
 }
 
-/** Runs the copier with `build` and checks that it exited 0 with a summary. */
-async function runCopier(what: string, upstream: ReturnType<typeof upstreamOf>, build: ReturnType<typeof copierCommand>, rules: FaultRule[] = []): Promise<{ result: Measured; summary: CopierSummary }> {
+/** Runs the copier with `build` and checks that it exited 0. */
+async function runChecked(what: string, upstream: ReturnType<typeof upstreamOf>, build: ReturnType<typeof copierCommand>, rules: FaultRule[] = []): Promise<Measured> {
   const result = await measure(upstream, bedDir, build, TIMEOUT_MS, rules);
   if (result.code !== 0) fail(what, result);
+  return result;
+}
+
+/** A copy run, checked, with the summary it logged. */
+async function runCopier(what: string, upstream: ReturnType<typeof upstreamOf>, build: ReturnType<typeof copierCommand>, rules: FaultRule[] = []): Promise<{ result: Measured; summary: CopierSummary }> {
+  const result = await runChecked(what, upstream, build, rules);
   return { result, summary: summaryOf(result.stdout) };
 }
 
@@ -320,7 +326,7 @@ async function takeover(set: string, objects: number): Promise<void> {
 async function verifyCost(set: string, bucket: string, target: Target, objects: number): Promise<void> {
   const bytes = smallSet(settings.takeoverCount).reduce((sum, object) => sum + object.size, 0);
   for (const [how, flags] of [['stored bytes (default)', []], ['--trust-metadata', ['--trust-metadata']], ['--download', ['--download']]] as const) {
-    const { result } = await runCopier(`verify ${how}`, upstreamOf(target), copierCommand(set, bucket, target, { PROGRESS_INTERVAL: '5' }, ['verify', '--all', ...flags]));
+    const result = await runChecked(`verify ${how}`, upstreamOf(target), copierCommand(set, bucket, target, { PROGRESS_INTERVAL: '5' }, ['verify', '--all', ...flags]));
     const row = { how, seconds: result.seconds, objectsPerSecond: objects / result.seconds, mibPerSecond: bytes / MiB / result.seconds, s3Gets: result.requests.s3_object_get ?? 0, swiftGets: result.requests.swift_object_get ?? 0, rssMiB: result.rssMiB };
     data.verifyRows.push(row);
     log(`verify (${how}) on NooBaa: ${fixed(row.seconds)} s, ${fixed(row.objectsPerSecond, 0)} objects/s, ${fixed(row.mibPerSecond)} MiB/s`);
