@@ -7,15 +7,22 @@ import { Stats } from '../../src/report/stats.ts';
 import { S3Target } from '../../src/s3/target.ts';
 import { listenLocally } from '../support/local-server.ts';
 
-/** A server that drains every request body and never answers; `closed` counts requests whose connection ended. */
+/** A server that drains every request body and never answers; `received` and `closed` count requests that arrived
+ *  and requests whose connection ended. */
 async function silentServer() {
+  let received = 0;
   let closed = 0;
   const server = createServer((request) => {
+    received++;
     request.resume();
     request.on('close', () => closed++);
   });
   const { port, close } = await listenLocally(server, 60_000);
-  return { endpoint: `http://127.0.0.1:${port}`, closed: () => closed, close };
+  return { endpoint: `http://127.0.0.1:${port}`, received: () => received, closed: () => closed, close };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let wait = 0; wait < 400 && !condition(); wait++) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 function targetAt(endpoint: string): S3Target {
@@ -32,9 +39,13 @@ test('a PUT whose body fails mid-way rejects with the body\'s error at once, not
     const body = new PassThrough();
     const put = target.put('key', body, 1_000_000, {});
     body.write(Buffer.alloc(1000));
-    setTimeout(() => body.destroy(new Error('the source broke off')), 200);
+    // Mid-way means the request is under way: break the body only once the server has it (a loaded machine may take
+    // longer than any fixed delay to sign and connect).
+    await until(() => server.received() === 1);
+    assert.equal(server.received(), 1, 'the request reached the server');
+    body.destroy(new Error('the source broke off'));
     await assert.rejects(put, /the source broke off/);
-    for (let wait = 0; wait < 250 && server.closed() === 0; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => server.closed() === 1);
     assert.equal(server.closed(), 1, 'the request was ended, not left open');
   } finally {
     target.close();
