@@ -32,7 +32,7 @@ function targetAt(endpoint: string): S3Target {
   });
 }
 
-test('a PUT whose body fails mid-way rejects with the body\'s error at once, not after the 60 s socket timeout', { timeout: 10_000 }, async () => {
+test('a PUT whose body fails mid-way rejects with the body\'s error at once, not after the 60 s socket timeout', { timeout: 30_000 }, async () => {
   const server = await silentServer();
   const target = targetAt(server.endpoint);
   try {
