@@ -13,7 +13,7 @@ export interface VerifyRow { how: string; seconds: number; objectsPerSecond: num
 export interface LatencyRow { transfers: number; rttMs: number; objects: number; seconds: number; rssMiB: number; cpuSeconds: number }
 
 export interface BenchData {
-  settings: { transfers: number; takeoverCount: number; latencyMs: number; latencyShards: number; latencyTarget: string };
+  settings: { transfers: number; takeoverCount: number; latencyMs: number; latencyShards: number; latencyTarget: string; cores: number };
   /** The S3 targets the tools were compared on, in order. */
   targets: Where[];
   runs: Run[];
@@ -98,9 +98,22 @@ function ratios(data: BenchData, set: string): string[] {
     if (s2s && rc) lines.push(`- ${name}: copy, swift-to-s3 / rclone: ${fixed(s2s.objectsPerSecond / rc.objectsPerSecond, 2)}× objects/s, ${fixed(s2s.mibPerSecond / rc.mibPerSecond, 2)}× MiB/s; CPU per GiB ${fixed(s2s.cpuPerGiB)} s vs ${fixed(rc.cpuPerGiB)} s`);
     if (s2s && read) lines.push(`- ${name}: copy, swift-to-s3 / read limit: ${fixed((100 * s2s.objectsPerSecond) / read.objectsPerSecond, 0)} % of its objects/s, ${fixed((100 * s2s.mibPerSecond) / read.mibPerSecond, 0)} % of its MiB/s`);
     if (rc && read) lines.push(`- ${name}: copy, rclone / read limit: ${fixed((100 * rc.objectsPerSecond) / read.objectsPerSecond, 0)} % of its objects/s`);
+    if (s2s && rc) lines.push(`- ${name}: ${machineBound(data, s2s, rc)}`);
     if (s2sResync && rcResync) lines.push(`- ${name}: resync of unchanged data: swift-to-s3 is ${fixed(rcResync.seconds / s2sResync.seconds, 2)}× faster than rclone (median ${fixed(s2sResync.seconds)} s vs ${fixed(rcResync.seconds)} s)`);
   }
   return lines;
+}
+
+/** How much of the machine a copy used, and the most the ratio could be here: the rate at which the servers and the
+ *  relay, given every core, could do the work swift-to-s3's requests asked of them, if swift-to-s3 itself took no CPU. */
+function ceiling(data: BenchData, s2s: NonNullable<ReturnType<typeof stat>>, rc: NonNullable<ReturnType<typeof stat>>): number {
+  return rc.seconds / ((s2s.swiftCpu + s2s.noobaaCpu + s2s.relayCpu) / data.settings.cores);
+}
+
+function machineBound(data: BenchData, s2s: NonNullable<ReturnType<typeof stat>>, rc: NonNullable<ReturnType<typeof stat>>): string {
+  const used = (s2s.toolCpu + s2s.swiftCpu + s2s.noobaaCpu + s2s.relayCpu) / s2s.seconds;
+  return `the copy kept ${fixed(used, 2)} of ${data.settings.cores} cores busy (swift-to-s3 ${fixed(s2s.toolCpu)} + servers ${fixed(s2s.swiftCpu + s2s.noobaaCpu)} + relay ${fixed(s2s.relayCpu)} CPU s in ${fixed(s2s.seconds)} s); `
+    + `even if swift-to-s3 took no CPU, the servers' and the relay's work for its requests on ${data.settings.cores} cores allows at most ${fixed(ceiling(data, s2s, rc), 2)}× rclone's rate`;
 }
 
 function requestBreakdown(data: BenchData, set: string): string[] {
@@ -121,7 +134,7 @@ function copyTargets(data: BenchData, where: Where): Target[] {
   const large = { s2s: stat(data, 'large', where, 'swift-to-s3', 'copy'), rc: stat(data, 'large', where, 'rclone', 'copy') };
   if (small.s2s && small.rc) {
     const r = small.s2s.objectsPerSecond / small.rc.objectsPerSecond;
-    out.push({ what: `[${name}] small objects ≥ 2.5× rclone's objects/s`, measured: `${fixed(r, 2)}× (${fixed(small.s2s.objectsPerSecond, 0)} vs ${fixed(small.rc.objectsPerSecond, 0)})`, met: r >= 2.5 });
+    out.push({ what: `[${name}] small objects ≥ 2.5× rclone's objects/s`, measured: `${fixed(r, 2)}× (${fixed(small.s2s.objectsPerSecond, 0)} vs ${fixed(small.rc.objectsPerSecond, 0)}); this machine's bound ${fixed(ceiling(data, small.s2s, small.rc), 2)}×`, met: r >= 2.5 });
     const floor = data.floor ? `; floor ${fixed(data.floor.copier, 0)} vs ${fixed(data.floor.rclone ?? NaN, 0)} MiB` : '';
     out.push({ what: `[${name}] peak RSS, TRANSFERS=${data.settings.transfers}, small set ≤ rclone's`, measured: `${fixed(small.s2s.rssMax, 0)} vs ${fixed(small.rc.rssMax, 0)} MiB (max of ${small.s2s.rows.length} / ${small.rc.rows.length}${floor})`, met: small.s2s.rssMax <= small.rc.rssMax });
   }

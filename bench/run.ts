@@ -7,7 +7,8 @@
 // BENCH_TARGETS ("s3api,noobaa"; NooBaa when the bed has it), BENCH_SECTIONS ("small,large,latency,shards,memory,
 // takeover"), BENCH_TAKEOVER_COUNT (2,000: objects of the takeover set, on NooBaa), BENCH_LATENCY_MS (20: round trip
 // added to every Swift request), BENCH_LATENCY_TRANSFERS ("4,16,32,64"), BENCH_LATENCY_SHARDS (4: the latency copies
-// copy one shard of the small set), BENCH_PROFILE=1 (one more copy of the small set under --cpu-prof),
+// copy one shard of the small set), BENCH_PROFILE=1 or small, or large (one more copy of that set
+// on each target under --cpu-prof),
 // BENCH_RESULTS (the file to write, bench/RESULTS.md).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -52,7 +53,8 @@ const settings = {
   latencyTransfers: listEnv('BENCH_LATENCY_TRANSFERS', '4,16,32,64').map(Number),
   latencyShards: intEnv('BENCH_LATENCY_SHARDS', 4),
   latencyTarget: 's3api',
-  profile: process.env.BENCH_PROFILE === '1',
+  // 1 or small: the small set; large: the large set.
+  profile: process.env.BENCH_PROFILE === '1' ? 'small' : process.env.BENCH_PROFILE ?? '',
 };
 const bedDir = process.env.BED_DIR ?? '.bed/swift';
 const resultsPath = resolve(process.env.BENCH_RESULTS ?? here('./RESULTS.md'));
@@ -74,7 +76,7 @@ function clientOf(target: Target): S3Client {
 const upstreamOf = (target: Target) => ({ swift: endpoints.proxyPort, s3: target.port });
 
 const data: BenchData = {
-  settings: { transfers: settings.transfers, takeoverCount: settings.takeoverCount, latencyMs: settings.latencyMs, latencyShards: settings.latencyShards, latencyTarget: settings.latencyTarget },
+  settings: { transfers: settings.transfers, takeoverCount: settings.takeoverCount, latencyMs: settings.latencyMs, latencyShards: settings.latencyShards, latencyTarget: settings.latencyTarget, cores: availableParallelism() },
   targets: onBed.map((target) => target.name),
   runs: [], shardRows: [], memoryRows: [], takeoverRows: [], takeoverNote: '', verifyRows: [], latencyRows: [], profileLines: [],
 };
@@ -276,17 +278,21 @@ async function memoryScaling(): Promise<void> {
 
 // ---- profile -----------------------------------------------------------------------------------------------------
 
-async function profileCopy(container: string, objects: number): Promise<void> {
+/** One more copy of `container` under --cpu-prof on each target; its top functions go into the results. */
+async function profileCopy(container: string, what: string): Promise<void> {
   const dir = here('./profiles');
   mkdirSync(dir, { recursive: true });
-  const target = s3api();
-  const bucket = uniqueName('profile');
-  await createBucket(clientOf(target), bucket);
-  const { result } = await runCopier('profiled copy', upstreamOf(target), copierCommand(container, bucket, target, {}, ['copy'], [...copier.nodeFlags, '--cpu-prof', `--cpu-prof-dir=${dir}`]));
-  const newest = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort().pop();
-  if (!newest) return;
-  data.profileLines = [`Profiled copy of ${objects} small objects: ${result.seconds.toFixed(1)} s wall, ${(result.userSeconds + result.systemSeconds).toFixed(1)} s CPU (bench/profiles/${newest}); top self time:`, '', '```', ...topFunctions(`${dir}/${newest}`, 25), '```'];
-  log(data.profileLines.join('\n'));
+  for (const target of onBed) {
+    const bucket = uniqueName('profile');
+    await createBucket(clientOf(target), bucket);
+    const before = new Set(readdirSync(dir));
+    const { result } = await runCopier(`profiled copy on ${target.name}`, upstreamOf(target), copierCommand(container, bucket, target, {}, ['copy'], [...copier.nodeFlags, '--cpu-prof', `--cpu-prof-dir=${dir}`]));
+    const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile') && !before.has(name));
+    if (!file) continue;
+    const lines = [`Profiled copy of ${what} on ${target.name}: ${result.seconds.toFixed(1)} s wall, ${(result.userSeconds + result.systemSeconds).toFixed(1)} s CPU (bench/profiles/${file}); top self time:`, '', '```', ...topFunctions(`${dir}/${file}`, 25), '```', ''];
+    data.profileLines.push(...lines);
+    log(lines.join('\n'));
+  }
 }
 
 // ---- takeover of a bucket another tool half filled (NooBaa) ----------------------------------------------------------
@@ -364,7 +370,7 @@ if (!noobaa()) log('the bed has no NooBaa: s3api only');
 const seeding: string[] = [];
 log(`settings ${JSON.stringify({ ...settings, sections: [...settings.sections] })}`);
 
-const needSmall = ['small', 'shards', 'latency'].some((section) => settings.sections.has(section)) || settings.profile;
+const needSmall = ['small', 'shards', 'latency'].some((section) => settings.sections.has(section)) || settings.profile === 'small';
 const small = smallSet(settings.smallCount);
 const smallBytes = small.reduce((sum, object) => sum + object.size, 0);
 // Containers named by their size, so a bed kept between runs (BED_DIR) never mixes two sizes of a set.
@@ -379,15 +385,16 @@ if (settings.sections.has('small')) {
   await compareTools('small', smallContainer, small.length, smallBytes);
 }
 if (settings.sections.has('latency')) await latency(smallContainer);
-if (settings.profile) await profileCopy(smallContainer, small.length);
+if (settings.profile === 'small') await profileCopy(smallContainer, `${small.length} small objects`);
 if (settings.sections.has('shards')) await shardScaling(smallContainer, small.length);
-if (settings.sections.has('large')) {
+if (settings.sections.has('large') || settings.profile === 'large') {
   const large = largeSet(settings.largeCount);
   const largeBytes = large.reduce((sum, object) => sum + object.size, 0);
   log(`seeding the large set: ${large.length} objects, ${fixed(largeBytes / MiB)} MiB ...`);
   const seeded = await seed(account, `large-${large.length}`, large, log);
   seeding.push(`large set: ${large.length} objects of 100–300 MiB, ${fixed(largeBytes / MiB)} MiB, seeded in ${fixed(seeded.seconds, 0)} s`);
-  await compareTools('large', `large-${large.length}`, large.length, largeBytes);
+  if (settings.sections.has('large')) await compareTools('large', `large-${large.length}`, large.length, largeBytes);
+  if (settings.profile === 'large') await profileCopy(`large-${large.length}`, `${large.length} large objects`);
 }
 if (settings.sections.has('memory')) await memoryScaling();
 if (settings.sections.has('takeover')) {

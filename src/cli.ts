@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=50
+#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=50
 // argv → one command. The only place that knows exit codes and prints for people.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

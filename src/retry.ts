@@ -37,11 +37,12 @@ function* causes(error: unknown): Generator<unknown> {
 export function isTransient(error: unknown): boolean {
   for (const current of causes(error)) {
     if (current instanceof IntegrityError) return true;
+    const { code, name } = current as { code?: unknown; name?: unknown };
+    // Before the status: BadDigest (a body that arrived changed) and RequestTimeout come as 400.
+    if (typeof name === 'string' && (TRANSIENT_S3_CODES.has(name) || name === 'AbortError' || name === 'TimeoutError')) return true;
     const status = statusOf(current);
     if (status !== undefined && status !== 200) return status >= 500 || status === 429 || status === 408;
-    const { code, name } = current as { code?: unknown; name?: unknown };
     if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
-    if (typeof name === 'string' && (TRANSIENT_S3_CODES.has(name) || name === 'AbortError' || name === 'TimeoutError')) return true;
     if ((current as { $retryable?: unknown }).$retryable) return true;
   }
   return false;

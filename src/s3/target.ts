@@ -59,6 +59,8 @@ function agents(s3: Config['s3'], connections: number) {
   };
 }
 
+const QUIET = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
 /** The largest object a CopyObject (and so replaceMetadata) takes: 5 GiB. */
 export const LARGEST_COPY = 5 * 1024 * 1024 * 1024;
 
@@ -68,6 +70,8 @@ export class S3Target {
   readonly #options: S3TargetOptions;
   /** The Server header of the first answer: how NooBaa is recognised. */
   #server: string | undefined;
+  /** Whether the last PUT sent with a Content-MD5 was answered with that MD5 as its ETag; undefined before one was. */
+  #echoesMd5: boolean | undefined;
 
   constructor(options: S3TargetOptions) {
     this.#options = options;
@@ -80,6 +84,9 @@ export class S3Target {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 1,
+      // The SDK would print "An error was encountered in a non-retryable streaming request." on stderr for every
+      // failed streamed PUT: our own retries report each failure, in the log.
+      logger: QUIET,
       // One resolved middleware stack per command, not one built for every request (sends take no options for it).
       cacheMiddleware: true,
       // socketTimeout is idle time (a stalled server); requestTimeout would cap whole uploads, so it stays unset.
@@ -112,6 +119,21 @@ export class S3Target {
    *  Call after connect(). */
   etagsNameVersions(): boolean {
     return this.#isNoobaa();
+  }
+
+  /** Whether this server's answers prove the bytes it stored: the last PUT with a Content-MD5 came back with that MD5
+   *  as its ETag (before the first, any server but NooBaa, whose file-backed buckets give ETags that name a file, is
+   *  expected to). While so, an ETag compared with the source's MD5 proves each object, and hashing every byte here
+   *  as well proves nothing more. Call after connect(). */
+  echoesMd5(): boolean {
+    return this.#echoesMd5 ?? !this.#isNoobaa();
+  }
+
+  /** Whether a part's Content-MD5 is worth its hash: NooBaa's file-backed buckets store a part whose Content-MD5 is
+   *  wrong and answer an opaque ETag (measured on 5.23, ../shared/noobaa), so there it proves nothing. Call after
+   *  connect(). */
+  checksPartMd5(): boolean {
+    return !this.#isNoobaa();
   }
 
   /** NooBaa answers "Server: NooBaa/<version>". */
@@ -216,7 +238,9 @@ export class S3Target {
       const answer = await this.#timed('s3_put', () => this.#client.send(new PutObjectCommand({
         Bucket: this.bucket, Key: key, Body: body, ContentLength: length, ...(contentMd5 ? { ContentMD5: contentMd5 } : {}), ...headers,
       })));
-      return { etag: unquoteEtag(answer.ETag) };
+      const etag = unquoteEtag(answer.ETag);
+      if (contentMd5) this.#echoesMd5 = etag === Buffer.from(contentMd5, 'base64').toString('hex');
+      return { etag };
     } catch (error) {
       // An answer that came before the body was read (a 500, say) leaves the source stream open: close it.
       body.destroy();
@@ -240,14 +264,17 @@ export class S3Target {
     return answer.UploadId;
   }
 
-  /** Uploads one part, retried; a part stored under an MD5 ETag other than the bytes' MD5 is sent again. */
-  async uploadPart(key: string, uploadId: string, part: { partNumber: number; body: Buffer; md5: Buffer }): Promise<UploadedPart> {
+  /** Uploads one part, retried; a part stored under an MD5 ETag other than the bytes' MD5 is sent again. The body
+   *  goes as a stream, so the SDK signs it UNSIGNED-PAYLOAD instead of hashing it with SHA-256 (Content-MD5 proves it). */
+  async uploadPart(key: string, uploadId: string, part: { partNumber: number; body: Buffer; md5?: Buffer }): Promise<UploadedPart> {
     return this.#retrying(`part ${part.partNumber} of ${key}`, async () => {
       const answer = await this.#timed('s3_upload_part', () => this.#client.send(new UploadPartCommand({
-        Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: part.partNumber, Body: part.body, ContentLength: part.body.length, ContentMD5: part.md5.toString('base64'),
+        Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: part.partNumber, Body: Readable.from([part.body]), ContentLength: part.body.length,
+        ...(part.md5 ? { ContentMD5: part.md5.toString('base64') } : {}),
       })));
       const etag = unquoteEtag(answer.ETag);
-      if (MD5_HEX.test(etag) && etag !== part.md5.toString('hex')) throw new IntegrityError(`S3 stored part ${part.partNumber} with ETag ${etag}, expected ${part.md5.toString('hex')}`);
+      const expected = part.md5?.toString('hex');
+      if (expected && MD5_HEX.test(etag) && etag !== expected) throw new IntegrityError(`S3 stored part ${part.partNumber} with ETag ${etag}, expected ${expected}`);
       return { partNumber: part.partNumber, etag };
     });
   }

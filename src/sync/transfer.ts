@@ -1,6 +1,6 @@
 // The copy of one object: streamed from Swift to S3, never buffered whole, MD5-checked before it is committed.
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { IntegrityError, KeyRuleError, SourceGoneError, messageOf } from '../errors.ts';
 import { causeOf, statusOf, withRetry, type RetryPolicy } from '../retry.ts';
 import type { KeyRules } from '../s3/keyrules.ts';
@@ -39,28 +39,31 @@ export type CopyOutcome = { kind: 'copied'; bytes: number; written?: Known } | {
 /** What a write answered: the ETag of the stored object and the MD5 of the bytes sent. */
 interface Written { etag: string; md5: string }
 
-/** Counts, hashes and throttles the bytes, and holds back the last chunk until length and MD5 are proven, so an
- *  S3 server that does not check Content-MD5 never receives a complete body that is wrong. */
+/** Counts, hashes (unless told the server's ETag will prove the bytes) and throttles the bytes, and holds back the
+ *  last chunk until length and MD5 are proven, so an S3 server that does not check Content-MD5 never receives a
+ *  complete body that is wrong. */
 class VerifiedBody extends Transform {
-  readonly #hash: Hash = createHash('md5');
+  readonly #hash: Hash | undefined;
   readonly #expectedLength: number;
   readonly #expectedMd5: string | undefined;
   readonly #bandwidth: Throttle;
   #held: Buffer | undefined;
   #length = 0;
+  /** The MD5 of the bytes, once all have passed; empty when they were not hashed. */
   md5 = '';
 
-  constructor(expectedLength: number, expectedMd5: string | undefined, bandwidth: Throttle) {
+  constructor(expectedLength: number, expectedMd5: string | undefined, bandwidth: Throttle, hash: boolean) {
     super();
     this.#expectedLength = expectedLength;
     this.#expectedMd5 = expectedMd5;
     this.#bandwidth = bandwidth;
+    this.#hash = hash ? createHash('md5') : undefined;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.#length += chunk.length;
     if (this.#length > this.#expectedLength) return done(new IntegrityError(`Swift sent more than the announced ${this.#expectedLength} bytes`));
-    this.#hash.update(chunk);
+    this.#hash?.update(chunk);
     const held = this.#held;
     this.#held = chunk;
     this.#bandwidth.take(chunk.length).then(() => done(null, held), done);
@@ -68,8 +71,8 @@ class VerifiedBody extends Transform {
 
   override _flush(done: TransformCallback): void {
     if (this.#length !== this.#expectedLength) return done(new IntegrityError(`Swift sent ${this.#length} of ${this.#expectedLength} bytes`));
-    this.md5 = this.#hash.digest('hex');
-    if (this.#expectedMd5 && this.md5 !== this.#expectedMd5) return done(new IntegrityError(`MD5 of the bytes read (${this.md5}) is not Swift's ETag ${this.#expectedMd5}`));
+    this.md5 = this.#hash?.digest('hex') ?? '';
+    if (this.#hash && this.#expectedMd5 && this.md5 !== this.#expectedMd5) return done(new IntegrityError(`MD5 of the bytes read (${this.md5}) is not Swift's ETag ${this.#expectedMd5}`));
     done(null, this.#held);
   }
 }
@@ -85,14 +88,17 @@ export function multipartEtag(partMd5s: readonly Buffer[]): string {
   return `${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${partMd5s.length}`;
 }
 
+/** One streamed PUT. The bytes are hashed here unless the source's MD5 is known and the server has been answering
+ *  with the Content-MD5 it was sent: then its ETag proves them, and an ETag that does not is an IntegrityError. */
 async function putSingle(ctx: TransferContext, key: string, object: SourceObject, headers: ObjectHeaders): Promise<Written> {
-  const body = new VerifiedBody(object.size, object.md5, ctx.bandwidth);
-  pipeline(object.body, body, () => { /* errors reach the consumer through `body` */ });
+  const provenByEtag = object.md5 !== undefined && ctx.target.echoesMd5();
+  const body = new VerifiedBody(object.size, object.md5, ctx.bandwidth, !provenByEtag);
+  object.body.once('error', (error) => body.destroy(error));
+  object.body.pipe(body);
   const { etag } = await ctx.target.put(key, body, object.size, headers, object.md5 ? md5Base64(object.md5) : undefined);
-  if (object.md5 && MD5_HEX.test(etag) && etag !== object.md5) {
-    throw new IntegrityError(`S3 stored ETag ${etag}, but the source's MD5 is ${object.md5}`);
-  }
-  return { etag, md5: body.md5 };
+  if (object.md5 && MD5_HEX.test(etag) && etag !== object.md5) throw new IntegrityError(`S3 stored ETag ${etag}, but the source's MD5 is ${object.md5}`);
+  if (provenByEtag && etag !== object.md5) throw new IntegrityError(`S3 answered ETag ${etag}, not the MD5 it was sent: the bytes were not hashed here, so they are sent again`);
+  return { etag, md5: body.md5 || object.md5! };
 }
 
 /** Reads a stream into parts of exactly `size` bytes (the last may be shorter), in buffers from the shared pool.
@@ -134,7 +140,10 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
   ctx.openUploads.set(handle, { key, uploadId });
   const hash = createHash('md5');
   const parts: UploadedPart[] = [];
+  // Where the server does not check a part's Content-MD5, the whole object's MD5 alone proves what was read.
+  const checkParts = ctx.target.checksPartMd5();
   const partMd5s: Buffer[] = [];
+  let partCount = 0;
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   let length = 0;
@@ -143,10 +152,10 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
       if (failure) { ctx.buffers.release(buffer); break; }
       hash.update(part);
       length += part.length;
-      const partNumber = partMd5s.length + 1;
-      const partMd5 = createHash('md5').update(part).digest();
-      partMd5s.push(partMd5);
-      const upload = ctx.target.uploadPart(key, uploadId, { partNumber, body: part, md5: partMd5 }).then((stored) => {
+      const partNumber = ++partCount;
+      const partMd5 = checkParts ? createHash('md5').update(part).digest() : undefined;
+      if (partMd5) partMd5s.push(partMd5);
+      const upload = ctx.target.uploadPart(key, uploadId, { partNumber, body: part, ...(partMd5 ? { md5: partMd5 } : {}) }).then((stored) => {
         parts.push(stored);
       }).catch((error: unknown) => { failure ??= { error }; }).finally(() => {
         ctx.buffers.release(buffer);
@@ -162,8 +171,8 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
     if (object.md5 && md5 !== object.md5) throw new IntegrityError(`MD5 of the bytes read (${md5}) is not Swift's ETag ${object.md5}`);
     const etag = await ctx.target.completeMultipart(key, uploadId, parts);
     ctx.openUploads.delete(handle);
-    const expected = multipartEtag(partMd5s);
-    if (/^[0-9a-f]{32}-\d+$/.test(etag) && etag !== expected) throw new IntegrityError(`S3 assembled ETag ${etag}, expected ${expected}`);
+    const expected = checkParts ? multipartEtag(partMd5s) : undefined;
+    if (expected && /^[0-9a-f]{32}-\d+$/.test(etag) && etag !== expected) throw new IntegrityError(`S3 assembled ETag ${etag}, expected ${expected}`);
     return { etag, md5 };
   } catch (error) {
     object.body.destroy();

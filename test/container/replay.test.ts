@@ -127,7 +127,7 @@ describe('the container image, replayed from the Containerfile', () => {
   });
 
   test('runs node /app/dist/cli.js copy as a non-root user, and is labelled', () => {
-    assert.deepEqual(image.entrypoint, ['node', '--max-semi-space-size=2', '--heap-growing-percent=50', '/app/dist/cli.js']);
+    assert.deepEqual(image.entrypoint, ['node', '--max-semi-space-size=4', '--heap-growing-percent=50', '/app/dist/cli.js']);
     assert.deepEqual(image.cmd, ['copy']);
     assert.match(image.user, /^[1-9][0-9]*$/, 'a numeric non-root USER');
     for (const label of ['title', 'description', 'source', 'licenses', 'version']) {

@@ -3,7 +3,7 @@
 // during and after a body, stalls, truncated or corrupted bodies, added latency. 127.0.0.1 only; closes itself after
 // `lifetimeMs`.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listenLocally } from './local-server.ts';
 
 export type Fault =
@@ -16,7 +16,10 @@ export type Fault =
   | { kind: 'stall'; ms: number }
   /** Holds the request `ms` before forwarding it: one more round trip of that length (not per TCP window). */
   | { kind: 'delay'; ms: number }
-  | { kind: 'hook'; run: (request: { method: string; path: string }) => Promise<void> };
+  | { kind: 'hook'; run: (request: { method: string; path: string }) => Promise<void> }
+  /** Forwards the request and sets (or, with no value, removes) one header of the answer: e.g. a NooBaa that does
+   *  not say it is NooBaa. */
+  | { kind: 'answer-header'; name: string; value?: string };
 
 export interface FaultRule {
   /** The request kinds it applies to (see requestKind), e.g. ["s3_object_put", "s3_part_put"]; "swift_*" is every
@@ -35,8 +38,8 @@ export interface CountingProxy {
   url: string;
   port: number;
   counts: Map<string, number>;
-  /** Every request since the last reset, by kind and decoded path. */
-  seen: { kind: string; path: string }[];
+  /** Every request since the last reset, by kind and decoded path, with its headers. */
+  seen: { kind: string; path: string; headers: IncomingHttpHeaders }[];
   /** Requests of `kind` whose decoded path ends with `suffix` (e.g. "/bucket/key"). */
   countFor(kind: string, suffix: string): number;
   injected: Map<string, number>;
@@ -53,6 +56,7 @@ export function requestKind(method: string, rawPath: string): string {
   const [path = '', query = ''] = rawPath.split('?');
   const params = new URLSearchParams(query);
   if (path.startsWith('/auth/')) return 'swift_auth';
+  if (path === '/info') return 'swift_info';
   if (safeDecode(path).includes('/.swift-to-s3/ledger/')) return `${path.startsWith('/v1/') ? 'swift' : 's3'}_ledger_${method.toLowerCase()}`;
   if (path.startsWith('/v1/')) {
     const depth = path.split('/').length - 1; // /v1/AUTH_x/container/object...
@@ -95,7 +99,7 @@ export type Upstream = number | { swift: number; s3: number };
 export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] = [], lifetimeMs = 600_000): Promise<CountingProxy> {
   const portFor = (kind: string) => typeof upstream === 'number' ? upstream : kind.startsWith('swift_') ? upstream.swift : upstream.s3;
   const counts = new Map<string, number>();
-  const requests: { kind: string; path: string }[] = [];
+  const requests: { kind: string; path: string; headers: IncomingHttpHeaders }[] = [];
   const injected = new Map<string, number>();
   const seen = rules.map(() => 0);
   const fired = rules.map(() => 0);
@@ -115,7 +119,12 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
 
   const forward = (incoming: IncomingMessage, outgoing: ServerResponse, fault: Fault | undefined, kind: string) => {
     const upstream = httpRequest({ host: '127.0.0.1', port: portFor(kind), method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+      const headers = { ...answer.headers };
+      if (fault?.kind === 'answer-header') {
+        if (fault.value === undefined) delete headers[fault.name];
+        else headers[fault.name] = fault.value;
+      }
+      outgoing.writeHead(answer.statusCode ?? 502, headers);
       const length = Number(answer.headers['content-length'] ?? 0);
       if (!fault || length < 2 || !['reset-mid-response', 'truncate-keep-length', 'corrupt-body'].includes(fault.kind)) {
         answer.pipe(outgoing);
@@ -156,7 +165,7 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
     const path = incoming.url ?? '/';
     const kind = requestKind(method, path);
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
-    requests.push({ kind, path: safeDecode(path.split('?')[0] ?? '') });
+    requests.push({ kind, path: safeDecode(path.split('?')[0] ?? ''), headers: incoming.headers });
     const fault = faultFor(kind, path);
     if (!fault) return forward(incoming, outgoing, undefined, kind);
     switch (fault.kind) {

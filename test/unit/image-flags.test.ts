@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { entrypointFlags, imageNodeFlags, shebangFlags } from '../../bench/copier.ts';
 
 test('the CLI\'s shebang starts node with the flags of the Containerfile\'s ENTRYPOINT', () => {
-  assert.ok(imageNodeFlags().includes('--max-semi-space-size=2'));
+  assert.ok(imageNodeFlags().includes('--max-semi-space-size=4'));
 });
 
 test('flags are read from an exec-form ENTRYPOINT and from an env -S shebang, and a difference is named', () => {
