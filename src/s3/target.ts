@@ -14,7 +14,7 @@ import { FatalError, IntegrityError, UnreachableError, messageOf } from '../erro
 import { causeOf, isTransient, statusOf, withRetry } from '../retry.ts';
 import type { Operation } from '../report/stats.ts';
 import { hostPort, type ClientOptions } from '../client-options.ts';
-import { MD5_HEX, md5OfStream, unquoteEtag } from '../md5.ts';
+import { MD5_HEX, md5FromBase64, md5OfStream, unquoteEtag } from '../md5.ts';
 import type { KeyRules } from './keyrules.ts';
 import { certificateProblem, trustedCas } from '../tls.ts';
 
@@ -239,7 +239,7 @@ export class S3Target {
         Bucket: this.bucket, Key: key, Body: body, ContentLength: length, ...(contentMd5 ? { ContentMD5: contentMd5 } : {}), ...headers,
       })));
       const etag = unquoteEtag(answer.ETag);
-      if (contentMd5) this.#echoesMd5 = etag === Buffer.from(contentMd5, 'base64').toString('hex');
+      if (contentMd5) this.#echoesMd5 = etag === md5FromBase64(contentMd5);
       return { etag };
     } catch (error) {
       // An answer that came before the body was read (a 500, say) leaves the source stream open: close it.
