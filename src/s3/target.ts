@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import {
   S3Client, ListObjectsV2Command, HeadObjectCommand, GetObjectCommand, PutObjectCommand, CopyObjectCommand, DeleteObjectCommand,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand,
-  ListMultipartUploadsCommand,
+  ListMultipartUploadsCommand, type _Object,
 } from '@aws-sdk/client-s3';
 import type { Config } from '../config.ts';
 import { FatalError, IntegrityError, UnreachableError, messageOf } from '../errors.ts';
@@ -16,6 +16,8 @@ import type { Operation } from '../report/stats.ts';
 import { hostPort, type ClientOptions } from '../client-options.ts';
 import { MD5_HEX, md5FromBase64, md5OfStream, unquoteEtag } from '../md5.ts';
 import type { KeyRules } from './keyrules.ts';
+import { listInSubtrees, type TreeLister } from './subtrees.ts';
+import { compareUtf16, compareUtf8 } from '../order.ts';
 import { certificateProblem, trustedCas } from '../tls.ts';
 
 /** A part of a multipart upload as S3 stored it. */
@@ -48,6 +50,15 @@ export interface S3TargetOptions extends ClientOptions {
  *  "%20"; a literal "+" is always "%2B". */
 function decodeListedKey(key: string, encodingType: string | undefined): string {
   return encodingType?.toLowerCase() === 'url' ? decodeURIComponent(key.replaceAll('+', ' ')) : key;
+}
+
+async function* eachOf<T>(pages: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const page of pages) yield* page;
+}
+
+/** A listed object, named by its whole key. */
+function listed(item: _Object, encodingType: string | undefined): DestEntry {
+  return { name: decodeListedKey(item.Key ?? '', encodingType), size: item.Size ?? 0, etag: unquoteEtag(item.ETag) };
 }
 
 function agents(s3: Config['s3'], connections: number) {
@@ -153,19 +164,51 @@ export class S3Target {
     }
   }
 
-  /** Every key under `prefix`, in the server's (UTF-8 byte) order, a page at a time. Names lose the prefix. */
-  async *list(prefix: string): AsyncGenerator<DestEntry> {
+  /** Every key under `prefix`, a page at a time, in the server's order (UTF-8 bytes; NooBaa: UTF-16 code units,
+   *  which `inUtf8Order` repairs). Names lose the prefix. On NooBaa the tree is listed as several subtrees at once:
+   *  its listing costs about 2 ms of its CPU per key (measured on 5.23), and is a resync's time. */
+  async *list(prefix: string, how: 'pages' | 'subtrees' = this.#isNoobaa() ? 'subtrees' : 'pages'): AsyncGenerator<DestEntry> {
+    const entries = how === 'pages' ? eachOf(this.#pages(prefix)) : this.#subtrees(prefix);
+    for await (const entry of entries) yield { ...entry, name: entry.name.slice(prefix.length) };
+  }
+
+  #subtrees(prefix: string): AsyncGenerator<DestEntry> {
+    const lister: TreeLister<DestEntry> = {
+      level: (under) => this.#level(under), pages: (under) => this.#pages(under), keyOf: (entry) => entry.name,
+      // Asked once an answer has said which server this is.
+      compare: (a, b) => (this.#isNoobaa() ? compareUtf16 : compareUtf8)(a, b),
+    };
+    // Measured on NooBaa 5.23, the bench's CUBE-like tree of 4,000 keys, two runs each: one listing 6.3-11.7 s (4 requests);
+    // up to 32 subtrees 8 at once 3.6-3.7 s (26 requests), 4 at once 4.5-5.6 s; up to 64 or 128 subtrees 4.3-6.7 s
+    // (80 and 191 requests: NooBaa pays per request too).
+    return listInSubtrees(prefix, lister, { concurrency: 8, subtrees: 32, levels: 16, pagesAhead: 1 });
+  }
+
+  /** Every key under `prefix` (names are whole keys), a page at a time. */
+  async *#pages(prefix: string): AsyncGenerator<DestEntry[]> {
     let token: string | undefined;
     do {
-      const page = await this.#retrying(`list ${prefix || '/'}`, () => this.#timed('s3_list', () => this.#client.send(new ListObjectsV2Command({
-        Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: Math.min(this.#options.pageSize ?? 1000, 1000), EncodingType: 'url',
-      }))));
-      for (const item of page.Contents ?? []) {
-        const key = decodeListedKey(item.Key ?? '', page.EncodingType);
-        yield { name: key.slice(prefix.length), size: item.Size ?? 0, etag: unquoteEtag(item.ETag) };
-      }
+      const page = await this.#listPage(prefix, { ContinuationToken: token });
+      yield (page.Contents ?? []).map((item) => listed(item, page.EncodingType));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** The keys and sub-prefixes right under `prefix`, or undefined when they take more than one answer (of the
+   *  server's most, whatever LIST_PAGE_SIZE says: a probe, not a page of the listing). */
+  async #level(prefix: string): Promise<{ items: DestEntry[]; prefixes: string[] } | undefined> {
+    const page = await this.#listPage(prefix, { Delimiter: '/', MaxKeys: 1000 });
+    if (page.IsTruncated) return undefined;
+    return {
+      items: (page.Contents ?? []).map((item) => listed(item, page.EncodingType)),
+      prefixes: (page.CommonPrefixes ?? []).map((common) => decodeListedKey(common.Prefix ?? '', page.EncodingType)),
+    };
+  }
+
+  #listPage(prefix: string, more: { ContinuationToken?: string; Delimiter?: string; MaxKeys?: number }) {
+    return this.#retrying(`list ${prefix || '/'}`, () => this.#timed('s3_list', () => this.#client.send(new ListObjectsV2Command({
+      Bucket: this.bucket, Prefix: prefix || undefined, MaxKeys: Math.min(this.#options.pageSize ?? 1000, 1000), EncodingType: 'url', ...more,
+    }))));
   }
 
   async head(key: string): Promise<DestHead | undefined> {

@@ -1,28 +1,10 @@
 // Walks two sorted listings in lock step (rclone's "march"): memory stays flat whatever the object count.
+import { compareUtf8 } from '../order.ts';
 
 export type MarchStep<S, D> =
   | { kind: 'source-only'; source: S }
   | { kind: 'destination-only'; destination: D }
   | { kind: 'both'; source: S; destination: D };
-
-/**
- * Compares two strings in UTF-8 byte order (the order Swift and S3 list in). JavaScript compares UTF-16 code
- * units, which differs only where a surrogate pair meets a character from U+E000 to U+FFFF.
- */
-export function compareUtf8(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
 
 /** Pulls the next item and checks the listing really is sorted; an unsorted listing would make the march lie. */
 async function next<T extends { name: string }>(iterator: AsyncIterator<T>, previous: T | undefined, side: string): Promise<T | undefined> {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareUtf8, inUtf8Order, march } from '../../src/sync/march.ts';
+import { compareUtf8 } from '../../src/order.ts';
+import { inUtf8Order, march } from '../../src/sync/march.ts';
 import { seededRandom } from '../support/dataset.ts';
 
 // eslint-disable-next-line @typescript-eslint/require-await -- a listing double: march takes an AsyncIterable, and these names need no waiting
