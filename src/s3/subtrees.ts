@@ -16,33 +16,37 @@ export interface TreeLister<T> {
 export interface SubtreeOptions {
   /** Subtrees listed at once. */
   concurrency: number;
-  /** Split into at most this many subtrees, spending at most `levels` requests on splitting. */
+  /** Split into at most this many subtrees, spending at most `levels` probes (requests) on splitting. */
   subtrees: number;
   levels: number;
   /** Pages a subtree may list ahead of the one being read. */
   pagesAhead: number;
 }
 
-/** A piece of the tree in listing order: a key found while splitting, or a subtree still to list. */
-type Piece<T> = { item: T } | { prefix: string; whole?: boolean };
+/** A piece of the tree in listing order: a key found while splitting, or subtrees still to list (one prefix, or a
+ *  run of sibling prefixes with no key between them, listed one after the other). */
+type Piece<T> = { item: T } | Subtrees;
+interface Subtrees { prefixes: string[]; whole?: boolean }
 
-/** Every key under `root`, in the order of the server's own listing of `root`, with at most `concurrency` subtrees listed at once and each
- *  at most `pagesAhead` pages ahead, so memory does not grow with the tree. */
+const isSubtrees = <T>(piece: Piece<T>): piece is Subtrees => 'prefixes' in piece;
+
+/** Every key under `root`, in the order of the server's own listing of `root`, with at most `concurrency` subtrees
+ *  listed at once and each at most `pagesAhead` pages ahead, so memory does not grow with the tree. */
 export async function* listInSubtrees<T>(root: string, lister: TreeLister<T>, options: SubtreeOptions): AsyncGenerator<T> {
   const pieces = await split(root, lister, options);
-  const subtrees = pieces.filter((piece): piece is { prefix: string } => 'prefix' in piece);
-  const listings = new Map<string, Prefetch<T>>();
+  const subtrees = pieces.filter(isSubtrees);
+  const listings = new Map<Subtrees, Prefetch<T>>();
   let started = 0;
   const startNext = () => {
     const next = subtrees[started++];
-    if (next) listings.set(next.prefix, new Prefetch(lister.pages(next.prefix), options.pagesAhead));
+    if (next) listings.set(next, new Prefetch(pagesOf(next, lister), options.pagesAhead));
   };
   try {
     for (let i = 0; i < options.concurrency; i++) startNext();
     for (const piece of pieces) {
-      if ('item' in piece) { yield piece.item; continue; }
-      for await (const page of listings.get(piece.prefix)!) yield* page;
-      listings.delete(piece.prefix);
+      if (!isSubtrees(piece)) { yield piece.item; continue; }
+      for await (const page of listings.get(piece)!) yield* page;
+      listings.delete(piece);
       startNext();
     }
   } finally {
@@ -50,26 +54,39 @@ export async function* listInSubtrees<T>(root: string, lister: TreeLister<T>, op
   }
 }
 
-/** Splits `root` level by level, breadth first, while the budget of requests lasts and there are fewer than
- *  `subtrees`. A level that takes more than a page, or would bring the count above `subtrees` (a directory of 200
- *  feeds: as many small listings cost more than one), is listed whole. */
+async function* pagesOf<T>(subtrees: Subtrees, lister: TreeLister<T>): AsyncGenerator<T[]> {
+  for (const prefix of subtrees.prefixes) yield* lister.pages(prefix);
+}
+
+/**
+ * Splits `root` level by level, breadth first, while the budget of probes lasts and there are fewer than `subtrees`.
+ * A level that takes more than one answer is listed whole. So is one that would bring the count above `subtrees`
+ * (a directory of 200 feeds: as many small listings cost more than one), unless there are still fewer pieces than
+ * `concurrency`: then its sub-prefixes are listed in runs (CUBE's home/ of a few hundred users).
+ */
 async function split<T>(root: string, lister: TreeLister<T>, options: SubtreeOptions): Promise<Piece<T>[]> {
-  let pieces: Piece<T>[] = [{ prefix: root }];
-  let requests = 0;
-  const count = () => pieces.filter((piece) => 'prefix' in piece).length;
-  while (requests < options.levels && count() < options.subtrees) {
-    const toSplit = pieces.filter((piece): piece is { prefix: string } => 'prefix' in piece && !piece.whole).slice(0, options.levels - requests);
+  let pieces: Piece<T>[] = [{ prefixes: [root] }];
+  let probes = 0;
+  const count = () => pieces.filter(isSubtrees).length;
+  while (probes < options.levels && count() < options.subtrees) {
+    const toSplit = pieces.filter((piece): piece is Subtrees => isSubtrees(piece) && !piece.whole).slice(0, options.levels - probes);
     if (toSplit.length === 0) break;
-    requests += toSplit.length;
-    const levels = new Map(await Promise.all(toSplit.map(async (piece) => [piece, await lister.level(piece.prefix)] as const)));
+    probes += toSplit.length;
+    const levels = new Map(await Promise.all(toSplit.map(async (piece) => [piece, await lister.level(piece.prefixes[0]!)] as const)));
     let subtrees = count();
     pieces = pieces.flatMap((piece): Piece<T>[] => {
-      if (!levels.has(piece as { prefix: string })) return [piece];
-      const level = levels.get(piece as { prefix: string });
-      const more = level ? level.prefixes.length - 1 : 0;
-      if (!level || subtrees + more > options.subtrees) return [{ ...piece, whole: true }];
-      subtrees += more;
-      return inListingOrder(level, lister);
+      if (!isSubtrees(piece) || !levels.has(piece)) return [piece];
+      const level = levels.get(piece);
+      if (!level) return [{ ...piece, whole: true }];
+      const more = level.prefixes.length - 1;
+      if (subtrees + more <= options.subtrees) {
+        subtrees += more;
+        return inListingOrder(level, lister);
+      }
+      if (subtrees >= options.concurrency) return [{ ...piece, whole: true }];
+      const runs = inRuns(inListingOrder(level, lister), Math.max(2, options.subtrees - subtrees + 1));
+      subtrees += runs.filter(isSubtrees).length - 1;
+      return runs;
     });
   }
   return pieces;
@@ -77,9 +94,21 @@ async function split<T>(root: string, lister: TreeLister<T>, options: SubtreeOpt
 
 /** A level's keys and sub-prefixes as one listing gives them: a sub-prefix stands where its first key would. */
 function inListingOrder<T>(level: { items: T[]; prefixes: string[] }, lister: TreeLister<T>): Piece<T>[] {
-  const at = (piece: Piece<T>) => ('item' in piece ? lister.keyOf(piece.item) : piece.prefix);
-  const pieces: Piece<T>[] = [...level.items.map((item) => ({ item })), ...level.prefixes.map((prefix) => ({ prefix }))];
+  const at = (piece: Piece<T>) => (isSubtrees(piece) ? piece.prefixes[0]! : lister.keyOf(piece.item));
+  const pieces: Piece<T>[] = [...level.items.map((item) => ({ item })), ...level.prefixes.map((prefix) => ({ prefixes: [prefix] }))];
   return pieces.sort((a, b) => lister.compare(at(a), at(b)));
+}
+
+/** Joins neighbouring sub-prefixes (no key between them) into runs of about the same length, about `wanted` in all. */
+function inRuns<T>(pieces: Piece<T>[], wanted: number): Piece<T>[] {
+  const length = Math.ceil(pieces.filter(isSubtrees).length / wanted);
+  const out: Piece<T>[] = [];
+  for (const piece of pieces) {
+    const last = out.at(-1);
+    if (isSubtrees(piece) && last && isSubtrees(last) && last.prefixes.length < length) last.prefixes.push(...piece.prefixes);
+    else out.push(isSubtrees(piece) ? { prefixes: [...piece.prefixes], whole: true } : piece);
+  }
+  return out;
 }
 
 /** Reads an async iterable of pages ahead of its reader, at most `ahead` pages. */

@@ -62,12 +62,20 @@ test('listInSubtrees gives every key once, in the order one listing gives, whate
 });
 
 test('listInSubtrees keeps a level whole when splitting it would give more subtrees than asked for', async () => {
-  const feeds = Array.from({ length: 40 }, (_, i) => `home/chris/feeds/feed_${i}/x`);
+  const feeds = ['chris', 'gaurav', 'jennings', 'rudolph'].flatMap((user) => Array.from({ length: 40 }, (_, i) => `home/${user}/feeds/feed_${i}/x`));
   const { sorted, asked, lister } = treeOf(feeds);
   assert.deepEqual(await all(listInSubtrees('', lister, OPTIONS)), sorted);
-  // "" -> home/ -> home/chris/ -> home/chris/feeds/ (40 subtrees: too many, listed whole)
-  assert.equal(asked.levels, 4);
-  assert.equal(asked.pages, Math.ceil(40 / 2), 'one listing of the feeds, not 40');
+  // "" -> home/ -> 4 users (enough to list at once) -> each user's feeds/ -> 40 feeds: too many, listed whole.
+  assert.equal(asked.pages, 4 * Math.ceil(40 / 2), 'one listing of each user\'s feeds, not 40');
+});
+
+test('while there are too few pieces to list at once, a level of many sub-prefixes is listed in runs of them', async () => {
+  const users = Array.from({ length: 100 }, (_, i) => `u${String(i).padStart(3, '0')}`);
+  const keys = [...users.flatMap((user) => [`home/${user}/a`, `home/${user}/b`, `home/${user}/c`]), 'home/u050', 'home/u050.txt', 'readme'];
+  const { sorted, asked, lister } = treeOf(keys);
+  assert.deepEqual(await all(listInSubtrees('', lister, OPTIONS)), sorted, 'in order, with the keys between the runs in their place');
+  assert.equal(asked.pages, 100 * 2, 'each user listed once, by its own prefix');
+  assert.ok(asked.mostInFlight >= 2, `runs were listed at once (${asked.mostInFlight})`);
 });
 
 test('listInSubtrees lists at most `concurrency` subtrees at once, each at most `pagesAhead` pages ahead', async () => {
