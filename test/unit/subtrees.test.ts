@@ -12,7 +12,7 @@ function treeOf(keys: string[], pageSize = 2) {
   const lister: TreeLister<string> = {
     keyOf: (key) => key,
     compare: compareUtf16,
-    async level(prefix) {
+    level(prefix) {
       asked.levels++;
       const items: string[] = [];
       const prefixes = new Set<string>();
@@ -20,7 +20,7 @@ function treeOf(keys: string[], pageSize = 2) {
         const slash = key.indexOf('/', prefix.length);
         if (slash < 0) items.push(key); else prefixes.add(key.slice(0, slash + 1));
       }
-      return items.length + prefixes.size > 1000 ? undefined : { items, prefixes: [...prefixes] };
+      return Promise.resolve(items.length + prefixes.size > 1000 ? undefined : { items, prefixes: [...prefixes] });
     },
     async *pages(prefix) {
       const under = sorted.filter((key) => key.startsWith(prefix));
