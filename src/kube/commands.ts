@@ -2,6 +2,7 @@
 import { ApiException, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { messageOf } from '../errors.ts';
 import { createJob, listJobPods, listReleaseJobs, pickJob, runOf } from './jobs.ts';
+import { readPodProgress } from './pod-progress.ts';
 import { buildStatusReport, formatStatus, statusOutcome, type StatusReport } from './status.ts';
 import { buildRetryJob, formatRerun, isRefusal, planRerun } from './rerun.ts';
 
@@ -32,7 +33,8 @@ export async function statusCommand(options: KubeCommandOptions): Promise<KubeOu
   return withProblems(options, async (kubeConfig, namespace) => {
     for (;;) {
       const { job, pods } = await readRun(kubeConfig, namespace, options);
-      const report = buildStatusReport(job, pods, { release: options.release, namespace });
+      const running = await readPodProgress(kubeConfig, namespace, pods);
+      const report = buildStatusReport(job, pods, { release: options.release, namespace }, new Date(), running);
       printReport(report, options);
       if (!options.watch || report.outcome !== 'running') return statusOutcome(report);
       await sleep(options.intervalSeconds * 1000);

@@ -1,8 +1,7 @@
-// A run's totals and ETA from what its pods reported when they ended: each copier's summary carries its shard's
-// totals and one shard's share of Swift's container counts (src/report/totals.ts). Status cannot see a running
-// pod's progress lines (they are in its log; Kubernetes keeps only the termination message of a pod that ended),
-// so an index that has not reported is expected to hold that share and to take as long per byte as those that did,
-// counted from its pod's start.
+// A run's totals and ETA from what its pods reported: each copier's summary (the termination message of a pod that
+// ended) carries its shard's totals and one shard's share of Swift's container counts (src/report/totals.ts); a
+// running pod's latest progress line (its log, where status may read it) its shard's totals and its own ETA. An
+// index that has reported neither is expected to hold that share and to take as long per byte as those that did.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { completionsOf, podsByIndex, type IndexRow } from './jobs.ts';
 
@@ -19,18 +18,19 @@ export function expectedTotals(rows: readonly IndexRow[]): ExpectedTotals | unde
   if (!share) return undefined;
   const totals: ExpectedTotals = { objects: 0, bytes: 0, estimatedIndexes: 0 };
   for (const row of rows) {
-    const reported = row.summary?.totals;
+    const reported = row.summary?.totals ?? (row.progress ? { objects: row.progress.objects.total, bytes: row.progress.bytes.total } : undefined);
     totals.objects += reported?.objects ?? share.objects;
     totals.bytes += reported?.bytes ?? share.bytes;
-    if (!reported) totals.estimatedIndexes++;
+    if (!row.summary?.totals && row.progress?.totals !== 'exact') totals.estimatedIndexes++;
   }
   return totals;
 }
 
 /**
  * Seconds until the last index ends: one shard takes (its expected bytes × the seconds per byte of the succeeded
- * indexes); a running index has that less the time since its pod started, a pending one all of it, and they share
- * the Job's parallelism. Undefined until an index succeeded with its totals.
+ * indexes, or else of the running ones' current rates); a running index has its own progress line's ETA, or that
+ * less the time since its pod started; a pending one all of it; and they share the Job's parallelism. Undefined
+ * until an index succeeded with its totals or a running one reported a rate.
  */
 export function expectedEta(rows: readonly IndexRow[], job: V1Job, pods: readonly V1Pod[], now: Date): number | undefined {
   const share = shareOf(rows);
@@ -44,7 +44,7 @@ export function expectedEta(rows: readonly IndexRow[], job: V1Job, pods: readonl
     if (row.state !== 'running' && row.state !== 'pending') continue;
     const started = row.state === 'running' ? newest.get(row.index)?.[0]?.status?.startTime : undefined;
     const ran = started ? Math.max(0, (now.getTime() - new Date(started).getTime()) / 1000) : 0;
-    const rest = Math.max(0, shardSeconds - ran);
+    const rest = row.progress?.etaSeconds ?? Math.max(0, shardSeconds - ran);
     left += rest;
     longest = Math.max(longest, rest);
   }
@@ -52,9 +52,11 @@ export function expectedEta(rows: readonly IndexRow[], job: V1Job, pods: readonl
   return Math.round(Math.max(longest, left / slots));
 }
 
-/** One shard's expected share, as the pods reported it (the mean, should their HEADs have seen different counts). */
+/** One shard's expected share, as the ended pods reported it (the mean, should their HEADs have seen different
+ *  counts), or else the mean of the running pods' shard totals. */
 function shareOf(rows: readonly IndexRow[]): { objects: number; bytes: number } | undefined {
-  const shares = rows.flatMap((row) => (row.summary?.expected ? [row.summary.expected] : []));
+  const ended = rows.flatMap((row) => (row.summary?.expected ? [row.summary.expected] : []));
+  const shares = ended.length > 0 ? ended : rows.flatMap((row) => (row.progress ? [{ objects: row.progress.objects.total, bytes: row.progress.bytes.total }] : []));
   if (shares.length === 0) return undefined;
   return {
     objects: Math.round(shares.reduce((sum, share) => sum + share.objects, 0) / shares.length),
@@ -70,5 +72,7 @@ function secondsPerByte(rows: readonly IndexRow[]): number | undefined {
     seconds += row.summary.seconds;
     bytes += row.summary.totals.bytes;
   }
-  return bytes > 0 ? seconds / bytes : undefined;
+  if (bytes > 0) return seconds / bytes;
+  const rates = rows.flatMap((row) => (row.progress?.mibPerSecond ? [row.progress.mibPerSecond * 1048576] : []));
+  return rates.length > 0 ? rates.length / rates.reduce((sum, rate) => sum + rate, 0) : undefined;
 }

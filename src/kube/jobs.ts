@@ -1,4 +1,5 @@
 // A release's copier Jobs and pods from the Kubernetes API, and the pure reading of them: one row per Job index.
+import type { PodProgress } from './pod-progress.ts';
 import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Container, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { parseIndexList } from '../indexes.ts';
 
@@ -45,6 +46,8 @@ export interface IndexRow {
   message?: string;
   /** The result shown is from an attempt before the one now running or waiting. */
   earlierAttempt?: boolean;
+  /** A running index: the latest progress line in its pod's log. */
+  progress?: PodProgress;
 }
 
 /** Selector for the chart's copier Jobs (and the CronJob's) of a release. */

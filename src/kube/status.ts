@@ -1,6 +1,7 @@
 // Where a run stands: per-index rows, totals, throughput and ETA from a Job and its pods, for people and for scripts.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { formatIndexList } from '../indexes.ts';
+import type { PodProgress } from './pod-progress.ts';
 import { expectedEta, expectedTotals, type ExpectedTotals } from './expected.ts';
 import { completionsOf, envOf, failedIndexes, failureReason, indexRows, jobOutcome, LABEL, runOf, shardMap, unfinishedIndexes, type IndexRow, type IndexState, type JobOutcome } from './jobs.ts';
 
@@ -40,10 +41,12 @@ export interface StatusReport {
   /** Indexes an ended Job never finished (it stopped first), and their shards. */
   unfinishedIndexes: string;
   unfinishedShards: string;
+  /** Why the running pods' progress could not be read (e.g. no permission to get pods/log). */
+  progressUnreadable?: string;
 }
 
-export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { release: string; namespace: string }, now: Date = new Date()): StatusReport {
-  const rows = indexRows(job, pods);
+export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { release: string; namespace: string }, now: Date = new Date(), running: { progress: ReadonlyMap<string, PodProgress>; unreadable?: string } = { progress: new Map() }): StatusReport {
+  const rows = withProgress(indexRows(job, pods), running.progress);
   const outcome = jobOutcome(job);
   const elapsedSeconds = elapsedOf(job, now);
   const totals = totalsOf(rows);
@@ -63,6 +66,7 @@ export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { r
     completionTime: isoOf(job.status?.completionTime),
     expected: expectedTotals(rows),
     etaSeconds,
+    progressUnreadable: running.unreadable,
   };
   return {
     release: where.release,
@@ -82,6 +86,14 @@ export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { r
     unfinishedShards: formatIndexList(unfinished.map(shardMap(job))),
     ...withoutUndefined(optional),
   };
+}
+
+/** Each running index's latest progress, from the pod the row shows. */
+function withProgress(rows: IndexRow[], progress: ReadonlyMap<string, PodProgress>): IndexRow[] {
+  return rows.map((row) => {
+    const latest = row.state === 'running' && row.pod ? progress.get(row.pod) : undefined;
+    return latest ? { ...row, progress: latest } : row;
+  });
 }
 
 /** ok: succeeded, or running with no failed index; failed: some index failed or the Job failed. */
@@ -126,7 +138,8 @@ function etaOf(counts: Record<IndexState, number>, elapsedSeconds: number): numb
 
 /** The report as lines for a person: a headline, one row per index, totals, and what to do about failures. */
 export function formatStatus(report: StatusReport): string[] {
-  const lines = [headline(report), '', ...table(report), '', totalsLine(report), ...expectedLine(report), timingLine(report)];
+  const lines = [headline(report), '', ...table(report), '', totalsLine(report), ...runningLine(report), ...expectedLine(report), timingLine(report)];
+  if (report.progressUnreadable) lines.push(`progress of running pods not read: ${report.progressUnreadable}`);
   if (report.unfinishedIndexes) lines.push(unfinishedLine(report));
   if (report.failedIndexes) lines.push(failedLine(report));
   return lines;
@@ -157,8 +170,27 @@ function table(report: StatusReport): string[] {
 }
 
 function noteOf(row: IndexRow): string {
-  const notes = [row.earlierAttempt ? 'earlier attempt' : '', row.summary?.interrupted ? 'interrupted' : '', failureNote(row), row.message ?? ''];
+  const notes = [progressNote(row), row.earlierAttempt ? 'earlier attempt' : '', row.summary?.interrupted ? 'interrupted' : '', failureNote(row), row.message ?? ''];
   return notes.filter(Boolean).join('; ');
+}
+
+/** A running index's latest progress line: done of its shard, rate, ETA. */
+function progressNote({ progress }: IndexRow): string {
+  if (!progress) return '';
+  const { objects, bytes, mibPerSecond, etaSeconds } = progress;
+  const part = bytes.total > 0 ? `${Math.floor((bytes.done / bytes.total) * 100)}%` : `${objects.done}/${objects.total} objects`;
+  const rate = mibPerSecond === null ? '' : `, ${mibPerSecond} MiB/s`;
+  const eta = etaSeconds === null ? '' : `, ETA ${formatDuration(etaSeconds)}`;
+  return `${part} of ${objects.total} objects, ${formatBytes(bytes.total)}${progress.totals === 'estimated' ? ' (estimated)' : ''}${rate}${eta}`;
+}
+
+/** The running indexes' progress lines summed: what they have done so far and their pace now. */
+function runningLine({ rows }: StatusReport): string[] {
+  const reporting = rows.filter((row) => row.progress);
+  if (reporting.length === 0) return [];
+  const sum = (of: (progress: PodProgress) => number) => reporting.reduce((total, row) => total + of(row.progress!), 0);
+  const rate = sum((progress) => progress.mibPerSecond ?? 0);
+  return [`running: ${reporting.length} of ${rows.filter((row) => row.state === 'running').length} indexes report ${sum((progress) => progress.objects.done)} of ${sum((progress) => progress.objects.total)} objects, ${formatBytes(sum((progress) => progress.bytes.done))} of ${formatBytes(sum((progress) => progress.bytes.total))} done, ${round(rate, 2)} MiB/s`];
 }
 
 /** Why an index failed, as its pod said: the shard's fatal reason, or the first object's key and reason. */
@@ -188,7 +220,7 @@ function expectedLine({ expected, completions }: StatusReport): string[] {
 }
 
 function timingLine(report: StatusReport): string {
-  const eta = report.outcome !== 'running' ? 'ended' : report.etaSeconds === undefined ? 'ETA unknown until an index finishes' : `ETA ${formatDuration(report.etaSeconds)}`;
+  const eta = report.outcome !== 'running' ? 'ended' : report.etaSeconds === undefined ? 'ETA unknown until an index finishes or reports its progress' : `ETA ${formatDuration(report.etaSeconds)}`;
   return `elapsed ${formatDuration(report.elapsedSeconds)}, ${report.mibPerSecond} MiB/s, ${eta}`;
 }
 

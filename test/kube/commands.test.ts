@@ -1,7 +1,10 @@
 // status and rerun end to end through @kubernetes/client-node against a fake API server on 127.0.0.1.
 import { test } from 'node:test';
+import { Writable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { rerunCommand, statusCommand, type KubeCommandOptions, type KubeOutcome } from '../../src/kube/commands.ts';
+import { createLog } from '../../src/log.ts';
+import type { ProgressLine } from '../../src/report/progress.ts';
 import { startFakeApi, kubeConfigFor, type FakeApi, type Json } from './fake-api.ts';
 import { completeRun, failedRun, job, jobName, legacyRun, NAMESPACE, objectsOf, RELEASE, rerunRun, runningRun, uidOf } from './fixtures.ts';
 
@@ -238,4 +241,57 @@ test('an API refusal such as 403 is one line with a hint, exit 2', () => withApi
   const { code, err } = await run(statusCommand, api);
   assert.equal(code, 'problem');
   assert.deepEqual(err, ['Kubernetes API answered 403: jobs.batch is forbidden: User "system:serviceaccount:cube:default" cannot list resource "jobs" in API group "batch" in the namespace "cube" (the account may not list Jobs and Pods or create Jobs in namespace cube)']);
+}));
+
+/** A copier's log as pino writes it: a start line, progress lines, a warning, and a line cut short. */
+function copierLog(lines: ProgressLine[]): string {
+  const chunks: string[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _encoding, done) { chunks.push(chunk.toString('utf8')); done(); } });
+  const log = createLog('info', sink);
+  log.info({ shard: 0 }, 'starting');
+  for (const line of lines) log.info({ progress: line }, 'progress');
+  log.warn({ key: 'home/chris/a.dcm' }, 'retrying object');
+  log.flush();
+  return `${chunks.join('')}{"level":30,"progress":{"objects":{"do`;
+}
+
+function progressOf(done: number, total: number, mibPerSecond: number | null, etaSeconds: number | null): ProgressLine {
+  return {
+    listed: total * 3, inShard: total, totals: 'estimated', inFlight: 4, retries: 0,
+    objects: { done, total, copied: done, failed: 0 }, bytes: { done: done * MiB, total: total * MiB, copied: done * MiB }, mibPerSecond, etaSeconds,
+  };
+}
+
+const MiB = 1048576;
+const allRunning = { run: 7, completions: 3, createdAt: '2025-06-04T10:00:00Z', pods: [0, 1, 2].map((index) => ({ index, phase: 'Running' as const, minute: 0 })) };
+const podOfIndex = (api: FakeApi, index: number) => String((api.pods.find((pod) => (pod['metadata'] as { annotations: Record<string, string> }).annotations['batch.kubernetes.io/job-completion-index'] === String(index))!['metadata'] as { name: string }).name);
+
+test('status reads each running pod\'s latest progress line from its log: share done, rate, ETA, before any index ended', () => withApi(objectsOf(allRunning), async (api) => {
+  const before = await run(statusCommand, api);
+  assert.match(before.out.at(-1)!, /ETA unknown until an index finishes or reports its progress$/, 'no log yet, no ETA');
+  api.logs.set(podOfIndex(api, 0), copierLog([progressOf(10, 100, 1, 200), progressOf(40, 100, 2, 30)]));
+  api.logs.set(podOfIndex(api, 1), copierLog([progressOf(30, 100, 2, 60)]));
+  const { code, out } = await run(statusCommand, api);
+  assert.equal(code, 'ok');
+  assert.match(out[3]!, /^0 +running +1 .* 40% of 100 objects, 100\.0 MiB \(estimated\), 2 MiB\/s, ETA 30s$/, 'the latest line, not an earlier one or the cut one');
+  assert.match(out[4]!, /^1 +running +1 .* 30% of 100 objects, 100\.0 MiB \(estimated\), 2 MiB\/s, ETA 1m00s$/);
+  assert.match(out[5]!, /^2 +running +1 +(- +)+-$/, 'a pod with nothing in its log yet');
+  assert.ok(out.includes('running: 2 of 3 indexes report 70 of 200 objects, 70.0 MiB of 200.0 MiB done, 4 MiB/s'), out.join('\n'));
+  assert.ok(out.includes('run totals: 300 objects, 300.0 MiB (3 of 3 indexes expected from Swift\'s container counts)'), out.join('\n'));
+  // Index 1 needs the longest (60 s); index 2, at the reporting pods' pace, has used up its share's time already.
+  assert.match(out.at(-1)!, /, ETA 1m00s$/);
+  const logRequests = api.requests.filter((request) => request.path.endsWith('/log'));
+  assert.equal(logRequests.length, 6, 'one log read per running pod and status');
+  assert.deepEqual(Object.fromEntries(logRequests[0]!.query), { container: 'copier', tailLines: '200', limitBytes: '262144' });
+  const json = JSON.parse((await run(statusCommand, api, { json: true })).out.join('\n')) as { rows: { progress?: { objects: { done: number } } }[] };
+  assert.deepEqual(json.rows.map((row) => row.progress?.objects.done), [40, 30, undefined]);
+}));
+
+test('status without permission to read pods/log says so in one line and reports the rest', () => withApi(objectsOf(runningRun), async (api) => {
+  api.forbidden.add('pods/log');
+  const { code, out, err } = await run(statusCommand, api);
+  assert.equal(code, 'ok');
+  assert.deepEqual(err, []);
+  assert.ok(out.some((line) => /^progress of running pods not read: pods ".+" is forbidden: User "tester" cannot get resource "pods\/log" in API group "" in the namespace "cube"$/.test(line)), out.join('\n'));
+  assert.match(out.find((line) => line.startsWith('elapsed'))!, /, ETA \d+/, 'the ETA from the indexes that ended, as before');
 }));

@@ -375,6 +375,40 @@ describe('pods', () => {
   });
 });
 
+describe('a pod\'s log', () => {
+  const text = async (path: string) => { const response = await fetch(`${api.url}${path}`); return { code: response.status, type: response.headers.get('content-type'), body: await response.text() }; };
+
+  test('is the container\'s text, its last tailLines lines, at most limitBytes; refused as the API server and kubelet refuse', async () => {
+    const spec = { restartPolicy: 'Never', containers: [{ name: 'copier', image: 'ghcr.io/fnndsc/swift-to-s3:0.1.0' }] };
+    await created({ metadata: { name: 'logging' }, spec }, podsPath());
+    const path = `${podsPath()}/logging/log`;
+    assert.equal((await text(path)).body, '', 'no node yet: an empty log');
+    api.pods = api.pods.map((pod) => ((pod['metadata'] as Json).name === 'logging' ? { ...pod, spec: { ...(pod['spec'] as Json), nodeName: 'worker-0' } } : pod));
+    const waiting = await call('GET', path);
+    assert.equal(waiting.code, 400);
+    assert.equal(waiting.body.message, 'container "copier" in pod "logging" is waiting to start: ContainerCreating');
+    api.pods = api.pods.map((pod) => ((pod['metadata'] as Json).name === 'logging' ? { ...pod, status: { phase: 'Running', containerStatuses: [{ name: 'copier', state: { running: {} } }] } } : pod));
+    api.logs.set('logging', 'one\ntwo\nthree\n');
+    assert.deepEqual(await text(path), { code: 200, type: 'text/plain', body: 'one\ntwo\nthree\n' });
+    assert.equal((await text(`${path}?tailLines=2`)).body, 'two\nthree\n');
+    assert.equal((await text(`${path}?tailLines=2&limitBytes=5`)).body, 'two\nt');
+    assert.equal((await text(`${path}?container=copier&tailLines=0`)).body, '');
+    const wrong = await call('GET', `${path}?container=sidecar`);
+    assert.deepEqual([wrong.code, wrong.body.message], [400, 'container sidecar is not valid for pod logging']);
+    const invalid = await call('GET', `${path}?tailLines=-1&limitBytes=0`);
+    assert.equal(invalid.code, 422);
+    assert.equal(invalid.body.message, 'PodLogOptions "logging" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0, limitBytes: Invalid value: 0: must be greater than 0');
+    assert.equal((await call('GET', `${podsPath()}/nobody/log`)).code, 404);
+    api.forbidden.add('pods/log');
+    try {
+      const forbidden = await call('GET', path);
+      assert.deepEqual([forbidden.code, forbidden.body.reason], [403, 'Forbidden']);
+    } finally {
+      api.forbidden.delete('pods/log');
+    }
+  });
+});
+
 describe('the Job the chart renders', () => {
   for (const version of helmVersions) {
     test(`the copier Job rendered by Helm ${version.name} from noobaa-default.yaml is created, and so is the pod of each index`, async () => {

@@ -10,6 +10,9 @@
 //   POST   /api/v1/namespaces/{ns}/pods                                          create (generateName too): phase Pending, 422 Invalid
 //   GET    /api/v1/namespaces/{ns}/pods/{name}[/status]                          read
 //   PUT    /api/v1/namespaces/{ns}/pods/{name}/status                            status update (what a kubelet reports)
+//   GET    /api/v1/namespaces/{ns}/pods/{name}/log[?container=&tailLines=&limitBytes=]  the container's log as text
+//          (set in .logs by pod name), chosen and refused as LogLocation (pkg/registry/core/pod/strategy.go) and the
+//          kubelet do; 422 on a negative tailLines or a limitBytes below 1 (ValidatePodLogOptions)
 // Refusals are Status objects as apimachinery's errors.NewInvalid / NewBadRequest / NewNotFound / NewConflict build them.
 // Objects seeded through startFakeApi() or assigned to .jobs/.pods are stored as given, without validation.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -40,15 +43,19 @@ export interface FakeApi {
   pods: Json[];
   /** When set, every request is answered with this Status (e.g. 403 Forbidden). */
   refuse?: Refusal;
+  /** Each pod's container log (by pod name), as the kubelet would serve it. */
+  logs: Map<string, string>;
+  /** Resources this user may not get, e.g. "pods/log": 403 as RBAC answers. */
+  forbidden: Set<string>;
   /** A KubeConfig pointing at this server (plain HTTP, bearer token). */
   kubeConfig(namespace?: string): KubeConfig;
   close(): Promise<void>;
 }
 
-interface FakeState { requests: RecordedRequest[]; jobs: Json[]; pods: Json[]; refuse?: Refusal; resourceVersion: number }
+interface FakeState { requests: RecordedRequest[]; jobs: Json[]; pods: Json[]; refuse?: Refusal; resourceVersion: number; logs: Map<string, string>; forbidden: Set<string> }
 
 export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[] } = {}): Promise<FakeApi> {
-  const api: FakeState = { requests: [], jobs: [...(objects.jobs ?? [])], pods: [...(objects.pods ?? [])], resourceVersion: 10_000 };
+  const api: FakeState = { requests: [], jobs: [...(objects.jobs ?? [])], pods: [...(objects.pods ?? [])], resourceVersion: 10_000, logs: new Map(), forbidden: new Set() };
   const server = createServer((request, response) => {
     void answer(api, request, response).catch((error: unknown) => send(response, 500, status(500, 'InternalError', String(error))));
   });
@@ -63,6 +70,8 @@ export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[] } = {
     set pods(pods: Json[]) { api.pods = pods; },
     get refuse() { return api.refuse; },
     set refuse(refusal) { api.refuse = refusal; },
+    logs: api.logs,
+    forbidden: api.forbidden,
     kubeConfig: (namespace?: string) => kubeConfigFor(url, namespace),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
@@ -89,7 +98,7 @@ export function matchesSelector(labels: Record<string, string>, selector: string
 interface Kind { apiVersion: string; kind: string; resource: string; group: string; collection: 'jobs' | 'pods' }
 const JOB: Kind = { apiVersion: 'batch/v1', kind: 'Job', resource: 'jobs', group: 'batch', collection: 'jobs' };
 const POD: Kind = { apiVersion: 'v1', kind: 'Pod', resource: 'pods', group: '', collection: 'pods' };
-const ROUTE = /^\/(?:apis\/batch\/v1|api\/v1)\/namespaces\/([^/]+)\/(jobs|pods)(?:\/([^/]+)(\/status)?)?$/;
+const ROUTE = /^\/(?:apis\/batch\/v1|api\/v1)\/namespaces\/([^/]+)\/(jobs|pods)(?:\/([^/]+)(\/status|\/log)?)?$/;
 
 type Reply = [number, Json];
 
@@ -119,6 +128,10 @@ async function answer(api: FakeState, request: IncomingMessage, response: Server
   const kind = route && (url.pathname.startsWith('/apis/batch/v1/') ? route[2] === 'jobs' && JOB : route[2] === 'pods' && POD);
   if (!route || !kind) return send(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
   const [, namespace, , name, subresource] = route as unknown as [string, string, string, string | undefined, string | undefined];
+  if (subresource === '/log') {
+    if (kind !== POD || !name) return send(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
+    return podLog(api, decodeURIComponent(namespace), decodeURIComponent(name), method, url.searchParams, response);
+  }
   try {
     send(response, ...handle(api, { method, namespace: decodeURIComponent(namespace), name: name && decodeURIComponent(name), status: Boolean(subresource), query: url.searchParams, body, kind }));
   } catch (error) {
@@ -350,6 +363,57 @@ function invalidStatus(kind: Kind, name: string, errors: FieldError[]): Json {
   const groupKind = kind.group ? `${kind.kind}.${kind.group}` : kind.kind;
   const causes = errors.map((error) => ({ reason: error.type, message: errorBody(error), field: error.field }));
   return status(422, 'Invalid', `${groupKind} "${name}" is invalid: ${aggregate(errors)}`, { name, ...(kind.group ? { group: kind.group } : {}), kind: kind.kind, causes });
+}
+
+// --- pods/log ------------------------------------------------------------------------------------------------
+
+/** GET pods/{name}/log: RBAC, then the pod, PodLogOptions validation, the container (LogLocation), and what the
+ *  kubelet answers for a container that has not started; the log text, its last tailLines lines, at most limitBytes. */
+function podLog(api: FakeState, namespace: string, name: string, method: string, query: URLSearchParams, response: ServerResponse): void {
+  if (api.forbidden.has('pods/log')) {
+    return send(response, 403, status(403, 'Forbidden', `pods "${name}" is forbidden: User "tester" cannot get resource "pods/log" in API group "" in the namespace "${namespace}"`, { name, kind: 'pods' }));
+  }
+  if (method !== 'GET') return send(response, 405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+  const pod = api.pods.find((object) => metaOf(object).namespace === namespace && metaOf(object).name === name);
+  if (!pod) return send(response, 404, status(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' }));
+  const tailLines = query.has('tailLines') ? Number(query.get('tailLines')) : undefined;
+  const limitBytes = query.has('limitBytes') ? Number(query.get('limitBytes')) : undefined;
+  const invalid = [
+    ...(tailLines !== undefined && !(tailLines >= 0) ? [`tailLines: Invalid value: ${query.get('tailLines')}: must be greater than or equal to 0`] : []),
+    ...(limitBytes !== undefined && !(limitBytes >= 1) ? [`limitBytes: Invalid value: ${query.get('limitBytes')}: must be greater than 0`] : []),
+  ];
+  if (invalid.length > 0) return send(response, 422, status(422, 'Invalid', `PodLogOptions "${name}" is invalid: ${invalid.join(', ')}`, { name, kind: 'PodLogOptions' }));
+  const spec = (pod['spec'] ?? {}) as { containers?: { name: string }[]; nodeName?: string };
+  const names = (spec.containers ?? []).map((container) => container.name);
+  let container = query.get('container') ?? '';
+  if (!container) {
+    if (names.length !== 1) {
+      const choose = names.length === 0 ? '' : `, choose one of: [${names.join(' ')}]`;
+      return send(response, 400, status(400, 'BadRequest', `a container name must be specified for pod ${name}${choose}`));
+    }
+    container = names[0]!;
+  } else if (!names.includes(container)) {
+    return send(response, 400, status(400, 'BadRequest', `container ${container} is not valid for pod ${name}`));
+  }
+  // No node yet: LogLocation returns no location, and the server an empty log.
+  if (!spec.nodeName) return sendText(response, '');
+  const statuses = ((pod['status'] ?? {}) as { containerStatuses?: { name: string; state?: { waiting?: { reason?: string }; running?: Json; terminated?: Json } }[] }).containerStatuses ?? [];
+  const state = statuses.find((entry) => entry.name === container)?.state;
+  if (!state?.running && !state?.terminated) {
+    return send(response, 400, status(400, 'BadRequest', `container "${container}" in pod "${name}" is waiting to start: ${state?.waiting?.reason ?? 'ContainerCreating'}`));
+  }
+  let text = api.logs.get(name) ?? '';
+  if (tailLines !== undefined) {
+    const lines = text.split(/(?<=\n)/);
+    text = tailLines === 0 ? '' : lines.slice(-tailLines).join('');
+  }
+  if (limitBytes !== undefined) text = Buffer.from(text).subarray(0, limitBytes).toString('utf8');
+  sendText(response, text);
+}
+
+function sendText(response: ServerResponse, text: string): void {
+  response.writeHead(200, { 'content-type': 'text/plain' });
+  response.end(text);
 }
 
 function status(code: number, reason: string, message: string, statusDetails?: Json): Json {
