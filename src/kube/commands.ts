@@ -33,7 +33,9 @@ export async function statusCommand(options: KubeCommandOptions): Promise<KubeOu
   return withProblems(options, async (kubeConfig, namespace) => {
     for (;;) {
       const { job, pods } = await readRun(kubeConfig, namespace, options);
-      const running = await readPodProgress(kubeConfig, namespace, pods);
+      const { progress, refused } = await readPodProgress(kubeConfig, namespace, pods);
+      // The API's own message: a 403 names the permission missing (get pods/log).
+      const running = refused === undefined ? { progress } : { progress, unreadable: apiMessage(refused) };
       const report = buildStatusReport(job, pods, { release: options.release, namespace }, new Date(), running);
       printReport(report, options);
       if (!options.watch || report.outcome !== 'running') return statusOutcome(report);
@@ -119,11 +121,16 @@ function printReport(report: StatusReport, options: KubeCommandOptions): void {
 
 /** One line from an API error: the Status message the server sent, with what to check for the usual codes. */
 function apiProblem(error: ApiException<unknown>, namespace: string): string {
-  const message = statusMessage(error.body) ?? error.message.split('\n')[0];
+  const message = apiMessage(error);
   const hint = error.code === 401 ? ' (log in again: the token is missing or expired)'
     : error.code === 403 ? ` (the account may not list Jobs and Pods or create Jobs in namespace ${namespace})`
       : '';
   return `Kubernetes API answered ${error.code}: ${message}${hint}`;
+}
+
+/** The Status message the server sent, else the error's first line. */
+function apiMessage(error: unknown): string {
+  return (error instanceof ApiException ? statusMessage(error.body) : undefined) ?? (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }
 
 function statusMessage(body: unknown): string | undefined {

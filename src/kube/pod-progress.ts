@@ -15,11 +15,11 @@ export interface PodProgress {
 const TAIL_LINES = 200;
 const LIMIT_BYTES = 256 * 1024;
 
-/** The latest progress of each running pod, by pod name, and why none could be read where the API refused it. */
-export async function readPodProgress(kubeConfig: KubeConfig, namespace: string, pods: readonly V1Pod[]): Promise<{ progress: Map<string, PodProgress>; unreadable?: string }> {
+/** The latest progress of each running pod, by pod name, and the first error where a log could not be read. */
+export async function readPodProgress(kubeConfig: KubeConfig, namespace: string, pods: readonly V1Pod[]): Promise<{ progress: Map<string, PodProgress>; refused?: unknown }> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const progress = new Map<string, PodProgress>();
-  let unreadable: string | undefined;
+  let refused: { error: unknown } | undefined;
   await Promise.all(pods.filter((pod) => pod.status?.phase === 'Running').map(async (pod) => {
     const name = pod.metadata?.name ?? '';
     // The chart's container is "copier"; a pod with sidecars injected must name it, a pod of one need not.
@@ -29,10 +29,10 @@ export async function readPodProgress(kubeConfig: KubeConfig, namespace: string,
       const latest = latestProgress(String(log));
       if (latest) progress.set(name, latest);
     } catch (error) {
-      unreadable ??= refusalOf(error);
+      refused ??= { error };
     }
   }));
-  return unreadable ? { progress, unreadable } : { progress };
+  return refused ? { progress, refused: refused.error } : { progress };
 }
 
 /** The last progress line of a copier's log (one JSON object per line, pino's), if any. */
@@ -65,15 +65,4 @@ function pick(line: PodProgress): PodProgress {
     mibPerSecond: typeof line.mibPerSecond === 'number' ? line.mibPerSecond : null,
     etaSeconds: typeof line.etaSeconds === 'number' ? line.etaSeconds : null,
   };
-}
-
-/** The API's own message (a 403 names the missing permission), on one line. */
-function refusalOf(error: unknown): string {
-  const body = (error as { body?: unknown }).body;
-  const message = typeof body === 'string' ? (tryJson(body) as { message?: string } | undefined)?.message : (body as { message?: string } | undefined)?.message;
-  return (message ?? (error instanceof Error ? error.message : String(error))).split('\n')[0]!;
-}
-
-function tryJson(text: string): unknown {
-  try { return JSON.parse(text); } catch { return undefined; }
 }
