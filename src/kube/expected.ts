@@ -18,7 +18,7 @@ export function expectedTotals(rows: readonly IndexRow[]): ExpectedTotals | unde
   if (!share) return undefined;
   const totals: ExpectedTotals = { objects: 0, bytes: 0, estimatedIndexes: 0 };
   for (const row of rows) {
-    const reported = row.summary?.totals ?? (row.progress ? { objects: row.progress.objects.total, bytes: row.progress.bytes.total } : undefined);
+    const reported = row.summary?.totals ?? progressTotals(row);
     totals.objects += reported?.objects ?? share.objects;
     totals.bytes += reported?.bytes ?? share.bytes;
     if (!row.summary?.totals && row.progress?.totals !== 'exact') totals.estimatedIndexes++;
@@ -56,12 +56,17 @@ export function expectedEta(rows: readonly IndexRow[], job: V1Job, pods: readonl
  *  counts), or else the mean of the running pods' shard totals. */
 function shareOf(rows: readonly IndexRow[]): { objects: number; bytes: number } | undefined {
   const ended = rows.flatMap((row) => (row.summary?.expected ? [row.summary.expected] : []));
-  const shares = ended.length > 0 ? ended : rows.flatMap((row) => (row.progress ? [{ objects: row.progress.objects.total, bytes: row.progress.bytes.total }] : []));
+  const shares = ended.length > 0 ? ended : rows.flatMap((row) => progressTotals(row) ?? []);
   if (shares.length === 0) return undefined;
   return {
     objects: Math.round(shares.reduce((sum, share) => sum + share.objects, 0) / shares.length),
     bytes: Math.round(shares.reduce((sum, share) => sum + share.bytes, 0) / shares.length),
   };
+}
+
+/** A running index's shard totals, as its latest progress line has them. */
+function progressTotals({ progress }: IndexRow): { objects: number; bytes: number } | undefined {
+  return progress ? { objects: progress.objects.total, bytes: progress.bytes.total } : undefined;
 }
 
 function secondsPerByte(rows: readonly IndexRow[]): number | undefined {
