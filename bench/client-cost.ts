@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 
 const [mode = 'raw', target = 's3api', countText = '3000'] = process.argv.slice(2);
 const count = Number(countText);
-const prefix = target === 'noobaa' ? 'BED_NOOBAA' : 'BED_S3';
+const prefix = target === 'nbdb' || target === 'nsfs' ? `BED_${target.toUpperCase()}` : 'BED_S3';
 const need = (name: string): string => process.env[name] ?? (() => { throw new Error(`${name} is not set: run on a bed (see the first lines)`); })();
 const endpoint = new URL(need(`${prefix}_ENDPOINT`));
 const accessKeyId = need(`${prefix}_ACCESS_KEY_ID`);

@@ -24,17 +24,24 @@ export interface Measured {
 
 const CLOCK_TICKS = 100;
 
-/** CPU seconds (user + system) of the bed's processes, by kind: proxy, object, container, account, memcached, and
- *  noobaa (the NSFS server, known by its working directory: it renames its process). */
+/** nbdb or nsfs when the process works in that NooBaa's directory of the bed. */
+function noobaaKind(dir: string, pid: string): string | undefined {
+  let cwd: string;
+  try { cwd = readlinkSync(`/proc/${pid}/cwd`); } catch { return undefined; }
+  return ['nbdb', 'nsfs'].find((kind) => cwd.startsWith(`${dir}-${kind}/`));
+}
+
+/** CPU seconds (user + system) of the bed's processes, by kind: proxy, object, container, account, memcached, nbdb
+ *  (the data bucket's NooBaa processes and PostgreSQL) and nsfs (the NSFS server), the NooBaas known by their working
+ *  directories (under the bed's ${dir}-nbdb and ${dir}-nsfs; NooBaa renames its processes). */
 export function bedCpu(bedDir: string): Record<string, number> {
   const dir = resolve(bedDir);
   const out: Record<string, number> = {};
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      const kind = /swift-(proxy|object|container|account)-server/.exec(cmdline.join(' '))?.[1] ?? (cmdline[0]?.endsWith('memcached') ? 'memcached' : cmdline[0] === 'noobaa' ? 'noobaa' : undefined);
-      if (kind === 'noobaa' && !readlinkSync(`/proc/${pid}/cwd`).startsWith(`${dir}-noobaa/`)) continue;
-      if (!kind || (kind !== 'memcached' && kind !== 'noobaa' && !cmdline.some((arg) => arg.startsWith(dir)))) continue;
+      const kind = /swift-(proxy|object|container|account)-server/.exec(cmdline.join(' '))?.[1] ?? (cmdline[0]?.endsWith('memcached') ? 'memcached' : noobaaKind(dir, pid));
+      if (!kind || (kind !== 'memcached' && kind !== 'nbdb' && kind !== 'nsfs' && !cmdline.some((arg) => arg.startsWith(dir)))) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // fields[0] is field 3 (state): utime is field 14, stime field 15.

@@ -4,7 +4,7 @@ import { median, totalRequests, type Measured } from './measure.ts';
 export type Tool = 'swift-to-s3' | 'rclone' | 'read limit';
 export type Phase = 'copy' | 'resync' | 'read';
 /** Where a run wrote: one of the bed's S3 targets, or nowhere (the read limit only reads Swift). */
-export type Where = 's3api' | 'noobaa' | 'Swift';
+export type Where = 's3api' | 'nbdb' | 'nsfs' | 'Swift';
 export interface Run extends Measured { set: string; where: Where; tool: Tool; phase: Phase; objects: number; bytes: number }
 export interface ShardRow { shards: number; wallSeconds: number; perShard: { index: number; seconds: number; listedBy: number | null; copied: number; rssMiB: number; swiftList: number; s3List: number }[]; swiftCpu: Record<string, number> }
 export interface MemoryRow { objects: number; seconds: number; rssMiB: number; requests: Record<string, number>; unchanged: number }
@@ -30,7 +30,10 @@ export interface BenchData {
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-const NAMES: Record<Where, string> = { s3api: 's3api', noobaa: 'NooBaa', Swift: 'Swift (read only)' };
+const NAMES: Record<Where, string> = { s3api: 's3api', nbdb: 'NooBaa data bucket', nsfs: 'NooBaa NSFS', Swift: 'Swift (read only)' };
+/** The NooBaa servers' kinds in bedCpu: their CPU is not Swift's. */
+const NOOBAA_KINDS = ['nbdb', 'nsfs'];
+const isNoobaa = (where: Where) => NOOBAA_KINDS.includes(where);
 export const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 const sum = (values: Record<string, number>, skip: string[] = []) => Object.entries(values).reduce((total, [kind, value]) => total + (skip.includes(kind) ? 0 : value), 0);
 const cpu = (run: Measured) => run.userSeconds + run.systemSeconds;
@@ -54,9 +57,10 @@ function stat(data: BenchData, set: string, where: Where, tool: Tool, phase: Pha
     toolCpu: median(rows.map(cpu)),
     cpuPerGiB: median(rows.map((run) => cpu(run) / (run.bytes / GiB))),
     proxyCpu: median(rows.map((run) => run.swiftCpu.proxy ?? 0)),
-    swiftCpu: median(rows.map((run) => sum(run.swiftCpu, ['noobaa']))),
-    noobaaCpu: median(rows.map((run) => run.swiftCpu.noobaa ?? 0)),
-    serverCores: median(rows.map((run) => sum(run.swiftCpu) / run.seconds)),
+    swiftCpu: median(rows.map((run) => sum(run.swiftCpu, NOOBAA_KINDS))),
+    noobaaCpu: median(rows.map((run) => run.swiftCpu[where] ?? 0)),
+    // Swift's and this target's servers: not the other NooBaa's, idle beside the run.
+    serverCores: median(rows.map((run) => sum(run.swiftCpu, NOOBAA_KINDS.filter((kind) => kind !== where)) / run.seconds)),
     relayCpu: median(rows.map((run) => run.relayCpu)),
   };
 }
@@ -81,7 +85,7 @@ function toolTable(data: BenchData, set: string): string[] {
   ];
   for (const { where, tool, phase } of cells(data, set)) {
     const s = stat(data, set, where, tool, phase)!;
-    lines.push(`| ${phase} | ${NAMES[where]} | ${tool} | ${s.rows.length} | ${fixed(s.seconds)} (${s.rows.map((run) => fixed(run.seconds)).join(', ')}) | ${fixed(s.objectsPerSecond, 0)} | ${fixed(s.mibPerSecond)} | ${fixed(s.rss, 0)} / ${fixed(s.rssMax, 0)} | ${fixed(s.requestsPerObject, 2)} | ${fixed(s.toolCpu)} | ${fixed(s.proxyCpu)} / ${fixed(s.swiftCpu)} | ${where === 'noobaa' ? fixed(s.noobaaCpu) : '–'} | ${fixed(s.serverCores, 2)} | ${fixed(s.relayCpu)} |`);
+    lines.push(`| ${phase} | ${NAMES[where]} | ${tool} | ${s.rows.length} | ${fixed(s.seconds)} (${s.rows.map((run) => fixed(run.seconds)).join(', ')}) | ${fixed(s.objectsPerSecond, 0)} | ${fixed(s.mibPerSecond)} | ${fixed(s.rss, 0)} / ${fixed(s.rssMax, 0)} | ${fixed(s.requestsPerObject, 2)} | ${fixed(s.toolCpu)} | ${fixed(s.proxyCpu)} / ${fixed(s.swiftCpu)} | ${isNoobaa(where) ? fixed(s.noobaaCpu) : '–'} | ${fixed(s.serverCores, 2)} | ${fixed(s.relayCpu)} |`);
   }
   return lines;
 }
@@ -156,7 +160,7 @@ function resyncTargets(data: BenchData, where: Where): Target[] {
     if (resync.length === 0) continue;
     const transfers = Math.max(...resync.map(objectRequests));
     const headsPerObject = Math.max(...resync.map((run) => objectHeads(run) / run.objects));
-    const wantHeads = where === 'noobaa' && set === 'small';
+    const wantHeads = where === 'nsfs' && set === 'small';
     out.push({
       what: `[${name}] ${set} resync: no object GET or PUT${wantHeads ? ', < 1 HEAD per object' : ''}`,
       measured: `${transfers} GET/PUT, ${fixed(headsPerObject, 3)} HEAD per object (worst run)`,
@@ -164,7 +168,7 @@ function resyncTargets(data: BenchData, where: Where): Target[] {
     });
     const s = stat(data, set, where, 'swift-to-s3', 'resync');
     const rc = stat(data, set, where, 'rclone', 'resync');
-    const factor = where === 'noobaa' && set === 'small' ? 10 : 2;
+    const factor = where === 'nsfs' && set === 'small' ? 10 : 2;
     if (s && rc) out.push({ what: `[${name}] ${set} resync ≥ ${factor}× faster than rclone's`, measured: `${fixed(rc.seconds / s.seconds, 2)}× (${fixed(s.seconds)} vs ${fixed(rc.seconds)} s)`, met: rc.seconds / s.seconds >= factor });
   }
   return out;
@@ -173,11 +177,11 @@ function resyncTargets(data: BenchData, where: Where): Target[] {
 function otherTargets(data: BenchData): Target[] {
   const out: Target[] = [];
   const firstCopies = data.runs.filter((run) => run.tool === 'swift-to-s3' && run.phase === 'copy');
-  if (firstCopies.length > 0) out.push({ what: 'no per-object HEAD on a first copy (both targets)', measured: `${Math.max(...firstCopies.map(objectHeads))} object HEADs (worst run)`, met: firstCopies.every((run) => objectHeads(run) === 0) });
+  if (firstCopies.length > 0) out.push({ what: 'no per-object HEAD on a first copy (every target)', measured: `${Math.max(...firstCopies.map(objectHeads))} object HEADs (worst run)`, met: firstCopies.every((run) => objectHeads(run) === 0) });
   const hashed = data.takeoverRows.find((row) => row.mode === 'hash');
-  if (hashed) out.push({ what: '[NooBaa] takeover: no Swift GET for an object already right', measured: `${hashed.swiftGets - hashed.copied} (${hashed.swiftGets} GETs, ${hashed.copied} copied, ${hashed.adopted} adopted)`, met: hashed.swiftGets === hashed.copied });
+  if (hashed) out.push({ what: '[NooBaa NSFS] takeover: no Swift GET for an object already right', measured: `${hashed.swiftGets - hashed.copied} (${hashed.swiftGets} GETs, ${hashed.copied} copied, ${hashed.adopted} adopted)`, met: hashed.swiftGets === hashed.copied });
   const proof = data.verifyRows.find((row) => row.how.startsWith('stored bytes'));
-  if (proof) out.push({ what: '[NooBaa] verify with byte proof', measured: `${fixed(proof.objectsPerSecond, 0)} objects/s, ${fixed(proof.mibPerSecond)} MiB/s`, met: undefined });
+  if (proof) out.push({ what: '[NooBaa NSFS] verify with byte proof', measured: `${fixed(proof.objectsPerSecond, 0)} objects/s, ${fixed(proof.mibPerSecond)} MiB/s`, met: undefined });
   if (data.memoryRows.length >= 2) {
     const first = data.memoryRows[0]!;
     const last = data.memoryRows[data.memoryRows.length - 1]!;
@@ -234,7 +238,7 @@ function shardTable(data: BenchData): string[] {
   return [
     '### shard scaling (small set to s3api; each shard a process with its own TRANSFERS)', '',
     '| shards | wall s | objects/s | per shard: wall s / listing complete by s / objects / peak RSS MiB / swift_list + s3_list requests | Swift CPU s (proxy / all) |', '|---|---|---|---|---|',
-    ...data.shardRows.map((row) => `| ${row.shards} | ${fixed(row.wallSeconds)} | ${fixed(objects / row.wallSeconds, 0)} | ${row.perShard.map((shard) => `#${shard.index}: ${fixed(shard.seconds)} / ${shard.listedBy ?? '?'} / ${shard.copied} / ${fixed(shard.rssMiB, 0)} / ${shard.swiftList}+${shard.s3List}`).join('; ')} | ${fixed(row.swiftCpu.proxy ?? 0)} / ${fixed(sum(row.swiftCpu, ['noobaa']))} |`),
+    ...data.shardRows.map((row) => `| ${row.shards} | ${fixed(row.wallSeconds)} | ${fixed(objects / row.wallSeconds, 0)} | ${row.perShard.map((shard) => `#${shard.index}: ${fixed(shard.seconds)} / ${shard.listedBy ?? '?'} / ${shard.copied} / ${fixed(shard.rssMiB, 0)} / ${shard.swiftList}+${shard.s3List}`).join('; ')} | ${fixed(row.swiftCpu.proxy ?? 0)} / ${fixed(sum(row.swiftCpu, NOOBAA_KINDS))} |`),
     '', '"listing complete by" is the copier\'s "listing done" line: how long its march over both listings took. The listings advance only as far ahead as the transfer pool lets them, so on a first copy this is close to the wall time; a resync shows the listing alone.', '',
   ];
 }
@@ -248,10 +252,10 @@ function memoryTable(data: BenchData): string[] {
 }
 
 function takeoverTable(data: BenchData): string[] {
-  if (data.takeoverNote) return ['### takeover of a bucket rclone half filled (NooBaa)', '', data.takeoverNote, ''];
+  if (data.takeoverNote) return ['### takeover of a bucket rclone half filled (NooBaa NSFS)', '', data.takeoverNote, ''];
   if (data.takeoverRows.length === 0) return [];
   return [
-    `### takeover of a bucket rclone half filled (NooBaa; ${data.settings.takeoverCount} objects of the small set's sizes, every other one deleted after rclone's copy)`, '',
+    `### takeover of a bucket rclone half filled (NooBaa NSFS; ${data.settings.takeoverCount} objects of the small set's sizes, every other one deleted after rclone's copy)`, '',
     '| TAKEOVER | wall s | copied | adopted | Swift object GETs | Swift HEADs | S3 GETs (hash) | S3 PUTs (of them metadata copies) | peak RSS MiB |', '|---|---|---|---|---|---|---|---|---|',
     ...data.takeoverRows.map((row) => `| ${row.mode} | ${fixed(row.seconds)} | ${row.copied} | ${row.adopted} | ${row.swiftGets} | ${row.swiftHeads} | ${row.s3Gets} | ${row.s3Puts} (${row.s3Copies}) | ${fixed(row.rssMiB, 0)} |`),
     '', `Swift GETs for objects already right: ${data.takeoverRows.filter((row) => row.mode === 'hash').map((row) => row.swiftGets - row.copied).join(', ')} with TAKEOVER=hash (every Swift GET is a copied object).`, '',
@@ -261,7 +265,7 @@ function takeoverTable(data: BenchData): string[] {
 function verifyTable(data: BenchData): string[] {
   if (data.verifyRows.length === 0) return [];
   return [
-    `### verify --all on NooBaa (the ${data.settings.takeoverCount} objects of the takeover bucket; one process, objects one after another)`, '',
+    `### verify --all on NooBaa NSFS (the ${data.settings.takeoverCount} objects of the takeover bucket; one process, objects one after another)`, '',
     '| proof | wall s | objects/s | MiB/s | S3 object GETs | Swift object GETs | peak RSS MiB |', '|---|---|---|---|---|---|---|',
     ...data.verifyRows.map((row) => `| ${row.how} | ${fixed(row.seconds)} | ${fixed(row.objectsPerSecond, 0)} | ${fixed(row.mibPerSecond)} | ${row.s3Gets} | ${row.swiftGets} | ${fixed(row.rssMiB, 0)} |`), '',
   ];

@@ -1,11 +1,11 @@
-// `npm run bench`: swift-to-s3 against rclone and against the Swift read limit on the local bed, on both of its S3
-// targets (Swift's s3api and the real NooBaa), with the same data and parallelism; prints the tables and writes
-// them, with the machine's details, into bench/RESULTS.md.
+// `npm run bench`: swift-to-s3 against rclone and against the Swift read limit on the local bed, on its S3 targets
+// (Swift's s3api, the real NooBaa data bucket and the real NooBaa NSFS), with the same data and parallelism; prints
+// the tables and writes them, with the machine's details, into bench/RESULTS.md.
 // Knobs (env): BENCH_SCALE (multiplies the object counts; default 1 = 4,000 small, 4 large, memory at 20,000 and
 // 100,000 listed objects; BENCH_SCALE=5: 20,000 small, 8 large, the issue's full size), BENCH_SMALL_COUNT,
 // BENCH_LARGE_COUNT, BENCH_MEMORY_COUNTS ("20000,100000"), BENCH_RUNS (3), BENCH_TRANSFERS (16), BENCH_SHARDS ("1,2,4"),
-// BENCH_TARGETS ("s3api,noobaa"; NooBaa when the bed has it), BENCH_SECTIONS ("small,large,latency,shards,memory,
-// takeover"), BENCH_TAKEOVER_COUNT (2,000: objects of the takeover set, on NooBaa), BENCH_LATENCY_MS (20: round trip
+// BENCH_TARGETS ("s3api,nbdb,nsfs"; each NooBaa when the bed has it), BENCH_SECTIONS ("small,large,latency,shards,
+// memory,takeover"), BENCH_TAKEOVER_COUNT (2,000: objects of the takeover set, on NooBaa NSFS), BENCH_LATENCY_MS (20: round trip
 // added to every Swift request), BENCH_LATENCY_TRANSFERS ("4,16,32,64"), BENCH_LATENCY_SHARDS (4: the latency copies
 // copy one shard of the small set), BENCH_PROFILE=1 or small, or large (one more copy of that set
 // on each target under --cpu-prof),
@@ -20,7 +20,7 @@ import { swiftLatency, type FaultRule } from '../test/support/counting-proxy.ts'
 import { createBucket, listKeys, testS3 } from '../test/support/s3.ts';
 import { putContainer, swiftLogin } from '../test/support/swift.ts';
 import { rcloneCopy } from '../test/support/rclone.ts';
-import { noobaa, s3api, type Target } from '../test/support/targets.ts';
+import { nbdb, nsfs, s3api, type Target } from '../test/support/targets.ts';
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY } from '../test/bed/bed.ts';
 import { buildCopier } from './copier.ts';
@@ -46,7 +46,7 @@ const settings = {
   runs: intEnv('BENCH_RUNS', 3),
   transfers: intEnv('BENCH_TRANSFERS', 16),
   shards: listEnv('BENCH_SHARDS', '1,2,4').map(Number),
-  targets: listEnv('BENCH_TARGETS', 's3api,noobaa'),
+  targets: listEnv('BENCH_TARGETS', 's3api,nbdb,nsfs'),
   sections: new Set(listEnv('BENCH_SECTIONS', 'small,large,latency,shards,memory,takeover')),
   takeoverCount: intEnv('BENCH_TAKEOVER_COUNT', Math.round(2_000 * scale)),
   latencyMs: intEnv('BENCH_LATENCY_MS', 20),
@@ -65,7 +65,7 @@ const benchStarted = performance.now();
 const log = (line: string) => console.error(`[bench ${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(5)} s] ${line}`);
 
 /** The bed's S3 targets the tools are compared on, each with a client of its own for set-up and checks. */
-const onBed = [s3api(), noobaa()].filter((target): target is Target => target !== undefined && settings.targets.includes(target.name));
+const onBed = [s3api(), nbdb(), nsfs()].filter((target): target is Target => target !== undefined && settings.targets.includes(target.name));
 const clients = new Map<string, S3Client>();
 function clientOf(target: Target): S3Client {
   const client = clients.get(target.name) ?? testS3(target.endpoint, target.accessKeyId, target.secretAccessKey);
@@ -99,7 +99,7 @@ function copierCommand(container: string, bucket: string, target: Target, overri
 function rcloneCommand(container: string, bucket: string, target: Target) {
   // NooBaa answers some requests with 500 under load; rclone's default (3 passes over the whole sync) would list and
   // compare everything again: one pass, as the issue measured.
-  const retries = target.name === 'noobaa' ? ['--retries', '1'] : [];
+  const retries = target.name === 'nbdb' || target.name === 'nsfs' ? ['--retries', '1'] : [];
   return (relay: string) => ({
     command: 'rclone',
     args: ['sync', `src:${container}`, `dst:${bucket}`, '--transfers', String(settings.transfers), '--checkers', String(settings.transfers), '--checksum', ...retries],
@@ -295,19 +295,19 @@ async function profileCopy(container: string, what: string): Promise<void> {
   }
 }
 
-// ---- takeover of a bucket another tool half filled (NooBaa) ----------------------------------------------------------
+// ---- takeover of a bucket another tool half filled (NooBaa NSFS) -------------------------------------------------
 
-/** rclone fills a NooBaa bucket with the whole set, half of it is deleted again; then swift-to-s3 finishes it, once
+/** rclone fills a NooBaa NSFS bucket with the whole set, half of it is deleted again; then swift-to-s3 finishes it, once
  *  adopting what is there by hashing the bucket (TAKEOVER=hash) and once reading it from Swift again (recopy). */
 async function takeover(set: string, objects: number): Promise<void> {
-  const target = noobaa();
-  if (!target) { data.takeoverNote = 'skipped: the bed has no NooBaa (../shared/noobaa absent)'; log(`takeover ${data.takeoverNote}`); return; }
+  const target = nsfs();
+  if (!target) { data.takeoverNote = 'skipped: the bed has no NooBaa NSFS (../shared/noobaa/nsfs absent)'; log(`takeover ${data.takeoverNote}`); return; }
   if (!hasRclone) { data.takeoverNote = 'skipped: rclone is not installed'; return; }
   const client = clientOf(target);
   for (const mode of ['hash', 'recopy'] as const) {
     const bucket = uniqueName(`${set}-takeover-${mode}`);
     await createBucket(client, bucket);
-    log(`takeover (${mode}): rclone fills ${bucket} on NooBaa ...`);
+    log(`takeover (${mode}): rclone fills ${bucket} on NooBaa NSFS ...`);
     await rcloneCopy(set, bucket, target, ['--transfers', String(settings.transfers), '--checkers', String(settings.transfers)]);
     const keys = await listKeys(client, bucket);
     if (keys.length !== objects) throw new Error(`rclone copied ${keys.length} of ${objects} objects`);
@@ -328,14 +328,14 @@ async function takeover(set: string, objects: number): Promise<void> {
   }
 }
 
-/** verify --all of a complete NooBaa bucket: proving every object by its stored bytes, trusting md5chksum, downloading both sides. */
+/** verify --all of a complete NooBaa NSFS bucket: proving every object by its stored bytes, trusting md5chksum, downloading both sides. */
 async function verifyCost(set: string, bucket: string, target: Target, objects: number): Promise<void> {
   const bytes = smallSet(settings.takeoverCount).reduce((sum, object) => sum + object.size, 0);
   for (const [how, flags] of [['stored bytes (default)', []], ['--trust-metadata', ['--trust-metadata']], ['--download', ['--download']]] as const) {
     const result = await runChecked(`verify ${how}`, upstreamOf(target), copierCommand(set, bucket, target, { PROGRESS_INTERVAL: '5' }, ['verify', '--all', ...flags]));
     const row = { how, seconds: result.seconds, objectsPerSecond: objects / result.seconds, mibPerSecond: bytes / MiB / result.seconds, s3Gets: result.requests.s3_object_get ?? 0, swiftGets: result.requests.swift_object_get ?? 0, rssMiB: result.rssMiB };
     data.verifyRows.push(row);
-    log(`verify (${how}) on NooBaa: ${fixed(row.seconds)} s, ${fixed(row.objectsPerSecond, 0)} objects/s, ${fixed(row.mibPerSecond)} MiB/s`);
+    log(`verify (${how}) on NooBaa NSFS: ${fixed(row.seconds)} s, ${fixed(row.objectsPerSecond, 0)} objects/s, ${fixed(row.mibPerSecond)} MiB/s`);
   }
 }
 
@@ -345,7 +345,7 @@ function machine(): string[] {
   const first = (command: string, args: string[]) => { try { return execFileSync(command, args, { encoding: 'utf8' }).split('\n')[0]!.trim(); } catch { return 'not available'; } };
   return [
     `- cores (nproc): ${availableParallelism()}; memory: ${fixed(totalmem() / 1024 ** 3, 1)} GiB; CPU: ${first('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"])}`,
-    `- node ${process.version} (copier: node ${copier.nodeFlags.join(' ')} dist/cli.js); ${hasRclone ? first('rclone', ['version']) : 'rclone not installed'}; OpenStack Swift ${first('dpkg-query', ['-W', '-f', '${Version}', 'python3-swift'])} (Debian package python3-swift); S3 targets: ${data.targets.join(', ')}${noobaa() ? ' (NooBaa NSFS of ../shared/noobaa)' : ''}`,
+    `- node ${process.version} (copier: node ${copier.nodeFlags.join(' ')} dist/cli.js); ${hasRclone ? first('rclone', ['version']) : 'rclone not installed'}; OpenStack Swift ${first('dpkg-query', ['-W', '-f', '${Version}', 'python3-swift'])} (Debian package python3-swift); S3 targets: ${data.targets.join(', ')}${data.targets.some((name) => name === 'nbdb' || name === 'nsfs') ? ' (nbdb: NooBaa data bucket, nsfs: NooBaa NSFS, of ../shared/noobaa)' : ''}`,
     `- load average when the run started: ${loadAtStart.map((value) => value.toFixed(2)).join(' ')} (the bed and every tool share the same ${availableParallelism()} cores)`,
     `- settings: ${JSON.stringify({ ...settings, sections: [...settings.sections] })}`,
   ];
@@ -366,7 +366,7 @@ function writeResults(lines: string[]): void {
 
 const loadAtStart = loadavg();
 if (!hasRclone) log('rclone is not installed: comparing with the read limit only');
-if (!noobaa()) log('the bed has no NooBaa: s3api only');
+for (const [name, present] of [['nbdb', nbdb()], ['nsfs', nsfs()]] as const) if (!present) log(`the bed has no ${name}: not measured there`);
 const seeding: string[] = [];
 log(`settings ${JSON.stringify({ ...settings, sections: [...settings.sections] })}`);
 

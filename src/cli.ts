@@ -14,6 +14,7 @@ import { summarize, SUMMARY_LISTS } from './report/summary.ts';
 import { writeTermination } from './report/termination.ts';
 import { SwiftSource } from './swift/source.ts';
 import { S3Target } from './s3/target.ts';
+import { describeProfile } from './s3/profile.ts';
 import { runShard } from './sync/run.ts';
 import { verify } from './ops/verify.ts';
 import { formatPlan, plan } from './ops/plan.ts';
@@ -151,6 +152,13 @@ function clientsFor(config: Config, stats: Stats, log: Log) {
   return { source, target };
 }
 
+/** Connects to the bucket and learns once what it does (a probe that writes, unless `write` is false), said in one line. */
+async function connectTarget(target: S3Target, config: Config, log: Log, write: boolean): Promise<void> {
+  await target.connect();
+  const profile = await target.learnProfile(config.bucketKind, { write, prefix: config.s3.prefix });
+  log.info({ bucket: describeProfile(profile) }, `the bucket is ${profile.kind} (from ${profile.from}): keys ${target.keyRules(config.keyRules)}, ${profile.md5Etags && profile.checksContentMd5 ? 'its ETags prove the bytes' : 'the bytes are hashed here'}, listed ${profile.listing === 'subtrees' ? 'as subtrees' : 'by pages'}`);
+}
+
 async function runCopy(env: Record<string, string | undefined>, options: CommandOptions): Promise<number> {
   const config = loadConfig(env);
   const log = createLog(config.logLevel);
@@ -195,7 +203,7 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
   log.info({ shard: config.shard, containers: config.swift.containers, bucket: config.s3.bucket, endpoint: config.s3.endpoint, dryRun: config.dryRun }, 'starting');
   try {
     await source.connect(config.swift.containers);
-    await target.connect();
+    await connectTarget(target, config, log, !config.dryRun);
     const { interrupted } = await runShard({ config, source, target, stats, log, stopping: stopping.signal, openUploads });
     return finish(interrupted || stopping.signal.aborted);
   } catch (error) {
@@ -231,7 +239,7 @@ async function runPlan(env: Record<string, string | undefined>, options: Command
     await source.connect(config.swift.containers);
     let destination: S3Target | undefined = target;
     try {
-      await target.connect();
+      await connectTarget(target, config, log, false);
     } catch (error) {
       if (!(error instanceof FatalError)) throw error;
       options.printError(`planning without the destination: ${scrub(error.message, config.secrets)}`);
@@ -255,7 +263,7 @@ async function runVerify(env: Record<string, string | undefined>, options: Comma
   const { source, target } = clientsFor(config, stats, log);
   try {
     await source.connect(config.swift.containers);
-    await target.connect();
+    await connectTarget(target, config, log, false);
     const report = await verify({ config, source, target, log, all: isOn(options, 'all'), download: isOn(options, 'download'), trustMetadata: isOn(options, 'trustMetadata') });
     const { proven } = report;
     const headline = `verify ${report.ok ? 'OK' : 'FAILED'}: shard ${report.shard}/${report.shardCount}: ${report.checked} checked, ${report.matched} matched (proven by ETag ${proven.etag}, by stored bytes ${proven.bytes}, by metadata ${proven.metadata}, by download ${proven.download}), ${report.missing} missing, ${report.different} different, ${report.extraneous} extraneous, ${report.foreign} not written for this container`;

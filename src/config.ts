@@ -33,6 +33,7 @@ export interface Config {
   compare: Compare;
   takeover: Values['TAKEOVER'];
   keyRules: Values['KEY_RULES'];
+  bucketKind: Values['BUCKET_KIND'];
   resyncLedger: Values['RESYNC_LEDGER'];
   deleteExtraneous: boolean;
   dryRun: boolean;
@@ -199,7 +200,8 @@ const VARIABLES = {
   BWLIMIT: { kind: bytes, default: 0, desc: 'bytes per second read from Swift per process, 0 for no limit', example: '50MiB' },
   COMPARE: { kind: oneOf(['checksum', 'size']), default: 'checksum', desc: 'how to decide an object is already there: checksum (size and MD5) or size', example: 'checksum' },
   TAKEOVER: { kind: oneOf(['hash', 'recopy']), default: 'hash', desc: 'an object of the right size that another tool wrote without an MD5 the copier can read: hash (read it from the bucket, adopt it when its MD5 is Swift\'s) or recopy (from Swift)', example: 'hash' },
-  KEY_RULES: { kind: oneOf(['auto', 's3', 'nsfs']), default: 'auto', desc: 'which keys the bucket can store under their own name: auto (nsfs when the server is NooBaa), nsfs (file-backed NooBaa: segments up to 255 bytes, no "./", "//", leading "/", trailing "/." or "/..", no object beside a directory of its name) or s3 (every key)', example: 'auto' },
+  BUCKET_KIND: { kind: oneOf(['auto', 's3', 'noobaa-data', 'noobaa-nsfs']), default: 'auto', desc: 'what the bucket does with keys, Content-MD5, ETags and listings: auto (learned at start from its answers to a few small objects written and deleted under <prefix>.swift-to-s3/probe/; read-only commands look at listed ETags), or the kind itself: s3, noobaa-data (a default ObjectBucketClaim) or noobaa-nsfs (an NSFS bucket class)', example: 'auto' },
+  KEY_RULES: { kind: oneOf(['auto', 's3', 'noobaa', 'nsfs']), default: 'auto', desc: 'which keys the bucket can store under their own name: auto (as the bucket showed, see BUCKET_KIND), noobaa (any NooBaa: no "_$folder$"), nsfs (file-backed NooBaa: also segments up to 255 bytes, no "./", "//", leading "/", trailing "/." or "/..", "/.folder" at the end, no object beside a directory of its name) or s3 (every key)', example: 'auto' },
   RESYNC_LEDGER: { kind: oneOf(['auto', 'off']), default: 'auto', desc: 'auto: on a target whose ETags name versions (NooBaa\'s file-backed buckets), keep per shard in the bucket the ETag each object got when copied (under <prefix>.swift-to-s3/ledger/), so a resync settles unchanged objects without a HEAD each; off: a HEAD each, as on any S3', example: 'auto' },
   DELETE_EXTRANEOUS: { kind: boolean, default: false, desc: 'delete destination objects of this shard that are not in Swift', example: 'false' },
   DRY_RUN: { kind: boolean, default: false, desc: 'list what would be copied and deleted, write nothing', example: 'false' },
@@ -373,6 +375,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     compare: cleaned.COMPARE,
     takeover: cleaned.TAKEOVER,
     keyRules: cleaned.KEY_RULES,
+    bucketKind: cleaned.BUCKET_KIND,
     resyncLedger: cleaned.RESYNC_LEDGER,
     deleteExtraneous: cleaned.DELETE_EXTRANEOUS,
     dryRun: cleaned.DRY_RUN,

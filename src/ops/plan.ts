@@ -3,10 +3,10 @@ import type { Config } from '../config.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, S3Target } from '../s3/target.ts';
 import { compareListed } from '../sync/decide.ts';
-import { inUtf8Order, march } from '../sync/march.ts';
+import { march } from '../sync/march.ts';
 import { shardOf } from '../sync/shard.ts';
 import { destinationPrefix } from '../sync/layout.ts';
-import { isLedgerName } from '../sync/ledger.ts';
+import { isOwnState } from '../sync/own-state.ts';
 
 export interface ShardLoad { shard: number; objects: number; bytes: number }
 
@@ -72,10 +72,10 @@ export async function plan({ config, source, target, rate, targetSeconds }: Plan
   const samples: SourceEntry[] = [];
   for (const container of config.swift.containers) {
     const prefix = destinationPrefix(config, container);
-    const destinations = target ? inUtf8Order(target.list(prefix)) : (async function* (): AsyncGenerator<DestEntry> { /* no bucket yet */ })();
+    const destinations = target ? target.list(prefix) : (async function* (): AsyncGenerator<DestEntry> { /* no bucket yet */ })();
     for await (const step of march<SourceEntry, DestEntry>(source.list(container), destinations)) {
       if (step.kind === 'destination-only') {
-        if (!isLedgerName(step.destination.name)) report.extraneous++;
+        if (!isOwnState(step.destination.name)) report.extraneous++;
         continue;
       }
       const entry = step.source;

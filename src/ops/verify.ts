@@ -6,12 +6,12 @@ import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
 import { compareListed, isInPlace, listsAsEmpty } from '../sync/decide.ts';
 import { MD5_HEX, md5OfStream } from '../md5.ts';
-import { inUtf8Order, march } from '../sync/march.ts';
+import { march } from '../sync/march.ts';
 import { destinationPrefix } from '../sync/layout.ts';
 import { inShard } from '../sync/shard.ts';
 import { findSegmentReferences } from '../sync/segments.ts';
 import { META_CONTAINER, writtenFor } from '../sync/metadata.ts';
-import { isLedgerName } from '../sync/ledger.ts';
+import { isOwnState } from '../sync/own-state.ts';
 
 export interface VerifyReport {
   shard: number | 'all';
@@ -139,14 +139,14 @@ export async function verify({ config, source, target, log, all, download, trust
   for (const container of config.swift.containers) {
     const prefix = destinationPrefix(config, container);
     const sources = all ? source.list(container) : inShard(source.list(container), container, config);
-    const destinations = all ? inUtf8Order(target.list(prefix)) : inShard(inUtf8Order(target.list(prefix)), container, config);
+    const destinations = all ? target.list(prefix) : inShard(target.list(prefix), container, config);
     for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
       try {
         if (step.kind !== 'destination-only' && segments.has(container, step.source.name)) {
           report.segments++;
         } else if (step.kind === 'destination-only') {
           // The copier's resync ledger is not an object of the container.
-          if (!isLedgerName(step.destination.name)) await checkExtraneous(prefix + step.destination.name, container);
+          if (!isOwnState(step.destination.name)) await checkExtraneous(prefix + step.destination.name, container);
         } else {
           await check(step.source, step.kind === 'both' ? step.destination : undefined, prefix + step.source.name);
         }

@@ -2,7 +2,7 @@
 // iterators, single and multipart uploads.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   S3Client, ListObjectsV2Command, HeadObjectCommand, GetObjectCommand, PutObjectCommand, CopyObjectCommand, DeleteObjectCommand,
@@ -17,7 +17,11 @@ import { hostPort, type ClientOptions } from '../client-options.ts';
 import { MD5_HEX, md5FromBase64, md5OfStream, unquoteEtag } from '../md5.ts';
 import type { KeyRules } from './keyrules.ts';
 import { listInSubtrees, type TreeLister } from './subtrees.ts';
-import { compareUtf16, compareUtf8 } from '../order.ts';
+import { compareUtf16, compareUtf8, inUtf8Order } from '../order.ts';
+import {
+  DROPPABLE_HEADERS, KINDS, PROBE_BODY, PROBE_DIR, PROBE_KEYS, profileFrom, profileFromListing, profileOfKind,
+  type BucketKind, type DroppableHeader, type ProbeAnswers, type TargetProfile,
+} from './profile.ts';
 import { certificateProblem, trustedCas } from '../tls.ts';
 
 /** A part of a multipart upload as S3 stored it. */
@@ -79,8 +83,8 @@ export class S3Target {
   readonly #client: S3Client;
   readonly bucket: string;
   readonly #options: S3TargetOptions;
-  /** The Server header of the first answer: how NooBaa is recognised. */
-  #server: string | undefined;
+  /** What this bucket does with what it is sent: plain S3 until learnProfile() has asked it. */
+  #profile: TargetProfile = { ...KINDS.s3, order: 'unknown', from: 'listing' };
   /** Whether the last PUT sent with a Content-MD5 was answered with that MD5 as its ETag; undefined before one was. */
   #echoesMd5: boolean | undefined;
 
@@ -104,52 +108,130 @@ export class S3Target {
       requestHandler: { ...agents(options.s3, options.connections), socketTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 10_000) },
     });
     abortOnBodyError(this.#client);
-    this.#client.middlewareStack.add((next) => async (args) => {
-      const result = await next(args);
-      const headers = (result.response as { headers?: Record<string, string> }).headers;
-      this.#server ??= headers?.server;
-      return result;
-    }, { step: 'deserialize', name: 'rememberServerHeader' });
   }
 
-  /** The key rules to apply: KEY_RULES, or for "auto" what the server says it is (NooBaa answers "Server:
-   *  NooBaa/<version>"; its file-backed buckets are what an ObjectBucketClaim gives). Call after connect(). */
+  get profile(): TargetProfile {
+    return this.#profile;
+  }
+
+  /** The key rules to apply: KEY_RULES, or for "auto" what the bucket showed. */
   keyRules(setting: KeyRules | 'auto'): KeyRules {
-    if (setting !== 'auto') return setting;
-    return this.#isNoobaa() ? 'nsfs' : 's3';
+    return setting === 'auto' ? this.#profile.keyRules : setting;
   }
 
-  /** Headers this server accepts on a PUT and does not keep: NooBaa NSFS (measured on 5.23, ../shared/noobaa) keeps
-   *  only Content-Type and Content-Encoding. Call after connect(). */
+  /** Headers this bucket accepts on a PUT and does not keep (both NooBaa kinds keep only Content-Type and
+   *  Content-Encoding). */
   droppedHeaders(): readonly DroppableHeader[] {
-    return this.#isNoobaa() ? ['ContentDisposition', 'CacheControl', 'ContentLanguage', 'Expires'] : [];
+    return this.#profile.droppedHeaders;
   }
 
-  /** NooBaa's file-backed buckets give every write of a key a new ETag (the mtime and inode of its file; measured on
-   *  5.23 even for the same bytes, a metadata copy to itself and a multipart upload): a listed ETag names one version.
-   *  Call after connect(). */
+  /** Whether a listed ETag names one write of a key, not its content (NooBaa's file-backed buckets: the mtime and
+   *  inode of its file, new even for the same bytes). */
   etagsNameVersions(): boolean {
-    return this.#isNoobaa();
+    return this.#profile.etagsNameVersions;
   }
 
-  /** Whether this server's answers prove the bytes it stored: the last PUT with a Content-MD5 came back with that MD5
-   *  as its ETag (before the first, any server but NooBaa, whose file-backed buckets give ETags that name a file, is
-   *  expected to). While so, an ETag compared with the source's MD5 proves each object, and hashing every byte here
-   *  as well proves nothing more. Call after connect(). */
+  /** Whether this server's answers prove the bytes it stored: it refuses a wrong Content-MD5 and answers the MD5 as
+   *  its ETag, and the last PUT with a Content-MD5 came back with it. While so, an ETag compared with the source's MD5
+   *  proves each object, and hashing every byte here as well proves nothing more. */
   echoesMd5(): boolean {
-    return this.#echoesMd5 ?? !this.#isNoobaa();
+    return this.#echoesMd5 ?? (this.#profile.md5Etags && this.#profile.checksContentMd5);
   }
 
-  /** Whether a part's Content-MD5 is worth its hash: NooBaa's file-backed buckets store a part whose Content-MD5 is
-   *  wrong and answer an opaque ETag (measured on 5.23, ../shared/noobaa), so there it proves nothing. Call after
-   *  connect(). */
+  /** Whether a part's Content-MD5 is worth its hash: only where the server refuses a wrong one. */
   checksPartMd5(): boolean {
-    return !this.#isNoobaa();
+    return this.#profile.checksContentMd5;
   }
 
-  /** NooBaa answers "Server: NooBaa/<version>". */
-  #isNoobaa(): boolean {
-    return /^noobaa\b/i.test(this.#server ?? '');
+  /** Learns once what the bucket does: BUCKET_KIND when it names a kind; else, with `write`, a probe of a few small
+   *  objects under "<prefix>.swift-to-s3/probe/<random>/", all deleted again; without (DRY_RUN, plan, verify), the
+   *  ETags of the first page listed. */
+  async learnProfile(setting: BucketKind | 'auto', { write, prefix }: { write: boolean; prefix: string }): Promise<TargetProfile> {
+    if (setting !== 'auto') this.#profile = profileOfKind(setting);
+    else if (write) this.#profile = { ...profileFrom(await this.#probeOrFail(`${prefix}${PROBE_DIR}${randomBytes(6).toString('hex')}/`)), from: 'probe' };
+    else this.#profile = profileFromListing(((await this.#listPage(prefix, {})).Contents ?? []).map((item) => unquoteEtag(item.ETag)));
+    return this.#profile;
+  }
+
+  async #probeOrFail(dir: string): Promise<ProbeAnswers> {
+    try {
+      return await this.#probe(dir);
+    } catch (error) {
+      throw new FatalError(`S3 bucket ${this.bucket} at ${this.#options.s3.endpoint}: the probe of what it stores (a few small objects under ${dir}, deleted again) failed (${messageOf(error)}): allow the keys to write there, or set BUCKET_KIND (s3, noobaa-data or noobaa-nsfs) to skip it`);
+    } finally {
+      // The probe's own PUTs said nothing about how the copies' ETags will answer.
+      this.#echoesMd5 = undefined;
+    }
+  }
+
+  /** Writes, reads back and deletes the probe's objects below `dir`; what the bucket answered. */
+  async #probe(dir: string): Promise<ProbeAnswers> {
+    const bodyMd5 = createHash('md5').update(PROBE_BODY).digest();
+    const wrongMd5 = createHash('md5').update('not the body').digest('base64');
+    const droppable: ObjectHeaders = { ContentDisposition: 'inline', CacheControl: 'no-cache', ContentLanguage: 'en', Expires: new Date(Date.UTC(2038, 0, 1)) };
+    const names = Object.values(PROBE_KEYS);
+    try {
+      const [etag, refusedBadDigest] = await Promise.all([
+        this.write(dir + PROBE_KEYS.etag, PROBE_BODY, droppable),
+        this.#refusesDigest(dir + PROBE_KEYS.digest, wrongMd5),
+        ...names.filter((name) => name !== PROBE_KEYS.etag && name !== PROBE_KEYS.digest).map((name) => this.write(dir + name, PROBE_BODY, {})),
+      ]);
+      const head = await this.head(dir + PROBE_KEYS.etag);
+      const listed = (await this.#namesBelow(dir)).map((name) => name.slice(dir.length));
+      return {
+        etag, bodyMd5: bodyMd5.toString('hex'), refusedBadDigest,
+        keptHeaders: DROPPABLE_HEADERS.filter((header) => head?.headers[header] !== undefined),
+        listed, delimited: await this.#delimitedOnceEach(dir),
+      };
+    } finally {
+      await this.#removeProbe(dir, names);
+    }
+  }
+
+  /** One PUT with a wrong Content-MD5, not retried: true when refused with 400 (BadDigest). */
+  async #refusesDigest(key: string, wrongMd5: string): Promise<boolean> {
+    try {
+      await this.put(key, Readable.from([PROBE_BODY]), PROBE_BODY.length, {}, wrongMd5);
+      return false;
+    } catch (error) {
+      if (statusOf(error) === 400) return true;
+      if (isTransient(error) && statusOf(error) !== 500) throw error;
+      return false;
+    }
+  }
+
+  async #namesBelow(dir: string): Promise<string[]> {
+    const names: string[] = [];
+    for await (const page of this.#pages(dir)) names.push(...page.map((entry) => entry.name));
+    return names;
+  }
+
+  /** A listing with delimiter "/" one entry a page, as a listing by subtrees pages it; undefined when it fails. */
+  async #delimitedOnceEach(dir: string): Promise<string[] | undefined> {
+    const entries: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.#timed('s3_list', () => this.#client.send(new ListObjectsV2Command({
+          Bucket: this.bucket, Prefix: dir, Delimiter: '/', MaxKeys: 1, EncodingType: 'url', ContinuationToken: token,
+        })));
+        const found = [...(page.Contents ?? []).map((item) => item.Key ?? ''), ...(page.CommonPrefixes ?? []).map((common) => common.Prefix ?? '')];
+        entries.push(...found.map((name) => decodeListedKey(name, page.EncodingType).slice(dir.length)));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token && entries.length <= 2 * Object.keys(PROBE_KEYS).length);
+      return entries;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Deletes the probe's objects: what is listed below its folder, and each name it wrote (also when a listing hid it). */
+  async #removeProbe(dir: string, names: readonly string[]): Promise<void> {
+    const listed = await this.#namesBelow(dir).catch(() => []);
+    const keys = new Set([...listed, ...names.map((name) => dir + name)]);
+    await Promise.all([...keys].map((key) => this.delete(key).catch((error: unknown) => {
+      if (statusOf(error) !== 404) throw error;
+    })));
   }
 
   /** Checks that the bucket exists and the keys work. Problems here end the run: a FatalError (exit 2), or an
@@ -164,19 +246,19 @@ export class S3Target {
     }
   }
 
-  /** Every key under `prefix`, a page at a time, in the server's order (UTF-8 bytes; NooBaa: UTF-16 code units,
-   *  which `inUtf8Order` repairs). Names lose the prefix. On NooBaa the tree is listed as several subtrees at once:
-   *  its listing costs about 2 ms of its CPU per key (measured on 5.23), and is a resync's time. */
-  async *list(prefix: string, how: 'pages' | 'subtrees' = this.#isNoobaa() ? 'subtrees' : 'pages'): AsyncGenerator<DestEntry> {
+  /** Every key under `prefix` in UTF-8 byte order (a bucket that lists in UTF-16 order is put in it), names without
+   *  the prefix. Where the profile says so (NooBaa NSFS) the tree is listed as several subtrees at once: its listing
+   *  costs about 2 ms of its CPU per key (measured on 5.23), and is a resync's time. */
+  async *list(prefix: string, how: 'pages' | 'subtrees' = this.#profile.listing): AsyncGenerator<DestEntry> {
     const entries = how === 'pages' ? eachOf(this.#pages(prefix)) : this.#subtrees(prefix);
-    for await (const entry of entries) yield { ...entry, name: entry.name.slice(prefix.length) };
+    const ordered = this.#profile.order === 'utf8' ? entries : inUtf8Order(entries);
+    for await (const entry of ordered) yield { ...entry, name: entry.name.slice(prefix.length) };
   }
 
   #subtrees(prefix: string): AsyncGenerator<DestEntry> {
     const lister: TreeLister<DestEntry> = {
       level: (under) => this.#level(under), pages: (under) => this.#pages(under), keyOf: (entry) => entry.name,
-      // Asked once an answer has said which server this is.
-      compare: (a, b) => (this.#isNoobaa() ? compareUtf16 : compareUtf8)(a, b),
+      compare: this.#profile.order === 'utf16' ? compareUtf16 : compareUtf8,
     };
     // Measured on NooBaa 5.23, the bench's CUBE-like tree of 4,000 keys, two runs each: one listing 6.3-11.7 s (4 requests);
     // up to 32 subtrees 8 at once 3.6-3.7 s (26 requests), 4 at once 4.5-5.6 s; up to 64 or 128 subtrees 4.3-6.7 s
@@ -412,8 +494,6 @@ export interface ObjectHeaders {
   Metadata?: Record<string, string>;
 }
 
-/** Content headers an S3 server may accept on a PUT and not keep (Content-Type and Content-Encoding are always kept). */
-export type DroppableHeader = 'ContentDisposition' | 'CacheControl' | 'ContentLanguage' | 'Expires';
 
 /** Why connect() failed, as the error that ends the run. A certificate that does not verify is configuration
  *  (exit 2); only what the start-up wait retried in vain is unreachable (exit 3). */

@@ -2,7 +2,7 @@
 import type { Compare } from '../config.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
-import { MD5_HEX, md5FromBase64, unquoteEtag } from '../md5.ts';
+import { MD5_HEX, VERSION_ETAG, md5FromBase64, unquoteEtag } from '../md5.ts';
 import type { Known } from './ledger.ts';
 import { META_LARGE_OBJECT, META_MD5, META_SWIFT_ETAG } from './metadata.ts';
 
@@ -27,9 +27,6 @@ export function compareListed(source: SourceEntry, destination: DestEntry, mode:
   return 'needs-head';
 }
 
-/** NooBaa NSFS's ETag: the mtime (in ns) and inode of the file that holds the object, new on every write of the key
- *  (measured: even of the same bytes, by a metadata copy to itself, by a multipart upload). */
-export const VERSION_ETAG = /^mtime-[0-9a-z]+-ino-[0-9a-z]+$/;
 
 /** A plain object, listed with its content's MD5: never an empty listing (a DLO, a symlink) or a large object. */
 function listedWithMd5(source: SourceEntry): source is SourceEntry & { md5: string } {

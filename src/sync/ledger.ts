@@ -5,12 +5,12 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { LedgerError, messageOf } from '../errors.ts';
 import type { Log } from '../log.ts';
-import { MD5_HEX } from '../md5.ts';
+import { MD5_HEX, VERSION_ETAG } from '../md5.ts';
 import type { LedgerCounts } from '../report/stats.ts';
 import { keyProblem, type KeyRules } from '../s3/keyrules.ts';
 import type { DestEntry, S3Target } from '../s3/target.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
-import { VERSION_ETAG, compareKnown } from './decide.ts';
+import { compareKnown } from './decide.ts';
 
 /** One version of a destination object: its ETag, and the MD5 and size of its content. */
 export interface Known { etag: string; md5: string; size: number }

@@ -44,26 +44,3 @@ export async function* march<S extends { name: string }, D extends { name: strin
     await destinations.return?.();
   }
 }
-
-const hasSurrogate = (name: string) => /[\ud800-\udfff]/.test(name);
-
-/**
- * Puts a listing that a server gave in UTF-16 code-unit order (NooBaa, JavaScript's own sort) into UTF-8 byte
- * order; a listing already in UTF-8 order passes unchanged. The two orders agree on names without astral
- * characters, so only names with a surrogate pair are held back, each until a name without one passes it: no later
- * name can then sort before it (a later name is greater in UTF-16 order, and can be smaller in UTF-8 order only
- * where it has a U+E000–U+FFFF character facing an astral one, which a name without surrogates cannot face).
- */
-export async function* inUtf8Order<T extends { name: string }>(items: AsyncIterable<T>): AsyncGenerator<T> {
-  const held: T[] = [];
-  for await (const item of items) {
-    if (hasSurrogate(item.name)) {
-      const at = held.findIndex((other) => compareUtf8(item.name, other.name) < 0);
-      held.splice(at < 0 ? held.length : at, 0, item);
-      continue;
-    }
-    while (held.length > 0 && compareUtf8(held[0]!.name, item.name) < 0) yield held.shift()!;
-    yield item;
-  }
-  yield* held;
-}

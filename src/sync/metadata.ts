@@ -1,6 +1,7 @@
 // Which headers a copied object carries: Swift's content headers and X-Object-Meta-*, plus rclone's mtime and
 // md5chksum, within the 2 KiB of user metadata that S3 (and NooBaa) accept.
-import type { DroppableHeader, ObjectHeaders } from '../s3/target.ts';
+import type { ObjectHeaders } from '../s3/target.ts';
+import type { DroppableHeader } from '../s3/profile.ts';
 import { md5Base64 } from '../md5.ts';
 
 /** The metadata names the copier writes (as x-amz-meta-*) and decide.ts reads back. md5chksum and mtime are rclone's. */

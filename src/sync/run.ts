@@ -11,10 +11,11 @@ import { PartBuffers } from './buffers.ts';
 import { keyProblem, storedForm, type KeyRules } from '../s3/keyrules.ts';
 import { adoptIfEqual, needsByteProof } from './adopt.ts';
 import { compareListed, isInPlace, knownFromHead } from './decide.ts';
-import { RunLedgers, isLedgerName } from './ledger.ts';
+import { RunLedgers } from './ledger.ts';
+import { isOwnState } from './own-state.ts';
 import { META_CONTAINER, writtenFor } from './metadata.ts';
 import { findSegmentReferences } from './segments.ts';
-import { inUtf8Order, march } from './march.ts';
+import { march } from './march.ts';
 import { inShard, isInShard } from './shard.ts';
 import { destinationPrefix } from './layout.ts';
 import { copyObject, reportPlanned, type TransferContext } from './transfer.ts';
@@ -91,7 +92,6 @@ export async function runShard({ config, source, target, stats, log, stopping, o
   for (const container of copy) stats.totals.expect(container, source.containerCounts(container), config.shard.count);
   const segments = await findSegmentReferences(source, copy);
   if (segments.count > 0) log.info({ references: segments.count }, 'segments of large objects in other copied containers arrive assembled: they are accounted for, not copied again');
-  if (keyRules === 'nsfs') log.info({ keyRules }, 'file-backed NooBaa bucket: keys it cannot store as named are reported, not written (KEY_RULES)');
   // Where a listed ETag names one version (NooBaa), what the copier wrote or proved settles a resync without HEADs.
   const ledgers = config.resyncLedger === 'auto' && config.compare === 'checksum' && target.etagsNameVersions()
     ? new RunLedgers({ target, source, log, keyRules, shard: config.shard, dryRun: config.dryRun, counts: (stats.ledger = { known: 0, settled: 0, learned: 0, written: 0 }) })
@@ -221,7 +221,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     const aliases = new Set<string>();
     const extraneous: string[] = [];
     const sources = inShard(notingAliases(source.list(container), prefix, keyRules, aliases), container, config, stats);
-    const destinations = inShard(inUtf8Order(target.list(prefix)), container, config);
+    const destinations = inShard(target.list(prefix), container, config);
     for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
       if (stopping.aborted) { interrupted = true; break; }
       if (step.kind !== 'destination-only' && segments.has(container, step.source.name)) {
@@ -235,8 +235,8 @@ export async function runShard({ config, source, target, stats, log, stopping, o
         else if (verdict === 'differ') await copyOne(step.source, prefix + step.source.name, prefix);
         else if (ledger?.settle(step.source, step.destination)) { stats.unchanged++; stats.totals.settled(step.source.bytes); }
         else await checkThenCopy(step.source, step.destination, prefix + step.source.name, prefix);
-      } else if (isLedgerName(step.destination.name)) {
-        // A ledger: not an object of the container, never extraneous.
+      } else if (isOwnState(step.destination.name)) {
+        // A ledger or a probe: not an object of the container, never extraneous.
       } else if (config.deleteExtraneous) {
         // Deleted once the whole source listing is known: a key may be the stored form of a name listed later.
         extraneous.push(prefix + step.destination.name);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
 import { runCli, summaryOf } from '../support/cli.ts';
 import { cubeDataset, contentOf } from '../support/dataset.ts';
-import { readAllS3 } from '../support/s3.ts';
+import { listKeys, readAllS3 } from '../support/s3.ts';
 import { putObject, readAll } from '../support/swift.ts';
-import { testOnEachTarget, testOnNoobaa } from '../support/targets.ts';
+import { testOnEachTarget, testOnNbdb, testOnNsfs } from '../support/targets.ts';
+import type { FaultRule } from '../support/counting-proxy.ts';
 
 const LONG = `home/chris/uploads/${'n'.repeat(300)}.dcm`;
 /** Names a file-backed NooBaa bucket refuses or stores under another name, with the words of their reason. */
@@ -22,13 +23,31 @@ const REFUSED: Record<string, RegExp> = {
 };
 const TWIN = 'SHARED/twin/a.txt';
 const FILE_AND_DIR = ['PIPELINES/chris/pipeline', 'PIPELINES/chris/pipeline/step.yml'];
+/** Names every S3 kind stores as named, and a data bucket's listing with a delimiter would trip on: "'" in a prefix
+ *  (500), "$$" in a marker (500), and names that order differently in UTF-8 and UTF-16. */
+const DATA_BUCKET_TRAPS = [
+  "home/o'brien/uploads/scan.dcm", "home/o'brien/feeds/feed_1/x.txt", 'home/cash$$/uploads/a.txt', 'home/cash$$/uploads/b.txt',
+  'home/jane/uploads/📷 scans/001.dcm', 'home/jane/uploads/📷 scans/002.dcm', 'home/jane/uploads/｡/003.dcm', 'home/jane/uploads/�/004.dcm',
+];
+const MiB = 1024 * 1024;
+/** One object above the test's multipart threshold: its ETag is not its MD5, so a resync asks its HEAD. */
+const MULTIPART = { name: 'SERVICES/PACS/big/series.tar', size: 6 * MiB };
 
 async function seed() {
   const { account, container } = await freshContainer();
   const objects = cubeDataset(120, 10, 3000, 9);
   for (const object of objects) await putObject(account, container, object.name, contentOf(object));
-  for (const name of [...Object.keys(REFUSED), TWIN, ...FILE_AND_DIR]) await putObject(account, container, name, `content of ${name}`);
+  for (const name of [...Object.keys(REFUSED), TWIN, ...FILE_AND_DIR, ...DATA_BUCKET_TRAPS]) await putObject(account, container, name, `content of ${name}`);
+  await putObject(account, container, MULTIPART.name, contentOf(MULTIPART));
   return { account, container, objects };
+}
+
+/** A proxy that takes the Server header off every S3 answer: how current NooBaa (ODF 4.20) and many proxies answer. */
+const NO_SERVER_HEADER: FaultRule[] = [{ kinds: ['s3_*'], fault: { kind: 'answer-header', name: 'server' }, every: 1, limit: Infinity }];
+const SMALL_MULTIPART = { MULTIPART_THRESHOLD: '5MiB', PART_SIZE: '5MiB' };
+
+async function ownStateLeft(s3: S3Client, bucket: string): Promise<string[]> {
+  return (await listKeys(s3, bucket, '', { ledgers: true })).filter((key) => key.startsWith('.swift-to-s3/'));
 }
 
 async function copyInFourShards(env: Record<string, string>) {
@@ -44,12 +63,12 @@ async function copyInFourShards(env: Record<string, string>) {
   };
 }
 
-testOnNoobaa('a 4-shard copy into NooBaa names exactly the keys it cannot store, each tried once, and copies the rest byte for byte', async (t, target) => {
+testOnNsfs('a 4-shard copy into NooBaa NSFS without a Server header names exactly the keys it cannot store, each tried once, and copies the rest byte for byte', async (t, target) => {
   const { account, container } = await seed();
   const { s3, bucket } = await freshBucket(target);
-  const proxy = await proxyFor(target);
+  const proxy = await proxyFor(target, NO_SERVER_HEADER);
   t.after(() => proxy.close());
-  const env = copierEnv(container, bucket, {}, { swift: proxy.url, s3: proxy.url, target });
+  const env = copierEnv(container, bucket, SMALL_MULTIPART, { swift: proxy.url, s3: proxy.url, target });
 
   const first = await copyInFourShards(env);
   assert.ok(first.codes.every((code) => code === 0 || code === 1), `exit codes ${first.codes.join(',')} (${first.stderr})`);
@@ -92,11 +111,55 @@ testOnNoobaa('a 4-shard copy into NooBaa names exactly the keys it cannot store,
   assert.deepEqual(after, expected);
 });
 
-testOnEachTarget('KEY_RULES picks the rules: auto follows the server, nsfs refuses the same names anywhere, s3 refuses none', async (_t, target) => {
+testOnNbdb('a 4-shard copy into a NooBaa data bucket without a Server header stores every key as named, and a rerun moves nothing', async (t, target) => {
+  const { account, container } = await seed();
+  const { s3, bucket } = await freshBucket(target);
+  const proxy = await proxyFor(target, NO_SERVER_HEADER);
+  t.after(() => proxy.close());
+  const env = copierEnv(container, bucket, SMALL_MULTIPART, { swift: proxy.url, s3: proxy.url, target });
+
+  const first = await copyInFourShards(env);
+  assert.deepEqual(first.codes, [0, 0, 0, 0], first.stderr + JSON.stringify(first.failures));
+  assert.deepEqual(first.failures, []);
+  assert.equal(proxy.count('s3_part_put'), 2, 'the large object went in two parts');
+  assert.ok(proxy.seen.filter((request) => request.kind === 's3_part_put').every((request) => request.headers['content-md5']), 'each part with its Content-MD5: the data bucket checks it');
+  assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container), 'every object byte-identical under its own key');
+  assert.deepEqual(await ownStateLeft(s3, bucket), [], 'no ledger, and the probe is gone');
+
+  proxy.reset();
+  const rerun = await copyInFourShards(env);
+  assert.deepEqual(rerun.codes, [0, 0, 0, 0]);
+  assert.equal(rerun.bytes, 0, 'a rerun moves no bytes');
+  for (const kind of ['s3_object_get', 's3_object_put', 'swift_object_get', 's3_part_put']) assert.equal(proxy.count(kind), 0, kind);
+  assert.equal(proxy.count('s3_object_head'), 1, 'a HEAD only for the multipart object, whose ETag is not its MD5');
+  assert.equal(proxy.countFor('s3_object_head', `/${bucket}/${MULTIPART.name}`), 1);
+  assert.deepEqual(await ownStateLeft(s3, bucket), []);
+});
+
+testOnEachTarget('a key with "_$folder$" is named as not storable under its own name on both NooBaa kinds, and "d/.folder" beside "d/" on NSFS', async (t, target) => {
+  const { account, container } = await freshContainer();
+  const names = ['home/chris/ok.txt', 'home/chris/scans_$folder$', 'home/chris/d/', 'home/chris/d/.folder'];
+  for (const name of names) await putObject(account, container, name, `content of ${name}`);
+  const { s3, bucket } = await freshBucket(target);
+  const proxy = await proxyFor(target);
+  t.after(() => proxy.close());
+  const result = await runCli(['copy'], copierEnv(container, bucket, {}, { swift: proxy.url, s3: proxy.url, target }));
+  const failures = new Map((summaryOf(result).failures as { key: string; reason: string }[]).map((failure) => [failure.key, failure.reason]));
+  const refused = target.name === 's3api' ? [] : target.name === 'nbdb' ? ['home/chris/scans_$folder$'] : ['home/chris/d/.folder', 'home/chris/scans_$folder$'];
+  assert.deepEqual([...failures.keys()].sort(), refused, result.stderr);
+  assert.equal(result.code, refused.length > 0 ? 1 : 0);
+  if (refused.length > 0) assert.match(failures.get('home/chris/scans_$folder$')!, /NooBaa turns the first "_\$folder\$" in a key into "\/": it would store it as "home\/chris\/scans\/"/);
+  if (target.name === 'nsfs') assert.match(failures.get('home/chris/d/.folder')!, /keeps the body of the key "home\/chris\/d\/" in the file "home\/chris\/d\/\.folder".*also the key of the Swift object "home\/chris\/d\/"/);
+  for (const key of refused) assert.equal(proxy.countFor('s3_object_put', `/${bucket}/${key}`), 0, `${key}: never sent`);
+  const expected = new Map([...await readAll(account, container)].filter(([name]) => !refused.includes(name)));
+  assert.deepEqual(await readAllS3(s3, bucket), expected, 'the rest arrived byte for byte, each under its own key');
+});
+
+testOnEachTarget('KEY_RULES picks the rules: auto follows what the bucket showed, nsfs refuses the same names anywhere, s3 refuses none', async (_t, target) => {
   const { container } = await freshContainer();
   const { account } = await freshContainer();
   for (const name of ['ok.txt', 'home/chris//double.txt', LONG]) await putObject(account, container, name, name);
-  for (const [rules, refusedOn] of [['auto', ['noobaa']], ['nsfs', ['noobaa', 's3api']], ['s3', []]] as const) {
+  for (const [rules, refusedOn] of [['auto', ['nsfs']], ['nsfs', ['nsfs', 'nbdb', 's3api']], ['s3', []]] as const) {
     const { bucket } = await freshBucket(target);
     const result = await runCli(['copy'], copierEnv(container, bucket, { KEY_RULES: rules }, { target }));
     const summary = summaryOf(result);

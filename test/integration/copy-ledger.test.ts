@@ -7,7 +7,7 @@ import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed
 import { runCli, startCli, summaryOf, waitForOutput, type CliResult } from '../support/cli.ts';
 import { deleteKey, listKeys, readAllS3 } from '../support/s3.ts';
 import { deleteObject, putObject, readAll, type SwiftAccount } from '../support/swift.ts';
-import { testOnEachTarget, testOnNoobaa, type Target } from '../support/targets.ts';
+import { testOnEachTarget, testOnNsfs, type Target } from '../support/targets.ts';
 import { ledgerName } from '../../src/sync/ledger.ts';
 
 const MiB = 1024 * 1024;
@@ -52,7 +52,7 @@ testOnEachTarget('a resync of unchanged data moves no bytes; on NooBaa the ledge
   assert.equal(summaryOf(again).unchanged, objects);
   assert.equal(summaryOf(again).copied, 0);
   for (const kind of ['swift_object_get', 's3_object_get', 's3_object_put', 's3_part_put']) assert.equal(proxy.count(kind), 0, kind);
-  if (target.name === 'noobaa') {
+  if (target.name === 'nsfs') {
     assert.ok(keys.includes(ledgerOf(container)), `the first copy wrote the ledger (${keys.filter((key) => key.startsWith('.')).join(', ')})`);
     assert.equal(proxy.count('s3_object_head'), 0, 'no HEAD: every listed ETag is the one the copier wrote (the multipart one too)');
     assert.equal(proxy.count('s3_ledger_get'), 1, 'one read of the ledger');
@@ -67,7 +67,7 @@ testOnEachTarget('a resync of unchanged data moves no bytes; on NooBaa the ledge
   await sameAsSwift(account, container, s3, bucket);
 });
 
-testOnNoobaa('an object written again behind the copier\'s back is examined with a HEAD, never settled by the ledger', async (t, target) => {
+testOnNsfs('an object written again behind the copier\'s back is examined with a HEAD, never settled by the ledger', async (t, target) => {
   const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
   // Through the S3 API, as CUBE or a person would: the same bytes, other bytes of the same size, the same bytes with
   // a right md5chksum, a metadata copy onto itself, and another key's bytes copied onto it.
@@ -101,7 +101,7 @@ testOnNoobaa('an object written again behind the copier\'s back is examined with
   assert.equal(summaryOf(settledAgain).unchanged, COUNT);
 });
 
-testOnNoobaa('a Swift object changed since the ledger (same size, other MD5) is copied', async (t, target) => {
+testOnNsfs('a Swift object changed since the ledger (same size, other MD5) is copied', async (t, target) => {
   const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
   const changed = nameOf(7);
   await putObject(account, container, changed, bodyOf(7, 2));
@@ -117,7 +117,7 @@ testOnNoobaa('a Swift object changed since the ledger (same size, other MD5) is 
   assert.equal(proxy.count('s3_object_head') + proxy.count('s3_object_put'), 0, 'the new copy is in the ledger');
 });
 
-testOnNoobaa('a lost, cut, corrupt or foreign ledger is read as empty: every object gets its HEAD, and the ledger is written anew', async (t, target) => {
+testOnNsfs('a lost, cut, corrupt or foreign ledger is read as empty: every object gets its HEAD, and the ledger is written anew', async (t, target) => {
   const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
   const key = ledgerOf(container);
   const stored = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());
@@ -148,7 +148,7 @@ testOnNoobaa('a lost, cut, corrupt or foreign ledger is read as empty: every obj
   await sameAsSwift(account, container, s3, bucket);
 });
 
-testOnNoobaa('a changed SHARD_COUNT finds no ledger of its own and falls back to HEADs, then keeps one per new shard', async (t, target) => {
+testOnNsfs('a changed SHARD_COUNT finds no ledger of its own and falls back to HEADs, then keeps one per new shard', async (t, target) => {
   const { container, s3, bucket, proxy, env } = await copiedOnce(t, target);
   const inShards = async () => {
     let unchanged = 0;
@@ -164,7 +164,7 @@ testOnNoobaa('a changed SHARD_COUNT finds no ledger of its own and falls back to
   assert.equal(proxy.count('s3_object_head'), 0);
 });
 
-testOnNoobaa('DELETE_EXTRANEOUS never deletes a ledger; verify and plan do not count one as extraneous or foreign', async (t, target) => {
+testOnNsfs('DELETE_EXTRANEOUS never deletes a ledger; verify and plan do not count one as extraneous or foreign', async (t, target) => {
   const { account, container, s3, bucket, env } = await copiedOnce(t, target, { SHARD_COUNT: '3' });
   const shards = ['0', '1', '2'];
   for (const index of shards) await resync({ ...env, SHARD_COUNT: '3', JOB_COMPLETION_INDEX: index });
@@ -190,7 +190,7 @@ testOnNoobaa('DELETE_EXTRANEOUS never deletes a ledger; verify and plan do not c
   await sameAsSwift(account, container, s3, bucket);
 });
 
-testOnNoobaa('Swift objects named like the ledger are copied as any other, and that container keeps no ledger', async (t, target) => {
+testOnNsfs('Swift objects named like the ledger are copied as any other, and that container keeps no ledger', async (t, target) => {
   const { account, container } = await freshContainer();
   const { s3, bucket } = await freshBucket(target);
   const taken = ledgerOf(container);
@@ -217,7 +217,7 @@ testOnNoobaa('Swift objects named like the ledger are copied as any other, and t
   assert.ok(keys.includes(taken) && keys.includes('.swift-to-s3/notes.txt'));
 });
 
-testOnNoobaa('RESYNC_LEDGER=off keeps no ledger: a HEAD per object, as on any S3', async (t, target) => {
+testOnNsfs('RESYNC_LEDGER=off keeps no ledger: a HEAD per object, as on any S3', async (t, target) => {
   const { s3, bucket, proxy, env } = await copiedOnce(t, target, { RESYNC_LEDGER: 'off' });
   assert.equal((await listKeys(s3, bucket, '', { ledgers: true })).length, COUNT);
   const again = await resync({ ...env, RESYNC_LEDGER: 'off' });
@@ -226,7 +226,7 @@ testOnNoobaa('RESYNC_LEDGER=off keeps no ledger: a HEAD per object, as on any S3
   assert.equal(ledgerCounts(again), undefined);
 });
 
-testOnNoobaa('SIGTERM: what the copies learned before the stop is written, so the rerun settles those without a HEAD', async (t, target) => {
+testOnNsfs('SIGTERM: what the copies learned before the stop is written, so the rerun settles those without a HEAD', async (t, target) => {
   const { account, container } = await freshContainer();
   const { s3, bucket } = await freshBucket(target);
   for (let i = 0; i < 16; i++) await putObject(account, container, `obj-${String(i).padStart(2, '0')}`, randomBytes(256 * 1024));

@@ -75,7 +75,7 @@ testOnEachTarget('non-ASCII metadata and content headers arrive as the text writ
     assert.equal(latin1.ContentLanguage, 'fr');
     assert.deepEqual(notes, []);
   } else {
-    // NooBaa NSFS accepts and drops them (../shared/noobaa/README.md): their values are in x-amz-meta-swift-*.
+    // Both NooBaa kinds accept and drop them (../shared/noobaa): their values are in x-amz-meta-swift-*.
     assert.equal(decodeWord(head.Metadata?.['swift-content-disposition']), DISPOSITION);
     assert.equal(head.Metadata?.['swift-content-language'], 'de-DE');
     assert.equal(head.Metadata?.['swift-expires'], EXPIRES);

@@ -31,7 +31,7 @@ testOnEachTarget('taking over a bucket rclone half filled reads from Swift only 
   const summary = summaryOf(takeover);
   assert.equal(summary.copied, 13, '10 missing and 3 wrong');
   assert.equal(proxy.count('swift_object_get'), 13, 'no Swift GET for the 17 objects already right');
-  if (target.name === 'noobaa') {
+  if (target.name === 'nsfs') {
     // Opaque ETags and no md5chksum on rclone's single-part uploads: only the stored bytes can prove them.
     assert.equal(summary.adopted, 17);
     assert.equal(proxy.count('s3_object_get'), 20, 'the 17 right and 3 wrong objects hashed from the bucket');
@@ -57,6 +57,6 @@ testOnEachTarget('TAKEOVER=recopy reads every unproven object from Swift again i
   assert.equal(result.code, 0, result.stderr);
   assert.equal(summaryOf(result).adopted, 0);
   assert.equal(proxy.count('s3_object_get'), 0, 'nothing read from the bucket');
-  assert.equal(proxy.count('swift_object_get'), target.name === 'noobaa' ? 30 : 13);
+  assert.equal(proxy.count('swift_object_get'), target.name === 'nsfs' ? 30 : 13);
   assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));
 });

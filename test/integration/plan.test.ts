@@ -23,7 +23,7 @@ testOnEachTarget('plan lists both sides, writes nothing, and sizes the shards', 
   assert.equal(report.bytes, total);
   const inShard0 = names.filter((name) => shardOf(container, name, 4) === 0);
   // plan reads listings only: NooBaa's ETags are opaque, so what the copy wrote counts as to be checked with one HEAD.
-  const settledByListing = target.name === 's3api';
+  const settledByListing = target.name !== 'nsfs';
   assert.deepEqual({ unchanged: report.unchanged, toCheck: report.toCheck }, settledByListing ? { unchanged: inShard0.length, toCheck: 0 } : { unchanged: 0, toCheck: inShard0.length });
   assert.equal(report.copy.objects, 40 - inShard0.length);
   assert.equal(report.extraneous, 1);

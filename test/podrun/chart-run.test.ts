@@ -63,7 +63,7 @@ function valuesFor(world: World, bucket: string, extra: Json = {}): Json {
   const b = bed();
   const accountPath = new URL(world.account.storageUrl).pathname;
   const swiftUrl = `https://${SWIFT_HOST}:${world.front.port}`;
-  const bucketValues = world.target.name === 'noobaa'
+  const bucketValues = world.target.name === 'nsfs'
     ? { claim: { bucketName: bucket } }
     : { existing: { endpoint: world.proxy.url, bucketName: bucket, secretName: 'cube-bucket-keys', region: '' } };
   return {
@@ -156,7 +156,7 @@ testOnEachTarget('every index of the rendered Job copies its shard through the c
     assert.equal(summary.inShard, world.names.filter((name) => shardOf(world.container, name, SHARDS) === index).length);
   }
   const env = cluster.runs[0]!.run.env;
-  if (target.name === 'noobaa') {
+  if (target.name === 'nsfs') {
     assert.deepEqual([env['BUCKET_HOST'], env['BUCKET_PORT'], env['BUCKET_NAME'], env['BUCKET_REGION'], env['BUCKET_SUBREGION']], ['127.0.0.1', String(world.proxy.port), destination.bucket, '', ''], 'the claim\'s ConfigMap reached the pod through envFrom');
     assert.ok(env['S3_CA_FILE']?.endsWith('/service-ca.crt'), 'the service CA is mounted where S3_CA_FILE points');
   } else {

@@ -51,12 +51,16 @@ export interface CountingProxy {
 
 /** Names a request: swift_object_get, swift_container_get, s3_object_put, s3_part_put, s3_list … A request for the
  *  copier's resync ledger (below ".swift-to-s3/ledger/") is s3_ledger_get / s3_ledger_put, or swift_ledger_head for
- *  its check that Swift has no object of that name: apart from the objects' own requests. */
+ *  its check that Swift has no object of that name; one for the start-up probe's objects (below
+ *  ".swift-to-s3/probe/", or a listing of them) is s3_probe_put, s3_probe_list …: apart from the objects' own requests. */
 export function requestKind(method: string, rawPath: string): string {
   const [path = '', query = ''] = rawPath.split('?');
   const params = new URLSearchParams(query);
   if (path.startsWith('/auth/')) return 'swift_auth';
   if (path === '/info') return 'swift_info';
+  if (safeDecode(path).includes('/.swift-to-s3/probe/') || (params.get('prefix') ?? '').includes('.swift-to-s3/probe/')) {
+    return `s3_probe_${method === 'GET' && !path.slice(1).includes('/') ? 'list' : method.toLowerCase()}`;
+  }
   if (safeDecode(path).includes('/.swift-to-s3/ledger/')) return `${path.startsWith('/v1/') ? 'swift' : 's3'}_ledger_${method.toLowerCase()}`;
   if (path.startsWith('/v1/')) {
     const depth = path.split('/').length - 1; // /v1/AUTH_x/container/object...

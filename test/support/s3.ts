@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import {
   S3Client, CreateBucketCommand, ListObjectsV2Command, GetObjectCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand,
 } from '@aws-sdk/client-s3';
-import { isLedgerName } from '../../src/sync/ledger.ts';
+import { isOwnState } from '../../src/sync/own-state.ts';
 
 export function testS3(endpoint: string, accessKeyId: string, secretAccessKey: string): S3Client {
   return new S3Client({
@@ -16,8 +16,8 @@ export async function createBucket(s3: S3Client, bucket: string): Promise<void> 
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 }
 
-/** Every key under a prefix; with `ledgers: false` (the default) not the copier's resync ledgers, which are its
- *  bookkeeping on NooBaa, not objects of a container (the ledger tests look for them). */
+/** Every key under a prefix; with `ledgers: false` (the default) not the copier's own state (resync ledgers on
+ *  NooBaa NSFS, another run's probe in flight), which is not objects of a container (the ledger and probe tests look). */
 export async function listKeys(s3: S3Client, bucket: string, prefix = '', { ledgers = false } = {}): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
@@ -26,7 +26,7 @@ export async function listKeys(s3: S3Client, bucket: string, prefix = '', { ledg
     for (const item of page.Contents ?? []) keys.push(decodeURIComponent(item.Key!.replaceAll('+', ' ')));
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return ledgers ? keys : keys.filter((key) => !isLedgerName(key));
+  return ledgers ? keys : keys.filter((key) => !isOwnState(key));
 }
 
 /** Every object under a prefix, downloaded and hashed: the independent view of the destination. */

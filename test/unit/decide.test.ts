@@ -1,7 +1,8 @@
 // Every verdict of decide.ts, each beside an input one step away that must not give it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VERSION_ETAG, compareEmptyListed, compareHead, compareKnown, compareListed, dloEtagOf, knownFromHead, listsAsEmpty } from '../../src/sync/decide.ts';
+import { VERSION_ETAG } from '../../src/md5.ts';
+import { compareEmptyListed, compareHead, compareKnown, compareListed, dloEtagOf, knownFromHead, listsAsEmpty } from '../../src/sync/decide.ts';
 import type { Known } from '../../src/sync/ledger.ts';
 import type { SourceEntry } from '../../src/swift/source.ts';
 import type { DestEntry, DestHead } from '../../src/s3/target.ts';

@@ -28,3 +28,24 @@ test('the s3 rules accept every key as it is', () => {
   assert.equal(storedForm('s3', 'a//b'), 'a//b');
   assert.equal(storedForm('nsfs', 'a//b'), 'a/b');
 });
+
+test('every NooBaa turns the first "_$folder$" into "/" (measured on both kinds): the noobaa rules name it, the nsfs rules too', () => {
+  assert.equal(storedForm('noobaa', 'f_$folder$'), 'f/');
+  assert.equal(storedForm('noobaa', 'a_$folder$b_$folder$c'), 'a/b_$folder$c', 'only the first');
+  assert.equal(storedForm('noobaa', 'g/_$folder$'), 'g//', 'a data bucket keeps "//"');
+  assert.equal(storedForm('nsfs', 'g/_$folder$'), 'g/', 'a file-backed one collapses it');
+  assert.equal(storedForm('nsfs', 'h_$folder$/i'), 'h/i');
+  assert.match(keyProblem('noobaa', 'home/x_$folder$')!, /NooBaa turns the first "_\$folder\$" in a key into "\/": it would store it as "home\/x\/"/);
+  assert.match(keyProblem('nsfs', 'f_$folder$')!, /would store it as "f\/"/);
+  assert.equal(keyProblem('s3', 'f_$folder$'), undefined);
+  for (const key of ['a//b', './', `${'x'.repeat(300)}/y`, 'x', 'x/child', 'd/.folder', "q'/x", 'q$$/x']) assert.equal(keyProblem('noobaa', key), undefined, key);
+});
+
+test('a file-backed bucket keeps the body of "d/" in "d/.folder": that key is named, and lists as "d/"', () => {
+  assert.equal(nsfsStoredForm('d/.folder'), 'd/');
+  assert.equal(nsfsStoredForm('a/b/.folder'), 'a/b/');
+  assert.equal(nsfsStoredForm('.folder'), '.folder', 'not below a directory');
+  assert.match(nsfsKeyProblem('d/.folder')!, /keeps the body of the key "d\/" in the file "d\/\.folder": it would store it as "d\/"/);
+  assert.equal(nsfsKeyProblem('d/.folders'), undefined);
+  assert.equal(nsfsKeyProblem('d/.folder/x'), undefined);
+});

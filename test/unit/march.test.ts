@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareUtf8 } from '../../src/order.ts';
-import { inUtf8Order, march } from '../../src/sync/march.ts';
+import { march } from '../../src/sync/march.ts';
+import { inUtf8Order } from '../../src/order.ts';
 import { seededRandom } from '../support/dataset.ts';
 
 // eslint-disable-next-line @typescript-eslint/require-await -- a listing double: march takes an AsyncIterable, and these names need no waiting
