@@ -15,6 +15,7 @@ import { writeTermination } from './report/termination.ts';
 import { SwiftSource } from './swift/source.ts';
 import { S3Target } from './s3/target.ts';
 import { describeProfile } from './s3/profile.ts';
+import { OutageWatch, bothSides, type Side } from './outage.ts';
 import { runShard } from './sync/run.ts';
 import { verify } from './ops/verify.ts';
 import { formatPlan, plan } from './ops/plan.ts';
@@ -147,9 +148,12 @@ function clientsFor(config: Config, stats: Stats, log: Log) {
   const retry = retryPolicyOf(config);
   const pageSize = config.listPageSize ? { pageSize: config.listPageSize } : {};
   const onRetry = (what: string, error: unknown, attempt: number) => log.warn({ what, attempt, err: scrub(messageOf(error), config.secrets) }, 'retrying request');
-  const source = new SwiftSource({ auth: config.swift.auth, ...(config.swift.caFile ? { caFile: config.swift.caFile } : {}), connections: config.transfers + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry, ...pageSize });
-  const target = new S3Target({ s3: config.s3, connections: config.transfers * config.partConcurrency + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry, ...pageSize });
-  return { source, target };
+  const watch = (side: Side, probe: () => Promise<void>) => new OutageWatch({ side, probe, waitMs: config.outageWaitMs, log, counts: stats.outages[side] });
+  const swiftOutage = watch('swift', () => source.probe());
+  const s3Outage = watch('s3', () => target.probe());
+  const source: SwiftSource = new SwiftSource({ auth: config.swift.auth, ...(config.swift.caFile ? { caFile: config.swift.caFile } : {}), connections: config.transfers + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry, outage: swiftOutage, ...pageSize });
+  const target: S3Target = new S3Target({ s3: config.s3, connections: config.transfers * config.partConcurrency + 2, requestTimeoutMs: config.requestTimeoutMs, connectWaitMs: config.connectWaitMs, retry, stats, onRetry, outage: s3Outage, ...pageSize });
+  return { source, target, outage: bothSides(swiftOutage, s3Outage) };
 }
 
 /** Connects to the bucket and learns once what it does (a probe that writes, unless `write` is false), said in one line. */
@@ -164,7 +168,7 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
   const log = createLog(config.logLevel);
   if (config.s3.insecureSkipTlsVerify) log.warn('S3_INSECURE_SKIP_TLS_VERIFY is on: the S3 certificate is not verified; set S3_CA_FILE instead');
   const stats = new Stats();
-  const { source, target } = clientsFor(config, stats, log);
+  const { source, target, outage } = clientsFor(config, stats, log);
   const stopping = new AbortController();
   const openUploads = new Map<string, { key: string; uploadId: string }>();
   let graceTimer: NodeJS.Timeout | undefined;
@@ -204,13 +208,18 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
   try {
     await source.connect(config.swift.containers);
     await connectTarget(target, config, log, !config.dryRun);
-    const { interrupted } = await runShard({ config, source, target, stats, log, stopping: stopping.signal, openUploads });
+    const { interrupted } = await runShard({ config, source, target, stats, log, stopping: stopping.signal, openUploads, outage });
     return finish(interrupted || stopping.signal.aborted);
   } catch (error) {
     if (error instanceof FatalError) {
       const line = scrub(error.message, config.secrets);
       options.printError(line);
-      try { writeTermination(config.terminationMessagePath, { ...summarize(stats, config.shard, { dryRun: config.dryRun, interrupted: false }), failures: [{ key: '', reason: line }] }, SUMMARY_LISTS); } catch { /* best effort */ }
+      // The objects under way when the run ended, by name: an outage past OUTAGE_WAIT stops them unfinished.
+      const unfinished = [...stats.unfinished].map((key) => ({ key, reason: `not finished: ${line}` }));
+      for (const { key } of unfinished) log.error({ key }, 'object not finished: the run ended');
+      const summary = { ...summarize(stats, config.shard, { dryRun: config.dryRun, interrupted: false }), failures: [{ key: '', reason: line }, ...unfinished, ...stats.failures] };
+      log.info({ summary }, `summary: ended early (${error.name}): ${summary.copied} copied, ${unfinished.length} unfinished, ${summary.failed} failed of ${summary.inShard} listed so far in shard ${summary.shard}/${summary.shardCount}`);
+      try { writeTermination(config.terminationMessagePath, summary, SUMMARY_LISTS); } catch { /* best effort */ }
       return exitOf(error);
     }
     throw error;

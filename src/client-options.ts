@@ -1,5 +1,5 @@
 // What each client (the Swift source and the S3 target) is given: pool size, timeouts, retries, counters.
-import type { RetryPolicy } from './retry.ts';
+import type { OutageGate, RetryPolicy } from './retry.ts';
 import type { Stats } from './report/stats.ts';
 
 export interface ClientOptions {
@@ -12,6 +12,8 @@ export interface ClientOptions {
   onRetry?: (what: string, error: unknown, attempt: number) => void;
   /** Names per listing page; capped by the server's own limit (Swift 10,000, S3 1,000). */
   pageSize?: number;
+  /** This side's outage watch: retries wait out an outage instead of spending themselves on it. */
+  outage?: OutageGate;
 }
 
 /** "host:port" of a URL, the port spelled out, for messages about an endpoint that cannot be reached. */

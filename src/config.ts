@@ -40,6 +40,7 @@ export interface Config {
   requestTimeoutMs: number;
   listPageSize?: number;
   connectWaitMs: number;
+  outageWaitMs: number;
   progressIntervalMs: number;
   shutdownGraceMs: number;
   bufferBudget: number;
@@ -208,6 +209,7 @@ const VARIABLES = {
   LIST_PAGE_SIZE: { kind: positiveInt(10_000), defaultText: 'the servers\' limits', desc: 'names per listing page on both sides (capped by the servers: Swift 10,000, S3 1,000)', example: '1000' },
   REQUEST_TIMEOUT: { kind: seconds, default: 60, desc: 'seconds without progress before a request is abandoned and retried', example: '60' },
   CONNECT_WAIT: { kind: seconds, default: 30, desc: 'seconds to keep retrying Swift and S3 at start when they cannot be reached', example: '30' },
+  OUTAGE_WAIT: { kind: seconds, default: 600, desc: 'seconds to wait out an outage of Swift or S3 during the run (requests failing to connect, or with 502/503/504, while a probe fails too): new work on that side pauses, a probe asks when it is back, failed requests keep their retries; past it the run ends as unreachable (exit 3), the unfinished objects named', example: '600' },
   PROGRESS_INTERVAL: { kind: seconds, default: 10, desc: 'seconds between progress lines', example: '10' },
   SHUTDOWN_GRACE_SECONDS: { kind: seconds, default: 20, desc: 'after SIGTERM, seconds to finish or abort in-flight uploads', example: '20' },
   TERMINATION_MESSAGE_PATH: { kind: text, defaultText: '/dev/termination-log when writable', desc: 'file that receives the JSON summary (Kubernetes keeps it)', example: '/dev/termination-log' },
@@ -382,6 +384,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     requestTimeoutMs: cleaned.REQUEST_TIMEOUT * 1000,
     ...(cleaned.LIST_PAGE_SIZE ? { listPageSize: cleaned.LIST_PAGE_SIZE } : {}),
     connectWaitMs: cleaned.CONNECT_WAIT * 1000,
+    outageWaitMs: cleaned.OUTAGE_WAIT * 1000,
     progressIntervalMs: cleaned.PROGRESS_INTERVAL * 1000,
     shutdownGraceMs: cleaned.SHUTDOWN_GRACE_SECONDS * 1000,
     bufferBudget: cleaned.BUFFER_BUDGET,

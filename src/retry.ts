@@ -67,18 +67,30 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs?
   return retryAfterMs === undefined ? jittered : Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs));
 }
 
+/** What the retries of one request ask of the sides it talks to (outage.ts). */
+export interface OutageGate {
+  /** Waits while an outage is on; rejects with an UnreachableError once it has lasted OUTAGE_WAIT. */
+  whenUp(): Promise<void>;
+  /** True when `error` is an outage's, not the request's own (it is tried again, its retries kept). */
+  isOutage(error: unknown): Promise<boolean>;
+}
+
 export interface RetryHooks {
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   signal?: AbortSignal;
+  outage?: OutageGate;
 }
 
-/** Runs `attempt` until it succeeds, fails with a non-transient error, or the retries are used up. */
+/** Runs `attempt` until it succeeds, fails with a non-transient error, or the retries are used up. A failure that is
+ *  an outage's waits for the side to be back and spends no retry. */
 export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
   const started = Date.now();
   for (let n = 0; ; n++) {
+    await hooks.outage?.whenUp();
     try {
       return await attempt(n);
     } catch (error) {
+      if (hooks.outage && !hooks.signal?.aborted && await hooks.outage.isOutage(error)) { n--; continue; }
       if (n >= policy.maxRetries || !isTransient(error) || hooks.signal?.aborted) throw error;
       const retryAfter = error instanceof HttpError ? error.retryAfterMs : undefined;
       const delay = backoffDelay(n, policy, retryAfter);

@@ -30,6 +30,8 @@ export interface CopierSummary {
   expected?: { objects: number; bytes: number };
   /** The first failure the pod reported: the object's key ("" for the shard as a whole, e.g. a fatal error) and why. */
   firstFailure?: { key: string; reason: string };
+  /** Outages of Swift or S3 the pod rode out (or that ended it): how many, and their seconds. */
+  outages?: { swift: { count: number; seconds: number }; s3: { count: number; seconds: number } };
 }
 
 export interface IndexRow {
@@ -252,9 +254,21 @@ export function parseSummary(text: string): CopierSummary | undefined {
   if (totals) summary.totals = totals;
   const expected = amountOf(fields.expected);
   if (expected) summary.expected = expected;
+  const outages = outagesOf(fields.outages);
+  if (outages) summary.outages = outages;
   const first = Array.isArray(fields.failures) ? fields.failures[0] as { key?: unknown; reason?: unknown } | undefined : undefined;
   if (first && typeof first.reason === 'string') summary.firstFailure = { key: typeof first.key === 'string' ? first.key : '', reason: first.reason };
   return summary;
+}
+
+function outagesOf(value: unknown): CopierSummary['outages'] {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const side = (of: unknown) => {
+    const { count, seconds } = (typeof of === 'object' && of !== null ? of : {}) as Record<string, unknown>;
+    return { count: typeof count === 'number' ? count : 0, seconds: typeof seconds === 'number' ? seconds : 0 };
+  };
+  const { swift, s3 } = value as Record<string, unknown>;
+  return { swift: side(swift), s3: side(s3) };
 }
 
 function amountOf(value: unknown): { objects: number; bytes: number } | undefined {

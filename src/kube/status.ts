@@ -170,8 +170,15 @@ function table(report: StatusReport): string[] {
 }
 
 function noteOf(row: IndexRow): string {
-  const notes = [progressNote(row), row.earlierAttempt ? 'earlier attempt' : '', row.summary?.interrupted ? 'interrupted' : '', failureNote(row), row.message ?? ''];
+  const notes = [progressNote(row), row.earlierAttempt ? 'earlier attempt' : '', row.summary?.interrupted ? 'interrupted' : '', outageNote(row), failureNote(row), row.message ?? ''];
   return notes.filter(Boolean).join('; ');
+}
+
+/** The outages an index's pod waited out: "S3 away 2× 95 s". */
+function outageNote({ summary }: IndexRow): string {
+  if (!summary?.outages) return '';
+  const sides = [['Swift', summary.outages.swift], ['S3', summary.outages.s3]] as const;
+  return sides.filter(([, counted]) => counted.count > 0).map(([name, counted]) => `${name} away ${counted.count}× ${Math.round(counted.seconds)} s`).join(', ');
 }
 
 /** A running index's latest progress line: done of its shard, rate, ETA. */

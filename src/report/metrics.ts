@@ -27,6 +27,14 @@ export function metricsRegistry(stats: Stats): Registry {
     name: 'swift_to_s3_request_seconds_total', help: 'Time spent in requests by operation (divide by requests_total for the mean latency)', labelNames: ['operation'], registers: [registry],
     collect() { this.reset(); for (const [operation, { totalMs }] of stats.latency) this.inc({ operation }, totalMs / 1000); },
   });
+  new Counter({
+    name: 'swift_to_s3_outages_total', help: 'Outages of Swift or S3 waited out (or that ended the run)', labelNames: ['side'], registers: [registry],
+    collect() { this.reset(); for (const [side, { count }] of Object.entries(stats.outages)) this.inc({ side }, count); },
+  });
+  new Counter({
+    name: 'swift_to_s3_outage_seconds_total', help: 'Seconds of outages of Swift or S3', labelNames: ['side'], registers: [registry],
+    collect() { this.reset(); for (const [side, { seconds }] of Object.entries(stats.outages)) this.inc({ side }, seconds); },
+  });
   new Gauge({ name: 'swift_to_s3_transfers_in_flight', help: 'Objects being copied now', registers: [registry], collect() { this.set(stats.inFlight); } });
   return registry;
 }

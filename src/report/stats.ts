@@ -1,4 +1,5 @@
 // Counters of one run: requests by operation, retries by cause, objects and bytes by outcome.
+import type { OutageCounts, Side } from '../outage.ts';
 import { ShardTotals } from './totals.ts';
 
 export type Operation =
@@ -30,6 +31,10 @@ export class Stats {
   deleted = 0;
   failed = 0;
   inFlight = 0;
+  /** Outages of each side: how many, and their seconds in all. */
+  readonly outages: Record<Side, OutageCounts> = { swift: { count: 0, seconds: 0 }, s3: { count: 0, seconds: 0 } };
+  /** Objects being copied or checked now: named when an outage outlasts OUTAGE_WAIT and ends the run. */
+  readonly unfinished = new Set<string>();
   /** Set when the run keeps a resync ledger. */
   ledger: LedgerCounts | undefined;
   /** The shard's totals (estimated until the listings end) and what is done of them. */

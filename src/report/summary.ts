@@ -1,4 +1,5 @@
 // The end of a run: the counts, problems and requests of a shard, for the log and for Kubernetes' termination message.
+import type { OutageCounts, Side } from '../outage.ts';
 import type { Stats, ObjectProblem, LedgerCounts } from './stats.ts';
 
 export interface Summary {
@@ -18,6 +19,8 @@ export interface Summary {
   seconds: number;
   mibPerSecond: number;
   retries: number;
+  /** Outages of each side that the run rode out (or that ended it): how many, and their seconds in all. */
+  outages?: Record<Side, OutageCounts>;
   /** The shard's objects and bytes: counted when every listing ended (exact), else estimated as in the progress
    *  line (an interrupted run). Absent from the summaries of versions before it. */
   totals?: { objects: number; bytes: number; exact: boolean };
@@ -55,6 +58,7 @@ export function summarize(stats: Stats, shard: { index: number; count: number },
     seconds: Math.round(seconds * 10) / 10,
     mibPerSecond: seconds > 0 ? Math.round((stats.bytesCopied / 1048576 / seconds) * 100) / 100 : 0,
     retries: stats.retryTotal,
+    ...(stats.outages.swift.count + stats.outages.s3.count > 0 ? { outages: structuredClone(stats.outages) } : {}),
     totals: { ...totals.total, exact: totals.exact },
     ...(totals.expected ? { expected: totals.expected } : {}),
     ...(stats.ledger ? { ledger: { ...stats.ledger } } : {}),

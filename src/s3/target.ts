@@ -449,7 +449,18 @@ export class S3Target {
         this.#options.stats.countRetry(`s3_${causeOf(error)}`);
         this.#options.onRetry?.(what, error, attempt);
       },
+      ...(this.#options.outage ? { outage: this.#options.outage } : {}),
     });
+  }
+
+  /** One small request (a listing of one key): resolves when S3 answers anything but 502/503/504. */
+  async probe(): Promise<void> {
+    try {
+      await this.#client.send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1 }), { abortSignal: AbortSignal.timeout(10_000) });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === undefined || [502, 503, 504].includes(status)) throw error;
+    }
   }
 
   #timed<T>(operation: Operation, request: () => Promise<T>): Promise<T> {

@@ -44,6 +44,8 @@ export interface SwiftSourceOptions extends ClientOptions {
 }
 
 const SWIFT_LISTING_LIMIT = 10_000;
+/** An outage probe that gets no answer in this long counts as one that failed. */
+const PROBE_TIMEOUT_MS = 10_000;
 
 /** Encodes an object or container name for a Swift path: UTF-8, each segment escaped, "/" kept, dot segments escaped
  *  so no client or proxy folds them. */
@@ -229,7 +231,16 @@ export class SwiftSource {
         this.#options.stats.countRetry(`swift_${causeOf(error)}`);
         this.#options.onRetry?.(what, error, attempt);
       },
+      ...(this.#options.outage ? { outage: this.#options.outage } : {}),
     });
+  }
+
+  /** One small request (a HEAD of the account): resolves when Swift answers anything but 502/503/504. */
+  async probe(): Promise<void> {
+    const base = new URL(this.storageUrl);
+    const response = await this.#dispatcher.request({ origin: base.origin, path: base.pathname, method: 'HEAD', headers: { 'x-auth-token': this.#session?.token ?? '' }, headersTimeout: PROBE_TIMEOUT_MS });
+    await response.body.dump();
+    if ([502, 503, 504].includes(response.statusCode)) throw new HttpError(`Swift HEAD of the account answered ${response.statusCode}`, response.statusCode);
   }
 
   async #timed<T>(operation: Operation, request: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 // One shard: list both sides, march them, decide per object, run the copies with bounded concurrency.
 import type { Config } from '../config.ts';
 import { FatalError, messageOf } from '../errors.ts';
-import { retryPolicyOf } from '../retry.ts';
+import { retryPolicyOf, type OutageGate } from '../retry.ts';
 import type { Log } from '../log.ts';
 import type { Stats } from '../report/stats.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
@@ -30,6 +30,8 @@ export interface RunOptions {
   stopping: AbortSignal;
   /** Multipart uploads in progress, shared with the shutdown path that aborts them. */
   openUploads: Map<string, { key: string; uploadId: string }>;
+  /** Both sides' outage watches, for the retries of whole objects. */
+  outage?: OutageGate;
 }
 
 export interface RunResult {
@@ -73,11 +75,11 @@ async function* notingAliases<T extends { name: string }>(items: AsyncIterable<T
 
 type Settled = 'unchanged' | 'adopted' | 'differs';
 
-export async function runShard({ config, source, target, stats, log, stopping, openUploads }: RunOptions): Promise<RunResult> {
+export async function runShard({ config, source, target, stats, log, stopping, openUploads, outage }: RunOptions): Promise<RunResult> {
   const retry = retryPolicyOf(config);
   const keyRules = target.keyRules(config.keyRules);
   const ctx: TransferContext = {
-    source, target, stats, log, retry, keyRules,
+    source, target, stats, log, retry, keyRules, ...(outage ? { outage } : {}),
     multipartThreshold: config.multipartThreshold,
     partSize: config.partSize,
     partConcurrency: config.partConcurrency,
@@ -176,13 +178,22 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     return 'adopted';
   };
 
-  const copyOne = (entry: SourceEntry, key: string, prefix: string) => pool.add(() => copyNow(entry, key, prefix));
+  /** A task for one object, which is named among the unfinished while it runs (an outage past OUTAGE_WAIT names them). */
+  const forObject = (key: string, task: () => Promise<void>) => pool.add(async () => {
+    stats.unfinished.add(key);
+    await task();
+    // A task that ends the run (an outage past OUTAGE_WAIT) leaves its object named as unfinished.
+    stats.unfinished.delete(key);
+  });
 
-  const checkThenCopy = (entry: SourceEntry, destination: DestEntry, key: string, prefix: string) => pool.add(async () => {
+  const copyOne = (entry: SourceEntry, key: string, prefix: string) => forObject(key, () => copyNow(entry, key, prefix));
+
+  const checkThenCopy = (entry: SourceEntry, destination: DestEntry, key: string, prefix: string) => forObject(key, async () => {
     let settled: Settled;
     try {
       settled = await settle(entry, key);
     } catch (error) {
+      if (error instanceof FatalError) throw error;
       fail(key, error);
       stats.totals.settled(entry.bytes);
       return;
@@ -208,6 +219,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
       stats.deleted++;
       log.info({ key }, 'deleted extraneous object');
     } catch (error) {
+      if (error instanceof FatalError) throw error;
       fail(key, error);
     }
   });

@@ -2,7 +2,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { IntegrityError, KeyRuleError, SourceGoneError, messageOf } from '../errors.ts';
-import { causeOf, statusOf, withRetry, type RetryPolicy } from '../retry.ts';
+import { causeOf, statusOf, withRetry, type OutageGate, type RetryPolicy } from '../retry.ts';
 import type { KeyRules } from '../s3/keyrules.ts';
 import type { Log } from '../log.ts';
 import type { Stats } from '../report/stats.ts';
@@ -23,6 +23,8 @@ export interface TransferContext {
   stats: Stats;
   log: Log;
   retry: RetryPolicy;
+  /** Both sides' outage watches: a copy that failed in an outage waits for it to end and keeps its retries. */
+  outage?: OutageGate;
   keyRules: KeyRules;
   multipartThreshold: number;
   partSize: number;
@@ -268,6 +270,7 @@ export async function copyObject(ctx: TransferContext, entry: SourceEntry, key: 
         ctx.stats.countRetry(`object_${causeOf(error)}`);
         ctx.log.warn({ key, attempt, delayMs: Math.round(delayMs), err: messageOf(error) }, 'retrying object');
       },
+      ...(ctx.outage ? { outage: ctx.outage } : {}),
     });
     reportPlanned(ctx, key, planned);
     return { kind: 'copied', bytes, ...(written ? { written } : {}) };

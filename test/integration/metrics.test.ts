@@ -31,6 +31,8 @@ testOnEachTarget('METRICS_PORT serves Prometheus metrics of the running copy', a
   assert.match(text, /swift_to_s3_request_seconds_total\{operation="s3_put"\} \d/);
   assert.match(text, /swift_to_s3_transfers_in_flight \d/);
   assert.match(text, /# TYPE swift_to_s3_retries_total counter/);
+  assert.match(text, /# TYPE swift_to_s3_outages_total counter/);
+  assert.match(text, /# TYPE swift_to_s3_outage_seconds_total counter/);
   const result = await done;
   assert.equal(result.code, 0, result.stderr);
 });

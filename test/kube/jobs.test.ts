@@ -213,3 +213,13 @@ test('FailureTarget already means failed; indexes a stopped Job never ran are un
   assert.equal(report.elapsedSeconds, 1800, 'it ended when FailureTarget was set');
   assert.ok(isRefusal(planRerun(job, pods, where)) === false, 'a decided failure can be rerun');
 });
+
+test('an index whose pod waited out outages says which side was away, how often and how long', () => {
+  const outages = { swift: { count: 0, seconds: 0 }, s3: { count: 2, seconds: 95.4 } };
+  const fixture: JobFixture = { ...completeRun, pods: completeRun.pods.map((pod) => (pod.index === 4 ? { ...pod, summary: { ...pod.summary, outages } } : pod)) };
+  const { job, pods } = read(fixture);
+  assert.deepEqual(indexRows(job, pods)[4]!.summary?.outages, outages);
+  assert.equal(indexRows(job, pods)[3]!.summary?.outages, undefined);
+  const row = formatStatus(buildStatusReport(job, pods, where)).find((line) => /^4\s/.test(line));
+  assert.match(row ?? '', /S3 away 2× 95 s$/);
+});

@@ -46,8 +46,15 @@ export interface CountingProxy {
   reset(): void;
   count(kind: string): number;
   injectedTotal(): number;
+  /** Takes one side away, as a stopped server or a dropped network would: every request to it under way is cut off,
+   *  and every new one too, until `up`. */
+  down(side: Side): void;
+  up(side: Side): void;
   close(): Promise<void>;
 }
+
+export type Side = 'swift' | 's3';
+const sideOf = (kind: string): Side => (kind.startsWith('swift_') ? 'swift' : 's3');
 
 /** Names a request: swift_object_get, swift_container_get, s3_object_put, s3_part_put, s3_list … A request for the
  *  copier's resync ledger (below ".swift-to-s3/ledger/") is s3_ledger_get / s3_ledger_put, or swift_ledger_head for
@@ -107,6 +114,8 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
   const injected = new Map<string, number>();
   const seen = rules.map(() => 0);
   const fired = rules.map(() => 0);
+  const away = new Set<Side>();
+  const underWay = new Map<IncomingMessage, Side>();
 
   const faultFor = (kind: string, path: string): Fault | undefined => {
     for (const [index, rule] of rules.entries()) {
@@ -168,6 +177,9 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
     const method = incoming.method ?? 'GET';
     const path = incoming.url ?? '/';
     const kind = requestKind(method, path);
+    if (away.has(sideOf(kind))) return void incoming.socket.resetAndDestroy();
+    underWay.set(incoming, sideOf(kind));
+    outgoing.on('close', () => underWay.delete(incoming));
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
     requests.push({ kind, path: safeDecode(path.split('?')[0] ?? ''), headers: incoming.headers });
     const fault = faultFor(kind, path);
@@ -216,6 +228,11 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
     reset: () => { counts.clear(); requests.length = 0; },
     count: (kind) => counts.get(kind) ?? 0,
     injectedTotal: () => [...injected.values()].reduce((sum, value) => sum + value, 0),
+    down: (side) => {
+      away.add(side);
+      for (const [incoming, of] of underWay) if (of === side) incoming.socket.resetAndDestroy();
+    },
+    up: (side) => { away.delete(side); },
     close,
   };
 }
