@@ -19,6 +19,7 @@ import { OutageWatch, bothSides, type Side } from './outage.ts';
 import { runShard } from './sync/run.ts';
 import { verify } from './ops/verify.ts';
 import { formatPlan, plan } from './ops/plan.ts';
+import { removeOwnState } from './ops/finish.ts';
 
 /** Exit codes, the contract with the Job's podFailurePolicy: 1 retries the index, 2 fails the Job (FailJob),
  *  3 fails only the index (FailIndex). */
@@ -43,6 +44,7 @@ const OPTION_FLAGS: Record<string, { key: string; takesValue: boolean; commands:
   '--json': { key: 'json', takesValue: false, commands: ['verify', 'plan', 'status', 'rerun'], desc: 'machine-readable output on stdout' },
   '--all': { key: 'all', takesValue: false, commands: ['verify'], desc: 'check every shard in this one process' },
   '--download': { key: 'download', takesValue: false, commands: ['verify'], desc: 'read both sides and compare the MD5 of the bytes' },
+  '--finish': { key: 'finish', takesValue: false, commands: ['verify'], desc: 'with --all, once every object is proven: remove the copier\'s own state from the bucket (everything under <prefix>.swift-to-s3/: resync ledgers, probes), the cutover\'s last step' },
   '--trust-metadata': { key: 'trustMetadata', takesValue: false, commands: ['verify'], desc: 'where the ETag is not an MD5 (NooBaa, multipart), accept the md5chksum the copier wrote instead of hashing the stored bytes' },
   '--rate': { key: 'rate', takesValue: true, commands: ['plan'], desc: 'bytes per second one shard copies (e.g. 40MiB); measured from a short sample when not given' },
   '--hours': { key: 'hours', takesValue: true, commands: ['plan'], desc: 'target duration for the suggested shard count [default: 1]' },
@@ -265,6 +267,7 @@ async function runPlan(env: Record<string, string | undefined>, options: Command
 }
 
 async function runVerify(env: Record<string, string | undefined>, options: CommandOptions): Promise<number> {
+  if (isOn(options, 'finish') && !isOn(options, 'all')) throw new ConfigError(['--finish needs --all: the copier\'s state is removed only once every shard is verified, for example: swift-to-s3 verify --all --finish']);
   const config = loadConfig(env);
   // With --json, stdout carries only the report; the log goes to stderr.
   const log = createLog(config.logLevel, isOn(options, 'json') ? process.stderr : undefined);
@@ -280,6 +283,10 @@ async function runVerify(env: Record<string, string | undefined>, options: Comma
     try {
       writeTermination(config.terminationMessagePath, report, ['differences']);
     } catch (error) { log.warn({ err: messageOf(error) }, 'could not write the termination message'); }
+    if (isOn(options, 'finish')) {
+      if (report.ok) log.info({ removed: await removeOwnState(config, target, log) }, 'finished: the bucket holds only the containers\' objects');
+      else log.warn('not finished: verify failed, so the copier\'s state stays in the bucket for the next run');
+    }
     if (isOn(options, 'json')) options.print(JSON.stringify(report, null, 2));
     return report.ok ? EXIT.ok : EXIT.objectsFailed;
   } finally {

@@ -5,7 +5,9 @@ import { ShardTotals } from './totals.ts';
 export type Operation =
   | 'swift_auth' | 'swift_list' | 'swift_head' | 'swift_get'
   | 's3_list' | 's3_head' | 's3_get' | 's3_put' | 's3_copy' | 's3_create_multipart' | 's3_upload_part' | 's3_complete_multipart'
-  | 's3_abort_multipart' | 's3_delete';
+  | 's3_abort_multipart' | 's3_delete'
+  /** Any request of the start-up probe of what the bucket is (s3/profile.ts). */
+  | 's3_probe';
 
 export interface ObjectProblem { key: string; reason: string }
 
@@ -28,6 +30,8 @@ export class Stats {
   /** Segments of large objects in another copied container: they arrive inside the assembled object. */
   segments = 0;
   extraneous = 0;
+  /** Extraneous keys kept because Swift still answered for their names (the listing had missed them). */
+  stillInSwift = 0;
   deleted = 0;
   failed = 0;
   inFlight = 0;

@@ -14,6 +14,8 @@ export interface Summary {
   skipped: number;
   deleted: number;
   extraneous: number;
+  /** Extraneous keys not deleted because Swift still has their names (DELETE_EXTRANEOUS). */
+  stillInSwift?: number;
   failed: number;
   bytes: number;
   seconds: number;
@@ -53,6 +55,7 @@ export function summarize(stats: Stats, shard: { index: number; count: number },
     skipped: stats.skipped,
     deleted: stats.deleted,
     extraneous: stats.extraneous,
+    ...(stats.stillInSwift > 0 ? { stillInSwift: stats.stillInSwift } : {}),
     failed: stats.failed,
     bytes: stats.bytesCopied,
     seconds: Math.round(seconds * 10) / 10,

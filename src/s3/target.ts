@@ -85,6 +85,8 @@ export class S3Target {
   readonly #options: S3TargetOptions;
   /** What this bucket does with what it is sent: plain S3 until learnProfile() has asked it. */
   #profile: TargetProfile = { ...KINDS.s3, order: 'unknown', from: 'listing' };
+  /** While the start-up probe runs (nothing else does then): its requests are counted as s3_probe. */
+  #probing = false;
   /** Whether the last PUT sent with a Content-MD5 was answered with that MD5 as its ETag; undefined before one was. */
   #echoesMd5: boolean | undefined;
 
@@ -154,6 +156,7 @@ export class S3Target {
   }
 
   async #probeOrFail(dir: string): Promise<ProbeAnswers> {
+    this.#probing = true;
     try {
       return await this.#probe(dir);
     } catch (error) {
@@ -161,6 +164,7 @@ export class S3Target {
     } finally {
       // The probe's own PUTs said nothing about how the copies' ETags will answer.
       this.#echoesMd5 = undefined;
+      this.#probing = false;
     }
   }
 
@@ -464,7 +468,7 @@ export class S3Target {
   }
 
   #timed<T>(operation: Operation, request: () => Promise<T>): Promise<T> {
-    return this.#options.stats.timed(operation, request);
+    return this.#options.stats.timed(this.#probing ? 's3_probe' : operation, request);
   }
 
   close(): void {

@@ -130,6 +130,16 @@ export class SwiftSource {
     return { name: 'Swift', url: auth.kind === 'token' ? auth.storageUrl : auth.authUrl, fix: 'SWIFT_AUTH_URL / SWIFT_STORAGE_URL' };
   }
 
+  /** A container's object count and bytes as a HEAD tells them now. */
+  async countNow(container: string): Promise<{ objects: number; bytes: number } | undefined> {
+    return this.#withRetry(`head ${container}`, async () => {
+      const response = await this.#request('swift_head', 'HEAD', `/${encodeSwiftPath(container)}`);
+      await response.body.dump();
+      if (response.statusCode >= 300) throw new HttpError(`Swift HEAD of container "${container}" answered ${response.statusCode}`, response.statusCode, retryAfterMsOf(response.headers['retry-after']));
+      return containerCountsOf(response.headers);
+    });
+  }
+
   /** A container's object count and bytes as its HEAD told them at connect() (the progress line's first totals). */
   containerCounts(container: string): { objects: number; bytes: number } | undefined {
     return this.#containerCounts.get(container);

@@ -43,8 +43,10 @@ export interface CopyIdentity {
 
 export interface PlannedHeaders {
   headers: ObjectHeaders;
-  /** Swift metadata names that did not fit and were left out. */
+  /** Swift metadata names that did not fit in S3's 2 KiB and were left out. */
   dropped: string[];
+  /** Swift metadata names that are the copier's own (x-amz-meta-swift-container, md5chksum …) and were left out. */
+  clashed: string[];
   /** This object's headers that the target does not keep, kept in x-amz-meta-swift-* instead. */
   keptAsMetadata: DroppableHeader[];
   /** Swift's X-Delete-At: S3 has no per-object expiry, so the copy does not expire. */
@@ -71,10 +73,16 @@ function metaSize(metadata: Record<string, string>): number {
 /** RFC 9110's IMF-fixdate: the form an S3 Expires header keeps as written. Other values ("0", "-1") go to metadata. */
 const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
-/** Swift's X-Timestamp ("1700000000.12345") or Last-Modified → seconds since the epoch, rclone's format. */
+const SECONDS = /^\d+(\.\d+)?$/;
+
+/** The object's modification time as rclone reads it, seconds since the epoch: X-Object-Meta-Mtime, which rclone
+ *  writes into Swift (the file's own time), else Swift's X-Timestamp ("1700000000.12345", the upload), else
+ *  Last-Modified. */
 function mtimeOf(swiftHeaders: Record<string, string>): string | undefined {
+  const own = swiftHeaders[`x-object-meta-${META_MTIME}`];
+  if (own && SECONDS.test(own)) return own;
   const timestamp = swiftHeaders['x-timestamp'];
-  if (timestamp && /^\d+(\.\d+)?$/.test(timestamp)) return timestamp;
+  if (timestamp && SECONDS.test(timestamp)) return timestamp;
   const modified = Date.parse(swiftHeaders['last-modified'] ?? '');
   return Number.isNaN(modified) ? undefined : String(modified / 1000);
 }
@@ -134,10 +142,13 @@ export function planHeaders(swiftHeaders: Record<string, string>, identity: Copy
     .filter(([name]) => name.startsWith('x-object-meta-'))
     .map(([name, value]) => [name.slice('x-object-meta-'.length), headerSafe(value)] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const clashed: string[] = [];
   for (const [name, value] of userItems) {
-    if (ours.has(name)) dropped.push(name);
+    // rclone's own mtime is carried as the object's mtime: not a clash.
+    if (name === META_MTIME && own[META_MTIME] === value) continue;
+    if (ours.has(name)) clashed.push(name);
     else fit(name, value);
   }
   headers.Metadata = metadata;
-  return { headers, dropped, keptAsMetadata, ...(deleteAt !== undefined ? { deleteAt } : {}) };
+  return { headers, dropped, clashed, keptAsMetadata, ...(deleteAt !== undefined ? { deleteAt } : {}) };
 }

@@ -13,7 +13,7 @@ import { adoptIfEqual, needsByteProof } from './adopt.ts';
 import { compareListed, isInPlace, knownFromHead } from './decide.ts';
 import { RunLedgers } from './ledger.ts';
 import { isOwnState } from './own-state.ts';
-import { META_CONTAINER, writtenFor } from './metadata.ts';
+import { deleteExtraneous, type DeletionContext, type Extraneous } from './deletion.ts';
 import { findSegmentReferences } from './segments.ts';
 import { march } from './march.ts';
 import { inShard, isInShard } from './shard.ts';
@@ -63,12 +63,15 @@ class Pool {
 }
 
 
-/** Source names listed (all shards) whose stored form on the target is another key: kept in `into`, so that
- *  DELETE_EXTRANEOUS never deletes the stored form of a source name. */
-async function* notingAliases<T extends { name: string }>(items: AsyncIterable<T>, prefix: string, rules: KeyRules, into: Set<string>): AsyncGenerator<T> {
+/** What the whole source listing of a container showed (all shards): how many names, and the names whose stored form
+ *  on the target is another key, so that DELETE_EXTRANEOUS never deletes the stored form of a source name. */
+interface ListingSeen { names: number; aliases: Set<string> }
+
+async function* noting<T extends { name: string }>(items: AsyncIterable<T>, prefix: string, rules: KeyRules, seen: ListingSeen): AsyncGenerator<T> {
   for await (const item of items) {
+    seen.names++;
     const stored = storedForm(rules, prefix + item.name);
-    if (stored !== prefix + item.name) into.add(stored);
+    if (stored !== prefix + item.name) seen.aliases.add(stored);
     yield item;
   }
 }
@@ -204,25 +207,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     await copyNow(entry, key, prefix);
   });
 
-  /** Deletes an extraneous object only when the copier wrote it for this container (its marker says so). */
-  const deleteOne = (key: string, container: string) => pool.add(async () => {
-    try {
-      const head = await target.head(key);
-      if (!head) return;
-      if (!writtenFor(head.metadata, container)) {
-        stats.extraneous++;
-        log.warn({ key, writtenFor: head.metadata[META_CONTAINER] ?? null }, `extraneous but not deleted: not written by swift-to-s3 for container "${container}"`);
-        return;
-      }
-      if (config.dryRun) { log.info({ key }, 'would delete'); stats.deleted++; return; }
-      await target.delete(key);
-      stats.deleted++;
-      log.info({ key }, 'deleted extraneous object');
-    } catch (error) {
-      if (error instanceof FatalError) throw error;
-      fail(key, error);
-    }
-  });
+  const deletions: DeletionContext = { config, source, target, stats, log, fail, schedule: (task) => pool.add(task) };
 
   let interrupted = false;
   for (const container of copy) {
@@ -230,9 +215,9 @@ export async function runShard({ config, source, target, stats, log, stopping, o
     if (!config.dryRun) await abortStaleUploads(target, prefix, container, config, log);
     const ledger = await ledgers?.open(container, prefix);
     const listingStarted = performance.now();
-    const aliases = new Set<string>();
-    const extraneous: string[] = [];
-    const sources = inShard(notingAliases(source.list(container), prefix, keyRules, aliases), container, config, stats);
+    const seen: ListingSeen = { names: 0, aliases: new Set() };
+    const extraneous: Extraneous[] = [];
+    const sources = inShard(noting(source.list(container), prefix, keyRules, seen), container, config, stats);
     const destinations = inShard(target.list(prefix), container, config);
     for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
       if (stopping.aborted) { interrupted = true; break; }
@@ -251,7 +236,7 @@ export async function runShard({ config, source, target, stats, log, stopping, o
         // A ledger or a probe: not an object of the container, never extraneous.
       } else if (config.deleteExtraneous) {
         // Deleted once the whole source listing is known: a key may be the stored form of a name listed later.
-        extraneous.push(prefix + step.destination.name);
+        extraneous.push({ key: prefix + step.destination.name, name: step.destination.name });
       } else {
         stats.extraneous++;
       }
@@ -260,14 +245,13 @@ export async function runShard({ config, source, target, stats, log, stopping, o
       stats.totals.listingDone(container);
       ledger?.listingDone();
     }
-    for (const key of extraneous) {
-      if (interrupted) break;
-      if (aliases.has(key)) {
+    if (!interrupted) {
+      const aliases = extraneous.filter(({ key }) => seen.aliases.has(key));
+      for (const { key } of aliases) {
         stats.extraneous++;
         log.warn({ key }, 'not deleted: it is the stored form of another Swift name on this bucket');
-      } else {
-        await deleteOne(key, container);
       }
+      await deleteExtraneous(deletions, container, seen.names, extraneous.filter(({ key }) => !seen.aliases.has(key)));
     }
     // The listings advance only as fast as the pool takes work, so on a first copy this is close to the copy's end.
     log.info({ container, listed: stats.listed, inShard: stats.inShard, seconds: Math.round(performance.now() - listingStarted) / 1000 }, 'listing done');

@@ -249,6 +249,11 @@ export function reportPlanned(ctx: Pick<TransferContext, 'stats' | 'log' | 'targ
     ctx.stats.notes.push({ key, reason: `metadata not copied (over S3's 2 KiB): ${planned.dropped.join(', ')}` });
     ctx.log.warn({ key, dropped: planned.dropped }, 'metadata over the 2 KiB S3 limit was not copied');
   }
+  if (planned.clashed.length > 0) {
+    const names = planned.clashed.map((name) => `x-amz-meta-${name}`).join(', ');
+    ctx.stats.notes.push({ key, reason: `metadata not copied (the names of the copier's own ${names}): ${planned.clashed.join(', ')}` });
+    ctx.log.warn({ key, clashed: planned.clashed }, 'metadata with the name of the copier\'s own was not copied');
+  }
   if (planned.deleteAt !== undefined) {
     const at = new Date(planned.deleteAt * 1000).toISOString();
     const reason = `Swift deletes this object at ${at} (X-Delete-At ${planned.deleteAt}); S3 has no per-object expiry: the copy does not expire (the time is in x-amz-meta-${META_DELETE_AT})`;

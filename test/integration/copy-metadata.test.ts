@@ -1,12 +1,16 @@
 // Metadata as the user wrote it: non-ASCII X-Object-Meta-* and content headers arrive as the same text, headers the
 // target drops are kept in x-amz-meta-swift-*, and a Swift expiry (which S3 cannot keep) is reported.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
 import { testOnEachTarget } from '../support/targets.ts';
 import { runCli, summaryOf } from '../support/cli.ts';
 import { putObject, type SwiftAccount } from '../support/swift.ts';
 import { headObject } from '../support/s3.ts';
+import { rclone } from '../support/rclone.ts';
 
 /** undici writes a header value's characters as Latin-1 bytes: a string of the UTF-8 bytes puts UTF-8 on the wire,
  *  as python-swiftclient or curl would send it. */
@@ -117,4 +121,29 @@ testOnEachTarget('an object Swift will delete (X-Delete-At, X-Delete-After) is c
   assert.equal(again.code, 0, again.stderr);
   assert.equal(summaryOf(again).unchanged, 3);
   assert.deepEqual(summaryOf(again).notes, [], 'reported once: a rerun that copies nothing says nothing again');
+});
+
+testOnEachTarget('mtime as rclone reads it: rclone lsl shows the same times on both sides, for a file rclone put into Swift and for one it did not', async (_t, target) => {
+  const { account, container } = await freshContainer();
+  const { bucket } = await freshBucket(target);
+  // What rclone leaves in Swift: the file's own modification time in X-Object-Meta-Mtime (seconds.nanoseconds).
+  const dir = mkdtempSync(join(tmpdir(), 'rclone-mtime-'));
+  const file = join(dir, 'scan.dcm');
+  writeFileSync(file, 'a file with an old modification time');
+  utimesSync(file, new Date('2021-03-04T05:06:07.891Z'), new Date('2021-03-04T05:06:07.891Z'));
+  await rclone(['copyto', file, `src:${container}/home/chris/uploads/scan.dcm`], target);
+  rmSync(dir, { recursive: true, force: true });
+  await putObject(account, container, 'home/chris/uploads/plain.txt', 'put by another client, no mtime of its own');
+  const result = await runCli(['copy'], copierEnv(container, bucket, {}, { target }));
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(summaryOf(result).notes, [], 'rclone\'s mtime is carried, not reported as dropped');
+  const lsl = async (remote: string) => (await rclone(['lsl', remote], target)).trim().split('\n').map((line) => line.trim()).sort();
+  const swift = await lsl(`src:${container}`);
+  const s3 = await lsl(`dst:${bucket}`);
+  assert.match(swift.find((line) => line.endsWith('scan.dcm')) ?? '', / 2021-03-04 05:06:07\.891/);
+  assert.equal(s3.find((line) => line.endsWith('scan.dcm')), swift.find((line) => line.endsWith('scan.dcm')), 'rclone\'s own time, to the nanosecond');
+  // Without one, rclone reads Swift's Last-Modified, X-Timestamp rounded up to the second; the copy keeps X-Timestamp.
+  const timeOf = (lines: string[]) => Date.parse(`${/ (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?) /.exec(lines.find((line) => line.endsWith('plain.txt'))!)![1]!.replace(' ', 'T').slice(0, 23)}Z`);
+  const early = timeOf(swift) - timeOf(s3);
+  assert.ok(early >= 0 && early < 1000, `the copy's time is the upload's, within the second Swift rounds up to (${early} ms)`);
 });

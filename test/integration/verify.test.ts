@@ -4,7 +4,8 @@ import { copierEnv, freshBucket, freshContainer } from '../support/bed.ts';
 import { testOnEachTarget } from '../support/targets.ts';
 import { runCli } from '../support/cli.ts';
 import { putObject } from '../support/swift.ts';
-import { deleteKey } from '../support/s3.ts';
+import { deleteKey, listKeys } from '../support/s3.ts';
+import { rclone } from '../support/rclone.ts';
 
 testOnEachTarget('verify passes after a copy, and catches a deleted, a truncated, a modified and an extra object', async (_t, target) => {
   const { account, container } = await freshContainer();
@@ -63,4 +64,31 @@ testOnEachTarget('verify of one shard checks only that shard; --all checks every
   const all = JSON.parse((await runCli(['verify', '--json', '--all'], env)).stdout);
   assert.equal(all.checked, 24);
   assert.equal(all.missing, JSON.parse(shard2.stdout).missing);
+});
+
+testOnEachTarget('verify --all --finish removes the copier\'s own state once every object is proven, so rclone check agrees; never after a failed verify', async (_t, target) => {
+  const { account, container } = await freshContainer();
+  const { s3, bucket } = await freshBucket(target);
+  for (let i = 0; i < 12; i++) await putObject(account, container, `data/file-${i}.txt`, `the content of file ${i}`);
+  const env = copierEnv(container, bucket, { SHARD_COUNT: '2' }, { target });
+  for (const index of ['0', '1']) assert.equal((await runCli(['copy'], { ...env, JOB_COMPLETION_INDEX: index })).code, 0);
+  // Such state as a killed pod's probe leaves, on every target; on NSFS the resync ledgers besides.
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: '.swift-to-s3/probe/0123456789ab/etag', Body: 'left by a killed pod' }));
+  const ownState = async () => (await listKeys(s3, bucket, '.swift-to-s3/', { ledgers: true })).length;
+  assert.ok(await ownState() >= (target.name === 'nsfs' ? 3 : 1));
+
+  const notAll = await runCli(['verify', '--finish'], env);
+  assert.equal(notAll.code, 2);
+  assert.match(notAll.stderr, /^swift-to-s3: --finish needs --all/m);
+
+  await deleteKey(s3, bucket, 'data/file-4.txt');
+  const failed = await runCli(['verify', '--all', '--finish'], env);
+  assert.equal(failed.code, 1);
+  assert.ok(await ownState() >= 1, 'a failed verify removes nothing');
+  assert.equal((await runCli(['copy'], { ...env, JOB_COMPLETION_INDEX: '0' })).code + (await runCli(['copy'], { ...env, JOB_COMPLETION_INDEX: '1' })).code, 0);
+
+  const finished = await runCli(['verify', '--all', '--finish'], env);
+  assert.equal(finished.code, 0, finished.stderr);
+  assert.equal(await ownState(), 0, 'nothing of the copier\'s is left');
+  await rclone(['check', `src:${container}`, `dst:${bucket}`], target); // exits non-zero on any difference
 });

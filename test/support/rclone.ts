@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { bed } from './bed.ts';
 import type { Target } from './targets.ts';
 
-/** `rclone copy` of a whole container into a bucket on `target`, configured only by environment. */
-export function rcloneCopy(container: string, bucket: string, target: Target, extraArgs: string[] = []): Promise<void> {
+/** rclone with two remotes configured only by environment: src (the bed's Swift) and dst (a bucket's S3 on `target`). */
+export function rclone(args: string[], target: Target): Promise<string> {
   const b = bed();
   const env = {
     PATH: process.env.PATH ?? '',
@@ -16,14 +16,21 @@ export function rcloneCopy(container: string, bucket: string, target: Target, ex
     RCLONE_CONFIG_DST_FORCE_PATH_STYLE: 'true',
   };
   return new Promise((resolve, reject) => {
-    const child = spawn('rclone', ['copy', '--retries', '1', ...extraArgs, `src:${container}`, `dst:${bucket}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('rclone', ['--retries', '1', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (code === 0) resolve(); else reject(new Error(`rclone copy exited ${code}: ${stderr.slice(-2000)}`));
+      if (code === 0) resolve(stdout); else reject(new Error(`rclone ${args[0]} exited ${code}: ${stderr.slice(-2000)}`));
     });
   });
+}
+
+/** `rclone copy` of a whole container into a bucket on `target`. */
+export async function rcloneCopy(container: string, bucket: string, target: Target, extraArgs: string[] = []): Promise<void> {
+  await rclone(['copy', ...extraArgs, `src:${container}`, `dst:${bucket}`], target);
 }
