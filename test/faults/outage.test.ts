@@ -2,15 +2,18 @@
 // cut off, every new one refused) for 30 s and for 3 minutes, on each S3 target and on Swift. Every shard rides it
 // out with its retries intact; past OUTAGE_WAIT the run ends as unreachable (exit 3) with the unfinished named.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startNoobaa } from '../bed/noobaa.ts';
 import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
 import { runCli, summaryOf, type CliResult } from '../support/cli.ts';
 import type { CountingProxy, Side } from '../support/counting-proxy.ts';
 import { contentOf, cubeDataset, eachLimit } from '../support/dataset.ts';
 import { readAllS3 } from '../support/s3.ts';
 import { putObject, readAll, type SwiftAccount } from '../support/swift.ts';
-import { s3api, testOnEachTarget, type Target } from '../support/targets.ts';
+import { nsfs, s3api, testOnEachTarget, type Target } from '../support/targets.ts';
 
 let account: SwiftAccount;
 let container: string;
@@ -94,3 +97,28 @@ testOnEachTarget('an outage longer than OUTAGE_WAIT ends every shard as unreacha
     await proxy.close();
   }
 }, { timeout: 180_000 });
+
+test('a real NooBaa NSFS endpoint stopped for 30 s and started again in the middle of a 4-shard copy: every shard exits 0, the bucket whole', { skip: nsfs() ? false : 'no NooBaa NSFS in this bed', timeout: 300_000 }, async (t) => {
+  const dir = resolve(process.env.BED_DIR ?? '.bed/swift', '..', `outage-nsfs-${process.pid}`);
+  const started = await startNoobaa('nsfs', dir);
+  assert.ok(!('absent' in started));
+  t.after(async () => { await started.stop(); rmSync(dir, { recursive: true, force: true }); });
+  const target: Target = { name: 'nsfs', endpoint: started.endpoint, accessKeyId: started.accessKeyId, secretAccessKey: started.secretAccessKey, port: Number(new URL(started.endpoint).port) };
+  const { s3, bucket } = await freshBucket(target, 'outage');
+  // The proxy only counts (and slows the writes): the outage is the server's own stop and start.
+  const proxy = await proxyFor(target, SLOW_WRITES, 300_000);
+  t.after(() => proxy.close());
+  const copying = copyInFourShards(copierEnv(container, bucket, ENV, { swift: proxy.url, s3: proxy.url, target }), 240_000);
+  let done = false;
+  void copying.finally(() => { done = true; });
+  while (proxy.count('s3_object_put') < 12 && !done) await sleep(20);
+  assert.equal(done, false, 'the copy was still under way');
+  await started.stop();
+  await sleep(30_000);
+  await started.restart();
+  const runs = await copying;
+  for (const run of runs) assert.equal(run.code, 0, run.stderr);
+  assert.equal(runs.map(summaryOf).reduce((sum, summary) => sum + summary.failed, 0), 0);
+  assert.ok(runs.some((run) => /outage over: S3 answers again/.test(run.stdout)));
+  assert.deepEqual(await readAllS3(s3, bucket), source);
+});
