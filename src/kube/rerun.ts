@@ -119,26 +119,29 @@ function shellWord(word: string): string {
 const SERVER_MANAGED_POD_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name'];
 
 /**
- * Metadata that would hand the retry Job to a tool that did not make it: Helm adopts an object carrying its
- * meta.helm.sh annotations (and keeps it by resource-policy); Argo CD tracks by its annotations and, under label
- * tracking, by app.kubernetes.io/instance on the Job, and would prune a tracked object that is not in Git.
+ * The Job metadata the retry Job copies: only what the chart itself sets, never what a tool that did not make it
+ * could recognise as its own. Helm adopts an object carrying its meta.helm.sh annotations; Argo CD tracks by an
+ * annotation or by a label whose key each site chooses (instanceLabelKey: app.kubernetes.io/instance by default,
+ * argocd.argoproj.io/instance or any other), and would prune a tracked object that is not in Git while it runs.
+ * A deny list cannot know that key, so this is an allow list. The chart's own Prune=false and IgnoreExtraneous stay.
  */
-const FOREIGN_ANNOTATION = /^(meta\.helm\.sh\/|helm\.sh\/|argocd\.argoproj\.io\/|kubectl\.kubernetes\.io\/last-applied-configuration$)/;
-const FOREIGN_LABELS = new Set([LABEL.instance, 'helm.sh/chart']);
+const CHART_LABELS = new Set([LABEL.release, LABEL.run, LABEL.mode, LABEL.component, 'app.kubernetes.io/name', 'app.kubernetes.io/version', 'app.kubernetes.io/part-of']);
+const CHART_ANNOTATIONS = new Set(['argocd.argoproj.io/sync-options', 'argocd.argoproj.io/compare-options']);
+const isChartAnnotation = (key: string): boolean => CHART_ANNOTATIONS.has(key) || key.startsWith('swift-to-s3/');
 export const RERUN_MANAGER = 'swift-to-s3';
 
 /**
  * The retry Job: a copy of the last one working only on the failed shards (SHARD_INDEXES), under a new name and
- * run label, owned by no Helm release, Argo CD application or CronJob, with everything the API server owns removed
- * so that it can be created again.
+ * run label, with only the chart's own labels and annotations, owned by no Helm release, Argo CD application or
+ * CronJob, with everything the API server owns removed so that it can be created again.
  */
 export function buildRetryJob(job: V1Job, plan: RerunPlan): V1Job {
   const copy = structuredClone(job);
   const spec = copy.spec!;
   const completions = plan.shards.length;
   const metadata = copy.metadata ?? {};
-  const labels = Object.fromEntries(Object.entries(metadata.labels ?? {}).filter(([key]) => !FOREIGN_LABELS.has(key)));
-  const annotations = Object.fromEntries(Object.entries(metadata.annotations ?? {}).filter(([key]) => !FOREIGN_ANNOTATION.test(key)));
+  const labels = Object.fromEntries(Object.entries(metadata.labels ?? {}).filter(([key]) => CHART_LABELS.has(key)));
+  const annotations = Object.fromEntries(Object.entries(metadata.annotations ?? {}).filter(([key]) => isChartAnnotation(key)));
   copy.metadata = {
     name: plan.newJob,
     ...(metadata.namespace ? { namespace: metadata.namespace } : {}),

@@ -248,17 +248,19 @@ for (const version of helmVersions) {
       });
     });
 
-    test('the Job is Indexed, per-index backoff, and its failure policy follows the copier exit codes', () => {
+    test('the Job is Indexed, per-index backoff, and its failure policy ignores evictions first, then follows the copier exit codes', () => {
       const job = one(manifestsOf('noobaa-default.yaml'), 'Job');
       assert.equal(get(job, 'spec', 'completionMode'), 'Indexed');
       assert.equal(get(job, 'spec', 'backoffLimitPerIndex'), 3);
       assert.equal(get(job, 'spec', 'backoffLimit'), undefined);
       assert.equal(get(job, 'spec', 'ttlSecondsAfterFinished'), undefined, 'no TTL by default: it fights GitOps');
       assert.equal(get(job, 'spec', 'template', 'spec', 'restartPolicy'), 'Never');
+      // The first matching rule decides: the eviction rule comes first, or an evicted pod that exits 3 (or 2) on
+      // SIGTERM would fail its index (or the Job) instead of being retried.
       assert.deepEqual(get(job, 'spec', 'podFailurePolicy', 'rules'), [
+        { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
         { action: 'FailJob', onExitCodes: { containerName: 'copier', operator: 'In', values: [2] } },
         { action: 'FailIndex', onExitCodes: { containerName: 'copier', operator: 'In', values: [3] } },
-        { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
         { action: 'Count', onExitCodes: { containerName: 'copier', operator: 'In', values: [1] } },
       ]);
       const container = copierContainer(job);
@@ -274,8 +276,8 @@ for (const version of helmVersions) {
       assert.equal(get(job, 'spec', 'maxFailedIndexes'), undefined);
       assert.equal(get(job, 'spec', 'activeDeadlineSeconds'), 86400);
       assert.deepEqual(get(job, 'spec', 'podFailurePolicy', 'rules'), [
-        { action: 'FailJob', onExitCodes: { containerName: 'copier', operator: 'In', values: [2] } },
         { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        { action: 'FailJob', onExitCodes: { containerName: 'copier', operator: 'In', values: [2] } },
         { action: 'Count', onExitCodes: { containerName: 'copier', operator: 'In', values: [1, 3] } },
       ], 'no FailIndex without backoffLimitPerIndex: an unreachable endpoint is counted like a failed object');
       assert.equal(envValue(job, 'SWIFT_STORAGE_URL'), 'https://fnndsc.example.org/v1/AUTH_chris');
@@ -386,6 +388,8 @@ for (const version of helmVersions) {
         { why: 'an existing endpoint without keys', args: ['--set', 'bucket.existing.endpoint=https://s3.example.org', '--set', 'bucket.existing.bucketName=b'], message: /secretName/ },
         { why: 'a NetworkPolicy that cannot name Swift', args: ['--set', 'networkPolicy.enabled=true'], message: /networkPolicy.swift.cidrs is required/ },
         { why: 'a run below 1', args: ['--set', 'run=0'], message: /run/ },
+        { why: 'a CPU limit that is no quantity', args: ['--set', 'job.resources.limits.cpu=lots'], message: /cpu/ },
+        { why: 'a memory request that is no quantity', args: ['--set', 'job.resources.requests.memory=1 GB'], message: /memory/ },
       ];
       const results = await Promise.all(cases.map((c) => template(helm, [...base, ...c.args])));
       results.forEach((result, i) => {
@@ -396,15 +400,7 @@ for (const version of helmVersions) {
     });
 
     test('NOTES tell how to follow progress, verify and rerun', async () => {
-      // helm install --dry-run may still ask a cluster (Helm 3): render NOTES.txt through tpl in a copy of the chart.
-      const copy = join(await mkdtemp(join(tmpdir(), 'notes-chart-')), 'swift-to-s3');
-      await cp(chartDir, copy, { recursive: true });
-      await cp(join(chartDir, 'templates', 'NOTES.txt'), join(copy, 'notes.txt'));
-      await writeFile(join(copy, 'templates', 'notes-as-configmap.yaml'), 'notes: {{ tpl (.Files.Get "notes.txt") . | quote }}\n');
-      const result = await runHelm(helm, ['template', 'cube-files', copy, '--namespace', 'cube', '--show-only', 'templates/notes-as-configmap.yaml', ...valuesArgs('rerun-only.yaml')]);
-      assert.equal(result.code, 0, result.stderr);
-      await rm(dirname(copy), { recursive: true, force: true });
-      const notes = String((parse(result.stdout) as { notes: string }).notes);
+      const notes = await renderNotes(helm, valuesArgs('rerun-only.yaml'));
       assert.match(notes, /swift-to-s3 status --release cube-files -n cube/);
       assert.match(notes, /swift-to-s3 verify/);
       assert.match(notes, /--set mode=verify/);
@@ -415,5 +411,44 @@ for (const version of helmVersions) {
       assert.match(notes, /the next full run needs --set shards.only= /);
       assert.match(notes, /-l swift-to-s3.io\/release=cube-files,swift-to-s3\/run=2/);
     });
+
+    test('NOTES in catch-up mode suspend the CronJob before the upgrade that clears schedule removes it', async () => {
+      const notes = await renderNotes(helm, valuesArgs('catch-up.yaml'));
+      const suspend = notes.search(/--reset-then-reuse-values --set cronJob\.suspend=true/);
+      const clear = notes.search(/--set schedule= /);
+      assert.ok(suspend >= 0, notes);
+      assert.ok(clear > suspend, `first suspend, then clear schedule:\n${notes}`);
+      assert.doesNotMatch(notes, /Prune=false|resource-policy keep/, 'the CronJob is not kept: nothing of it outlives the release');
+    });
+
+    test('the copier asks for an explicit CPU request and limit, and NOTES give parallelism × limits for the quota', async () => {
+      const container = copierContainer(one(manifestsOf('noobaa-default.yaml'), 'Job'));
+      // Without its own CPU limit a container gets the LimitRange's default (NERC: cpu 1), whatever the chart says.
+      assert.deepEqual(container['resources'], { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+      const notes = await renderNotes(helm, valuesArgs('noobaa-default.yaml'));
+      assert.match(notes, /16 pods at once × limits cpu 1, memory 1Gi = 16 CPUs and 16Gi of limits\.cpu and limits\.memory/);
+      assert.match(notes, /requests: 4 CPUs and 4Gi/);
+      assert.match(notes, /oc describe quota -n cube/);
+      const four = await renderNotes(helm, [...valuesArgs('noobaa-default.yaml'), '--set', 'shards.parallelism=4', '--set', 'job.resources.limits.cpu=1500m', '--set', 'job.resources.limits.memory=2Gi']);
+      assert.match(four, /4 pods at once × limits cpu 1500m, memory 2Gi = 6 CPUs and 8Gi of limits/);
+      const none = await renderNotes(helm, [...valuesArgs('noobaa-default.yaml'), '--set', 'job.resources=null']);
+      assert.match(none, /no resources: the namespace's LimitRange defaults apply/);
+    });
   });
+}
+
+/** NOTES.txt as helm install would print it: helm install --dry-run may still ask a cluster (Helm 3), so render it
+ *  through tpl in a copy of the chart. */
+async function renderNotes(helm: string, args: readonly string[]): Promise<string> {
+  const copy = join(await mkdtemp(join(tmpdir(), 'notes-chart-')), 'swift-to-s3');
+  try {
+    await cp(chartDir, copy, { recursive: true });
+    await cp(join(chartDir, 'templates', 'NOTES.txt'), join(copy, 'notes.txt'));
+    await writeFile(join(copy, 'templates', 'notes-as-configmap.yaml'), 'notes: {{ tpl (.Files.Get "notes.txt") . | quote }}\n');
+    const result = await runHelm(helm, ['template', 'cube-files', copy, '--namespace', 'cube', '--show-only', 'templates/notes-as-configmap.yaml', ...args]);
+    assert.equal(result.code, 0, result.stderr);
+    return String((parse(result.stdout) as { notes: string }).notes);
+  } finally {
+    await rm(dirname(copy), { recursive: true, force: true });
+  }
 }

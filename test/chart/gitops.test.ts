@@ -122,6 +122,20 @@ for (const version of helmVersions) {
       assert.equal(annotations['helm.sh/resource-policy'], 'keep', 'and Helm keeps it on upgrade');
     });
 
+    test('the catch-up CronJob carries no keep or prune protection, so uninstall, a cleared schedule and the prune remove it; the Job of a run keeps it', async () => {
+      const KEEP = ['helm.sh/resource-policy', 'argocd.argoproj.io/sync-options', 'argocd.argoproj.io/compare-options'];
+      // Its Jobs are owned by it and trimmed by its history limits; kept, it would go on resyncing after cutover.
+      const cron = one(await render(helm, valuesArgs('catch-up.yaml')), 'CronJob');
+      for (const metadata of [get(cron, 'metadata'), get(cron, 'spec', 'jobTemplate', 'metadata')]) {
+        const annotations = (get(metadata, 'annotations') ?? {}) as Record<string, string>;
+        for (const key of KEEP) assert.equal(annotations[key], undefined, `the CronJob carries ${key}`);
+      }
+      assert.equal(get(cron, 'metadata', 'annotations', 'argocd.argoproj.io/sync-wave'), '0', 'it still syncs after the claim');
+      const job = one(await render(helm, [...valuesArgs('catch-up.yaml'), '--set', 'schedule=']), 'Job');
+      const annotations = get(job, 'metadata', 'annotations') as Record<string, string>;
+      assert.deepEqual(KEEP.map((key) => annotations[key]), ['keep', 'Prune=false', 'IgnoreExtraneous']);
+    });
+
     test('schedule renders the same Indexed Job as a CronJob that never overlaps itself', async () => {
       const manifests = await render(helm, valuesArgs('catch-up.yaml'));
       assert.equal(ofKind(manifests, 'Job').length, 0);

@@ -94,16 +94,17 @@ export function copierEnv(fixture: Pick<JobFixture, 'shardCount' | 'shardIndexes
 }
 
 /**
- * The chart's exit-code rules (issue 11): 2 fails the Job, 3 fails only the index (counted like 1 without
- * backoffLimitPerIndex, where FailIndex is refused), evictions do not count, 1 retries the index.
+ * The chart's exit-code rules (issue 11): evictions do not count (first: the first matching rule decides), 2 fails
+ * the Job, 3 fails only the index (counted like 1 without backoffLimitPerIndex, where FailIndex is refused), 1
+ * retries the index.
  */
 function podFailurePolicy(perIndex: boolean): Json {
   const onExitCodes = (values: number[]) => ({ containerName: 'copier', operator: 'In', values });
   return {
     rules: [
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
       { action: 'FailJob', onExitCodes: onExitCodes([2]), onPodConditions: [] },
       ...(perIndex ? [{ action: 'FailIndex', onExitCodes: onExitCodes([3]), onPodConditions: [] }] : []),
-      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
       { action: 'Count', onExitCodes: onExitCodes(perIndex ? [1] : [1, 3]), onPodConditions: [] },
     ],
   };
@@ -115,7 +116,7 @@ const FAILURE_MESSAGES: Record<string, string> = {
   MaxFailedIndexesExceeded: 'Job has exceeded the specified maximal number of failed indexes',
   BackoffLimitExceeded: 'Job has reached the specified backoff limit',
   DeadlineExceeded: 'Job was active longer than specified deadline',
-  PodFailurePolicy: 'Container copier for pod failed with exit code 2 matching FailJob rule at index 0',
+  PodFailurePolicy: 'Container copier for pod failed with exit code 2 matching FailJob rule at index 1',
 };
 
 /** The controller's pair of conditions: the decision (FailureTarget / SuccessCriteriaMet), then the end (Failed / Complete). */

@@ -181,11 +181,37 @@ test('the retry Job belongs to no Helm release, Argo CD application or CronJob, 
   assert.equal(labels['app.kubernetes.io/instance'], undefined, 'label tracking would prune it');
   assert.equal(labels['helm.sh/chart'], undefined);
   assert.equal(labels['swift-to-s3.io/release'], RELEASE, 'status and rerun still find it');
-  for (const key of Object.keys(annotations)) assert.doesNotMatch(key, /^(meta\.helm\.sh|helm\.sh|argocd\.argoproj\.io|kubectl\.kubernetes\.io)\//, key);
-  assert.equal(annotations['team.example.org/owner'], 'fnndsc', "the user's own annotations stay");
+  assert.deepEqual(Object.keys(annotations).sort(), ['argocd.argoproj.io/sync-options', 'swift-to-s3/rerun-of'], 'no Helm or Argo CD tracking, no foreign annotation');
+  assert.equal(annotations['argocd.argoproj.io/sync-options'], 'Prune=false', 'the chart\'s own prune protection stays');
   assert.equal(retry.metadata?.ownerReferences, undefined);
   assert.equal(retry.metadata?.name, 'cube-files-copy-3');
   assert.equal(retry.spec?.template.metadata?.labels?.['app.kubernetes.io/instance'], RELEASE, 'pods keep the selector labels the NetworkPolicy matches');
+});
+
+test("the retry Job keeps only the chart's own labels and annotations: another Argo CD instanceLabelKey or any foreign label is not copied", () => {
+  const { job, pods } = read(failedRun);
+  job.metadata = {
+    ...job.metadata,
+    // A site whose Argo CD tracks by argocd.argoproj.io/instance, or by a label of its own choosing: a retry Job
+    // carrying it would be the application's, and pruned as not in Git while it runs.
+    labels: { ...job.metadata?.labels, 'argocd.argoproj.io/instance': 'cube-migration', 'gitops.example.org/app': 'cube-migration', team: 'fnndsc' },
+    annotations: {
+      ...job.metadata?.annotations,
+      'argocd.argoproj.io/sync-options': 'Prune=false', 'argocd.argoproj.io/compare-options': 'IgnoreExtraneous',
+      'argocd.argoproj.io/tracking-id': 'cube-migration:batch/Job:cube/cube-files-copy-2', 'gitops.example.org/owner': 'cube-migration',
+      'swift-to-s3/rerun-of': 'cube-files-copy-1',
+    },
+  };
+  const retry = buildRetryJob(job, planRerun(job, pods, where) as RerunPlan);
+  assert.deepEqual(retry.metadata?.labels, {
+    'app.kubernetes.io/name': 'swift-to-s3', 'app.kubernetes.io/version': '0.1.0', 'app.kubernetes.io/part-of': 'swift-to-s3',
+    'app.kubernetes.io/component': 'copier', 'app.kubernetes.io/managed-by': 'swift-to-s3',
+    'swift-to-s3.io/release': RELEASE, 'swift-to-s3/run': '3', 'swift-to-s3/mode': 'copy',
+  });
+  assert.deepEqual(retry.metadata?.annotations, {
+    'argocd.argoproj.io/sync-options': 'Prune=false', 'argocd.argoproj.io/compare-options': 'IgnoreExtraneous',
+    'swift-to-s3/rerun-of': jobName(2),
+  });
 });
 
 test("the next run is above the highest run of all the release's Jobs, not just the picked one", () => {
@@ -199,7 +225,7 @@ test("the next run is above the highest run of all the release's Jobs, not just 
 
 test('FailureTarget already means failed; indexes a stopped Job never ran are unfinished, not pending; a fatal reason shows', () => {
   const { job, pods } = read({ ...failedRun, completedIndexes: '0,2', pods: failedRun.pods.filter((pod) => pod.index < 4) });
-  job.status!.conditions = [{ type: 'FailureTarget', status: 'True', reason: 'PodFailurePolicy', message: 'Container copier for pod cube/x failed with exit code 2 matching FailJob rule at index 0', lastTransitionTime: new Date('2025-06-01T10:30:00Z') }];
+  job.status!.conditions = [{ type: 'FailureTarget', status: 'True', reason: 'PodFailurePolicy', message: 'Container copier for pod cube/x failed with exit code 2 matching FailJob rule at index 1', lastTransitionTime: new Date('2025-06-01T10:30:00Z') }];
   const fatal = pods.filter((pod) => pod.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'] === '3').at(-1)!;
   const summary = JSON.parse(fatal.status!.containerStatuses![0]!.state!.terminated!.message!);
   fatal.status!.containerStatuses![0]!.state!.terminated!.message = JSON.stringify({ ...summary, failures: [{ key: '', reason: 'Swift rejected the credentials (401): check SWIFT_USER and SWIFT_KEY' }] });

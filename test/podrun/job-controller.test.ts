@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { startFakeApi } from '../kube/fake-api.ts';
 import { createJob, formatIndexes, matchPodFailurePolicy, runIndexedJob, type Api, type RunPod } from './job-controller.ts';
 import type { Json } from './objects.ts';
+import { helmBinary, helmVersions } from '../chart/helm.ts';
+import { get, one, render, valuesArgs } from '../chart/render.ts';
 
 test('index lists are written as the controller writes them: neighbours with a comma, three or more as a range', () => {
   assert.equal(formatIndexes([]), '');
@@ -37,9 +39,9 @@ test('matchPodFailurePolicy: the first matching rule decides, unknown actions an
 });
 
 const POLICY = { rules: [
+  { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
   { action: 'FailJob', onExitCodes: { containerName: 'copier', operator: 'In', values: [2] } },
   { action: 'FailIndex', onExitCodes: { containerName: 'copier', operator: 'In', values: [3] } },
-  { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
   { action: 'Count', onExitCodes: { containerName: 'copier', operator: 'In', values: [1] } },
 ] };
 
@@ -122,8 +124,8 @@ test('exit 2 fails the whole Job (FailJob) with Kubernetes\' message; no index s
   const podName = String((pods[1]!['metadata'] as Json)['name']);
   const conditions = (job['status'] as Json)['conditions'] as { type: string; reason: string; message: string }[];
   assert.deepEqual(conditions.map((c) => [c.type, c.reason, c.message]), [
-    ['FailureTarget', 'PodFailurePolicy', `Container copier for pod cube/${podName} failed with exit code 2 matching FailJob rule at index 0`],
-    ['Failed', 'PodFailurePolicy', `Container copier for pod cube/${podName} failed with exit code 2 matching FailJob rule at index 0`],
+    ['FailureTarget', 'PodFailurePolicy', `Container copier for pod cube/${podName} failed with exit code 2 matching FailJob rule at index 1`],
+    ['Failed', 'PodFailurePolicy', `Container copier for pod cube/${podName} failed with exit code 2 matching FailJob rule at index 1`],
   ]);
   assert.deepEqual([(job['status'] as Json)['completedIndexes'], (job['status'] as Json)['failedIndexes']], ['0', '']);
 });
@@ -159,9 +161,27 @@ test('a disrupted pod (Ignore) is not counted: retried with the ignored-failure-
   assert.deepEqual([retry.annotations['batch.kubernetes.io/job-completion-index'], retry.annotations['batch.kubernetes.io/job-index-ignored-failure-count'], retry.annotations['batch.kubernetes.io/job-index-failure-count']], ['0', '1', '0']);
 });
 
+test("an evicted pod that exits 3 under the chart's own rules is ignored and retried, not a failed index", async (t) => {
+  const manifests = await render(await helmBinary(helmVersions[0]!), valuesArgs('noobaa-default.yaml'));
+  const policy = get(one(manifests, 'Job'), 'spec', 'podFailurePolicy') as Json;
+  const api = await withApi(t);
+  await createJob(api, indexedJob('run-8', { backoffLimitPerIndex: 1, podFailurePolicy: policy }));
+  let evicted = false;
+  // Evicted, and its copier exits 3: were the exit-code rules first, FailIndex would match and fail index 0.
+  const { runPod } = scripted({ 0: [3] }, (index) => {
+    if (index !== 0 || evicted) return {};
+    evicted = true;
+    return { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI' }] };
+  });
+  const { job } = await runIndexedJob(api, 'run-8', runPod);
+  const status = job['status'] as Json;
+  assert.deepEqual([status['completedIndexes'], status['failedIndexes'] ?? '', status['failed']], ['0-2', '', 0]);
+  assert.deepEqual(conditionsOf(job), ['SuccessCriteriaMet/CompletionsReached', 'Complete/CompletionsReached']);
+});
+
 test('legacy backoffLimit: failures of all indexes together beyond it fail the Job (BackoffLimitExceeded)', async (t) => {
   const api = await withApi(t);
-  await createJob(api, indexedJob('run-7', { backoffLimit: 2, podFailurePolicy: { rules: [POLICY.rules[0]!, POLICY.rules[3]!] } }));
+  await createJob(api, indexedJob('run-7', { backoffLimit: 2, podFailurePolicy: { rules: [POLICY.rules[1]!, POLICY.rules[3]!] } }));
   const { runPod, seen } = scripted({ 0: [1, 1, 1] });
   const { job } = await runIndexedJob(api, 'run-7', runPod);
   assert.deepEqual(seen, [0, 1, 2, 0, 0]);

@@ -43,7 +43,7 @@ swift-to-s3/mode: {{ .Values.mode }}
 {{- end }}
 {{- end }}
 
-{{/* Annotations of the copier Job (and CronJob). Old runs' Jobs leave the rendered output when run is raised:
+{{/* Annotations of the copier Job of one run. Old runs' Jobs leave the rendered output when run is raised:
 Helm keeps them by resource-policy, Argo CD only by Prune=false (it ignores Helm's keep, argo-cd issue 17819),
 and IgnoreExtraneous keeps the kept ones from marking the app OutOfSync. */}}
 {{- define "swift-to-s3.jobAnnotations" -}}
@@ -53,6 +53,16 @@ helm.sh/resource-policy: keep
 argocd.argoproj.io/sync-options: Prune=false
 argocd.argoproj.io/compare-options: IgnoreExtraneous
 {{- end }}
+{{- with .Values.job.annotations }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Annotations of the catch-up CronJob: none of the Job's keep or prune protection. A kept CronJob would outlive
+a cleared schedule, helm uninstall and Argo CD's prune, and go on resyncing Swift into the bucket after cutover;
+its own Jobs need no keeping: it owns them and trims them by its history limits. */}}
+{{- define "swift-to-s3.cronJobAnnotations" -}}
+{{ include "swift-to-s3.syncWave" (list . "job") }}
 {{- with .Values.job.annotations }}
 {{ toYaml . }}
 {{- end }}

@@ -5,11 +5,9 @@ indentation (two spaces): the CronJob indents it further. */}}
 {{- $job := .Values.job }}
 {{- $swift := .Values.swift }}
 {{- $caSource := include "swift-to-s3.caSource" . }}
-{{- $parallelism := $completions }}
-{{- if $.Values.shards.parallelism }}{{ $parallelism = int $.Values.shards.parallelism }}{{ else if gt $parallelism (int $.Values.shards.maxParallelism) }}{{ $parallelism = int $.Values.shards.maxParallelism }}{{ end }}
   completionMode: Indexed
   completions: {{ $completions }}
-  parallelism: {{ $parallelism }}
+  parallelism: {{ include "swift-to-s3.parallelism" . }}
   {{- if $job.legacyBackoff }}
   backoffLimit: {{ if kindIs "invalid" $job.backoffLimit }}{{ mul $completions (int $job.backoffLimitPerIndex) }}{{ else }}{{ int $job.backoffLimit }}{{ end }}
   {{- else }}
@@ -24,12 +22,17 @@ indentation (two spaces): the CronJob indents it further. */}}
   {{- if not (kindIs "invalid" $job.ttlSecondsAfterFinished) }}
   ttlSecondsAfterFinished: {{ int $job.ttlSecondsAfterFinished }}
   {{- end }}
-  # Exit codes of the copier: 2 = configuration, credentials, a missing container or bucket: no retry can help,
-  # stop the whole Job now; 3 = Swift or S3 unreachable after CONNECT_WAIT: fail this index only (a blip on one
-  # pod's path must not end every index; maxFailedIndexes bounds a real outage); 1 = some objects failed: retry
-  # this index. Evicted or preempted pods do not count.
+  # The first matching rule decides. Evicted or preempted pods do not count, whatever code they exit with, so
+  # that rule comes first (after it, an evicted pod exiting 3 would fail its index). Exit codes of the copier:
+  # 2 = configuration, credentials, a missing container or bucket: no retry can help, stop the whole Job now;
+  # 3 = Swift or S3 unreachable after CONNECT_WAIT: fail this index only (a blip on one pod's path must not end
+  # every index; maxFailedIndexes bounds a real outage); 1 = some objects failed: retry this index.
   podFailurePolicy:
     rules:
+      - action: Ignore
+        onPodConditions:
+          - type: DisruptionTarget
+            status: "True"
       - action: FailJob
         onExitCodes:
           containerName: copier
@@ -42,10 +45,6 @@ indentation (two spaces): the CronJob indents it further. */}}
           operator: In
           values: [3]
       {{- end }}
-      - action: Ignore
-        onPodConditions:
-          - type: DisruptionTarget
-            status: "True"
       - action: Count
         onExitCodes:
           containerName: copier

@@ -79,3 +79,11 @@ shard 0..count-1. */}}
 {{- define "swift-to-s3.completions" -}}
 {{- len (splitList "," (include "swift-to-s3.shardList" .)) }}
 {{- end }}
+
+{{/* The Job's parallelism: shards.parallelism, or one pod per completion up to shards.maxParallelism. */}}
+{{- define "swift-to-s3.parallelism" -}}
+{{- $completions := int (include "swift-to-s3.completions" .) -}}
+{{- if .Values.shards.parallelism }}{{ int .Values.shards.parallelism }}
+{{- else }}{{ min $completions (int .Values.shards.maxParallelism) }}
+{{- end }}
+{{- end }}
