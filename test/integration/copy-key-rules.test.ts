@@ -5,7 +5,8 @@ import { runCli, summaryOf } from '../support/cli.ts';
 import { cubeDataset, contentOf } from '../support/dataset.ts';
 import { listKeys, readAllS3 } from '../support/s3.ts';
 import { putObject, readAll } from '../support/swift.ts';
-import { testOnEachTarget, testOnNbdb, testOnNsfs } from '../support/targets.ts';
+import type { TestContext } from 'node:test';
+import { testOnEachTarget, testOnNbdb, testOnNsfs, type Target } from '../support/targets.ts';
 import type { FaultRule } from '../support/counting-proxy.ts';
 
 const LONG = `home/chris/uploads/${'n'.repeat(300)}.dcm`;
@@ -46,6 +47,16 @@ async function seed() {
 const NO_SERVER_HEADER: FaultRule[] = [{ kinds: ['s3_*'], fault: { kind: 'answer-header', name: 'server' }, every: 1, limit: Infinity }];
 const SMALL_MULTIPART = { MULTIPART_THRESHOLD: '5MiB', PART_SIZE: '5MiB' };
 
+/** The seeded container, a new bucket on `target`, and the copier's environment through a proxy that takes the Server
+ *  header off every S3 answer. */
+async function seededBehindProxy(t: TestContext, target: Target) {
+  const { account, container } = await seed();
+  const { s3, bucket } = await freshBucket(target);
+  const proxy = await proxyFor(target, NO_SERVER_HEADER);
+  t.after(() => proxy.close());
+  return { account, container, s3, bucket, proxy, env: copierEnv(container, bucket, SMALL_MULTIPART, { swift: proxy.url, s3: proxy.url, target }) };
+}
+
 async function ownStateLeft(s3: S3Client, bucket: string): Promise<string[]> {
   return (await listKeys(s3, bucket, '', { ledgers: true })).filter((key) => key.startsWith('.swift-to-s3/'));
 }
@@ -64,11 +75,7 @@ async function copyInFourShards(env: Record<string, string>) {
 }
 
 testOnNsfs('a 4-shard copy into NooBaa NSFS without a Server header names exactly the keys it cannot store, each tried once, and copies the rest byte for byte', async (t, target) => {
-  const { account, container } = await seed();
-  const { s3, bucket } = await freshBucket(target);
-  const proxy = await proxyFor(target, NO_SERVER_HEADER);
-  t.after(() => proxy.close());
-  const env = copierEnv(container, bucket, SMALL_MULTIPART, { swift: proxy.url, s3: proxy.url, target });
+  const { account, container, s3, bucket, proxy, env } = await seededBehindProxy(t, target);
 
   const first = await copyInFourShards(env);
   assert.ok(first.codes.every((code) => code === 0 || code === 1), `exit codes ${first.codes.join(',')} (${first.stderr})`);
@@ -112,11 +119,7 @@ testOnNsfs('a 4-shard copy into NooBaa NSFS without a Server header names exactl
 });
 
 testOnNbdb('a 4-shard copy into a NooBaa data bucket without a Server header stores every key as named, and a rerun moves nothing', async (t, target) => {
-  const { account, container } = await seed();
-  const { s3, bucket } = await freshBucket(target);
-  const proxy = await proxyFor(target, NO_SERVER_HEADER);
-  t.after(() => proxy.close());
-  const env = copierEnv(container, bucket, SMALL_MULTIPART, { swift: proxy.url, s3: proxy.url, target });
+  const { account, container, s3, bucket, proxy, env } = await seededBehindProxy(t, target);
 
   const first = await copyInFourShards(env);
   assert.deepEqual(first.codes, [0, 0, 0, 0], first.stderr + JSON.stringify(first.failures));
