@@ -26,8 +26,9 @@ import { removeOwnState } from './ops/finish.ts';
 export const EXIT = { ok: 0, objectsFailed: 1, fatal: 2, unreachable: 3 } as const;
 
 /** The exit code of an error that ends the run. */
-/** status and rerun: an index failed is like objects failed; no Job, nothing to rerun or an API problem is fatal. */
-const KUBE_EXIT: Record<KubeOutcome, number> = { ok: EXIT.ok, failed: EXIT.objectsFailed, problem: EXIT.fatal };
+/** status and rerun: an index failed is like objects failed; a Job stuck on something to fix (an image, a Secret, a
+ *  quota), no Job, nothing to rerun or an API problem is fatal. */
+const KUBE_EXIT: Record<KubeOutcome, number> = { ok: EXIT.ok, failed: EXIT.objectsFailed, stuck: EXIT.fatal, problem: EXIT.fatal };
 const exitOf = (error: FatalError): number => (error instanceof UnreachableError ? EXIT.unreachable : EXIT.fatal);
 
 const COMMANDS: Record<string, { summary: string; run: (env: Record<string, string | undefined>, options: CommandOptions) => Promise<number> }> = {
@@ -248,18 +249,21 @@ async function runPlan(env: Record<string, string | undefined>, options: Command
   const { source, target } = clientsFor(config, stats, log);
   try {
     await source.connect(config.swift.containers);
-    let destination: S3Target | undefined = target;
+    // A bucket that cannot be read (a wrong secret, no such bucket): the Swift side is still planned, and the exit
+    // code says the plan is not one a run could start from (2, or 3 when S3 cannot be reached).
+    let unread: FatalError | undefined;
     try {
       await connectTarget(target, config, log, false);
     } catch (error) {
       if (!(error instanceof FatalError)) throw error;
-      options.printError(`planning without the destination: ${scrub(error.message, config.secrets)}`);
-      destination = undefined;
+      unread = error;
     }
-    const report = await plan({ config, source, target: destination, ...(rate !== undefined ? { rate } : {}), targetSeconds: hours * 3600 });
+    const report = await plan({ config, source, target: unread ? undefined : target, ...(rate !== undefined ? { rate } : {}), targetSeconds: hours * 3600 });
     if (isOn(options, 'json')) options.print(JSON.stringify(report, null, 2));
     else formatPlan(report).forEach((line) => options.print(line));
-    return EXIT.ok;
+    if (!unread) return EXIT.ok;
+    options.printError(`planned the Swift side only, the bucket cannot be read: ${scrub(unread.message, config.secrets)}`);
+    return exitOf(unread);
   } finally {
     await source.close().catch(() => undefined);
     target.close();

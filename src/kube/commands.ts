@@ -1,9 +1,12 @@
 // The status and rerun commands: find the release's Job in the cluster, report on it or retry its failed shards.
+import { existsSync } from 'node:fs';
+import { delimiter } from 'node:path';
 import { ApiException, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { messageOf } from '../errors.ts';
-import { createJob, listJobPods, listReleaseJobs, pickJob, runOf } from './jobs.ts';
+import { createJob, indexRows, jobOutcome, listJobPods, listReleaseJobs, pickJob, runOf } from './jobs.ts';
 import { readPodProgress } from './pod-progress.ts';
-import { buildStatusReport, formatStatus, statusOutcome, type StatusReport } from './status.ts';
+import { needsJobEvents, readJobEvents } from './waiting.ts';
+import { buildStatusReport, formatStatus, statusOutcome, type Observed, type StatusReport } from './status.ts';
 import { buildRetryJob, formatRerun, isRefusal, planRerun } from './rerun.ts';
 
 export interface KubeCommandOptions {
@@ -21,22 +24,21 @@ export interface KubeCommandOptions {
   printError: (line: string) => void;
 }
 
-/** How a command ended; src/cli.ts turns it into the exit code. failed: some index failed; problem: no such Job, nothing
- *  to rerun, or the API could not be asked. */
-export type KubeOutcome = 'ok' | 'failed' | 'problem';
+/** How a command ended; src/cli.ts turns it into the exit code. failed: some index failed; stuck: the Job runs but no
+ *  index can progress (an image not pulled, a Secret missing, a quota, no node); problem: no such Job, nothing to
+ *  rerun, or the API could not be asked. */
+export type KubeOutcome = 'ok' | 'failed' | 'stuck' | 'problem';
 
 /** No Job of the release (or of the requested run): one line, exit code 2. */
 class KubeProblem extends Error {}
 
-/** ok: the Job succeeded or runs with no failed index; failed: some index failed; problem: no such Job or an API problem. */
+/** ok: the Job succeeded or runs with no failed index; failed: some index failed; stuck: nothing can progress;
+ *  problem: no such Job or an API problem. */
 export async function statusCommand(options: KubeCommandOptions): Promise<KubeOutcome> {
   return withProblems(options, async (kubeConfig, namespace) => {
     for (;;) {
       const { job, pods } = await readRun(kubeConfig, namespace, options);
-      const { progress, refused } = await readPodProgress(kubeConfig, namespace, pods);
-      // The API's own message: a 403 names the permission missing (get pods/log).
-      const running = refused === undefined ? { progress } : { progress, unreadable: apiMessage(refused) };
-      const report = buildStatusReport(job, pods, { release: options.release, namespace }, new Date(), running);
+      const report = buildStatusReport(job, pods, { release: options.release, namespace }, new Date(), await observe(kubeConfig, namespace, job, pods));
       printReport(report, options);
       if (!options.watch || report.outcome !== 'running') return statusOutcome(report);
       await sleep(options.intervalSeconds * 1000);
@@ -44,6 +46,18 @@ export async function statusCommand(options: KubeCommandOptions): Promise<KubeOu
       options = { ...options, run: report.run || options.run };
     }
   });
+}
+
+/**
+ * Progress of running pods (pods/log) and, where an index of a running Job has no pod, the Job's events (list
+ * events): each read as far as allowed, a refusal kept as the API's own message (a 403 names the permission missing).
+ */
+async function observe(kubeConfig: KubeConfig, namespace: string, job: V1Job, pods: V1Pod[]): Promise<Observed> {
+  const { progress, refused } = await readPodProgress(kubeConfig, namespace, pods);
+  const observed: Observed = refused === undefined ? { progress } : { progress, unreadable: apiMessage(refused) };
+  if (jobOutcome(job) !== 'running' || !needsJobEvents(indexRows(job, pods))) return observed;
+  const events = await readJobEvents(kubeConfig, namespace, job);
+  return { ...observed, events: events.events, ...(events.refused === undefined ? {} : { eventsUnreadable: apiMessage(events.refused) }) };
 }
 
 /** ok: the helm command was printed (and with apply, the retry Job created); problem: nothing to rerun, or an API problem. */
@@ -74,7 +88,7 @@ async function withProblems(options: KubeCommandOptions, body: (kubeConfig: Kube
   try {
     kubeConfig = options.kubeConfig ?? defaultKubeConfig();
   } catch (error) {
-    options.printError(`cannot load a kubeconfig (KUBECONFIG, ~/.kube/config or in-cluster): ${messageOf(error)}`);
+    options.printError(error instanceof KubeProblem ? error.message : `cannot load a kubeconfig (KUBECONFIG, ~/.kube/config or in-cluster): ${messageOf(error)}`);
     return 'problem';
   }
   const namespace = options.namespace || contextNamespace(kubeConfig) || 'default';
@@ -88,10 +102,27 @@ async function withProblems(options: KubeCommandOptions, body: (kubeConfig: Kube
   }
 }
 
+const NO_KUBECONFIG = 'no kubeconfig: set KUBECONFIG or log in (oc login / kubectl config)';
+
+/**
+ * The kubeconfig as kubectl finds it: KUBECONFIG, ~/.kube/config, or the pod's service account. With none of them
+ * client-node falls back to http://localhost:8080, whose first request fails with "HTTP protocol is not allowed
+ * when skipTLSVerify is not set": say what is missing instead.
+ */
 function defaultKubeConfig(): KubeConfig {
+  const listed = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  if (listed.length > 0 && !listed.some((file) => existsSync(file))) throw new KubeProblem(`no kubeconfig: KUBECONFIG names ${listed.join(delimiter)}, which does not exist; set KUBECONFIG or log in (oc login / kubectl config)`);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
+  if (isFallback(kubeConfig)) throw new KubeProblem(NO_KUBECONFIG);
+  if (!kubeConfig.getCurrentCluster()) throw new KubeProblem('no cluster in the kubeconfig\'s current context: log in (oc login / kubectl config use-context)');
   return kubeConfig;
+}
+
+/** loadFromDefault's last resort (loadFromClusterAndUser with cluster "cluster" at http://localhost:8080, user "user"). */
+function isFallback(kubeConfig: KubeConfig): boolean {
+  const cluster = kubeConfig.getCurrentCluster();
+  return kubeConfig.getCurrentContext() === 'loaded-context' && cluster?.name === 'cluster' && cluster.server === 'http://localhost:8080' && kubeConfig.getCurrentUser()?.name === 'user';
 }
 
 function contextNamespace(kubeConfig: KubeConfig): string | undefined {

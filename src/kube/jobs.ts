@@ -16,7 +16,8 @@ export const LABEL = {
 export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
 export const COPIER_CONTAINER = 'copier';
 
-/** unfinished: the Job ended before this index ran or finished (it will not run any more). */
+/** pending: no pod of the index runs yet (none there, or one not started); unfinished: the Job ended before this
+ *  index ran or finished (it will not run any more). */
 export type IndexState = 'pending' | 'running' | 'succeeded' | 'failed' | 'unfinished';
 export type JobOutcome = 'running' | 'complete' | 'failed';
 
@@ -50,6 +51,20 @@ export interface IndexRow {
   earlierAttempt?: boolean;
   /** A running index: the latest progress line in its pod's log. */
   progress?: PodProgress;
+  /** A pending index: no pod of it is there now (none created yet, or the last one ended and the next is to come). */
+  noPod?: true;
+  /** A pending index: why its pod has not started, or why none was created (src/kube/waiting.ts). */
+  waiting?: Waiting;
+}
+
+/** Why an index has no running pod, as Kubernetes says it; none of these fails the Job. */
+export interface Waiting {
+  /** The container's waiting reason (ImagePullBackOff, CreateContainerConfigError, ContainerCreating …), the
+   *  scheduler's (Unschedulable), or FailedCreate: the Job controller could not create the pod (a quota). */
+  reason: string;
+  message?: string;
+  /** The pod will not start (or be created) until someone fixes the cause: an image, a Secret, a quota, the nodes. */
+  blocked: boolean;
 }
 
 /** Selector for the chart's copier Jobs (and the CronJob's) of a release. */
@@ -207,14 +222,21 @@ export function indexRows(job: V1Job, pods: readonly V1Pod[]): IndexRow[] {
   const rows: IndexRow[] = [];
   for (let index = 0; index < completionsOf(job); index++) {
     const indexPods = byIndex.get(index) ?? [];
-    const state = completed.has(index) ? 'succeeded' : failed.has(index) ? 'failed' : indexPods.some(isActive) ? 'running' : ended ? 'unfinished' : 'pending';
-    rows.push({ index, shard: shardOfIndex(index), state, attempts: indexPods.length, ...resultOf(indexPods, state) });
+    const state = completed.has(index) ? 'succeeded' : failed.has(index) ? 'failed' : indexPods.some(isRunning) ? 'running' : ended ? 'unfinished' : 'pending';
+    const noPod = state === 'pending' && !indexPods.some(isActive);
+    rows.push({ index, shard: shardOfIndex(index), state, attempts: indexPods.length, ...resultOf(indexPods, state), ...(noPod ? { noPod } : {}) });
   }
   return rows;
 }
 
-function isActive(pod: V1Pod): boolean {
+/** A pod of the index that is there and not ending: Pending (not started yet) or Running. */
+export function isActive(pod: V1Pod): boolean {
   return (pod.status?.phase === 'Pending' || pod.status?.phase === 'Running') && !pod.metadata?.deletionTimestamp;
+}
+
+/** Only a Running pod runs: a Pending one may wait forever (an image it cannot pull, a Secret that is missing). */
+function isRunning(pod: V1Pod): boolean {
+  return pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp;
 }
 
 /** What the index's pods reported: the succeeded pod's summary for a succeeded index, else the newest message. */

@@ -1,8 +1,9 @@
 // Where a run stands: per-index rows, totals, throughput and ETA from a Job and its pods, for people and for scripts.
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Job, V1Pod } from '@kubernetes/client-node';
 import { formatIndexList } from '../indexes.ts';
 import type { PodProgress } from './pod-progress.ts';
 import { expectedEta, expectedTotals, type ExpectedTotals } from './expected.ts';
+import { nothingCanProgress, waitingNote, withWaiting } from './waiting.ts';
 import { completionsOf, envOf, failedIndexes, failureReason, indexRows, jobOutcome, LABEL, runOf, shardMap, unfinishedIndexes, type IndexRow, type IndexState, type JobOutcome } from './jobs.ts';
 
 export interface StatusTotals { copied: number; unchanged: number; adopted: number; segments: number; skipped: number; deleted: number; failed: number; bytes: number }
@@ -43,17 +44,32 @@ export interface StatusReport {
   unfinishedShards: string;
   /** Why the running pods' progress could not be read (e.g. no permission to get pods/log). */
   progressUnreadable?: string;
+  /** Pending indexes of a running Job that have no pod now ("4-5"). */
+  noPodIndexes?: string;
+  /** Nothing can progress (src/kube/waiting.ts): what the indexes wait on, e.g. "ImagePullBackOff (indexes 0-1)". */
+  stuck?: string;
+  /** Why the Job's events could not be read (e.g. no permission to list events). */
+  eventsUnreadable?: string;
 }
 
-export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { release: string; namespace: string }, now: Date = new Date(), running: { progress: ReadonlyMap<string, PodProgress>; unreadable?: string } = { progress: new Map() }): StatusReport {
-  const rows = withProgress(indexRows(job, pods), running.progress);
+/** What was read besides the Job and its pods: running pods' progress, and the Job's events. */
+export interface Observed {
+  progress: ReadonlyMap<string, PodProgress>;
+  unreadable?: string;
+  events?: readonly CoreV1Event[];
+  eventsUnreadable?: string;
+}
+
+export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { release: string; namespace: string }, now: Date = new Date(), observed: Observed = { progress: new Map() }): StatusReport {
+  const rows = withProgress(withWaiting(indexRows(job, pods), job, pods, observed.events ?? []), observed.progress);
   const outcome = jobOutcome(job);
+  const stuck = outcome === 'running' && nothingCanProgress(rows, job.spec?.parallelism ?? 1);
   const elapsedSeconds = elapsedOf(job, now);
   const totals = totalsOf(rows);
   const counts = countsOf(rows);
   const failed = failedIndexes(job, pods);
   const unfinished = unfinishedIndexes(job, pods);
-  const etaSeconds = outcome === 'running' ? expectedEta(rows, job, pods, now) ?? etaOf(counts, elapsedSeconds) : undefined;
+  const etaSeconds = outcome === 'running' && !stuck ? expectedEta(rows, job, pods, now) ?? etaOf(counts, elapsedSeconds) : undefined;
   const shardCount = Number(envOf(job, 'SHARD_COUNT'));
   const shardIndexes = envOf(job, 'SHARD_INDEXES');
   const optional = {
@@ -66,7 +82,10 @@ export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { r
     completionTime: isoOf(job.status?.completionTime),
     expected: expectedTotals(rows),
     etaSeconds,
-    progressUnreadable: running.unreadable,
+    progressUnreadable: observed.unreadable,
+    noPodIndexes: formatIndexList(rows.filter((row) => row.noPod).map((row) => row.index)) || undefined,
+    stuck: stuck ? stuckCauses(rows) : undefined,
+    eventsUnreadable: observed.eventsUnreadable,
   };
   return {
     release: where.release,
@@ -96,8 +115,21 @@ function withProgress(rows: IndexRow[], progress: ReadonlyMap<string, PodProgres
   });
 }
 
-/** ok: succeeded, or running with no failed index; failed: some index failed or the Job failed. */
-export function statusOutcome(report: StatusReport): 'ok' | 'failed' {
+/** What the waiting indexes wait on, each cause with its indexes: "ImagePullBackOff (indexes 0-1), not created: quota (indexes 2-7)". */
+function stuckCauses(rows: readonly IndexRow[]): string {
+  const byCause = new Map<string, number[]>();
+  for (const row of rows) {
+    if (!row.waiting?.blocked) continue;
+    const cause = row.waiting.reason === 'FailedCreate' ? `not created${row.waiting.message?.startsWith('quota ') ? ': quota' : ''}` : row.waiting.reason;
+    byCause.set(cause, [...(byCause.get(cause) ?? []), row.index]);
+  }
+  return [...byCause].map(([cause, indexes]) => `${cause} (indexes ${formatIndexList(indexes)})`).join(', ');
+}
+
+/** ok: succeeded, or running with no failed index; failed: some index failed or the Job failed; stuck: the Job runs
+ *  but nothing can progress until someone fixes what its indexes wait on (it fails no Job, so it would never end). */
+export function statusOutcome(report: StatusReport): 'ok' | 'failed' | 'stuck' {
+  if (report.stuck) return 'stuck';
   return report.counts.failed > 0 || report.outcome === 'failed' ? 'failed' : 'ok';
 }
 
@@ -140,13 +172,16 @@ function etaOf(counts: Record<IndexState, number>, elapsedSeconds: number): numb
 export function formatStatus(report: StatusReport): string[] {
   const lines = [headline(report), '', ...table(report), '', totalsLine(report), ...runningLine(report), ...expectedLine(report), timingLine(report)];
   if (report.progressUnreadable) lines.push(`progress of running pods not read: ${report.progressUnreadable}`);
+  if (report.eventsUnreadable) lines.push(`the Job's events not read (why pods were not created): ${report.eventsUnreadable}`);
+  if (report.noPodIndexes) lines.push(`no pod for indexes ${report.noPodIndexes}`);
+  if (report.stuck) lines.push(`stuck: nothing can progress: ${report.stuck}; fix that (see NOTE) and the Job goes on by itself`);
   if (report.unfinishedIndexes) lines.push(unfinishedLine(report));
   if (report.failedIndexes) lines.push(failedLine(report));
   return lines;
 }
 
 function headline(report: StatusReport): string {
-  const outcome = report.outcome === 'failed' ? `Failed${report.reason ? ` (${report.reason})` : ''}` : report.outcome === 'complete' ? 'Complete' : 'Running';
+  const outcome = report.outcome === 'failed' ? `Failed${report.reason ? ` (${report.reason})` : ''}` : report.outcome === 'complete' ? 'Complete' : report.stuck ? 'Running but stuck' : 'Running';
   const shards = report.shardIndexes ?? (report.completions > 1 ? `0-${report.completions - 1}` : '0');
   const of = report.shardCount ? ` of ${report.shardCount}` : '';
   return `Job ${report.job} (release ${report.release}, namespace ${report.namespace}, run ${report.run || '?'}${report.mode ? `, ${report.mode}` : ''}): ${outcome}, ${report.completions} indexes for shards ${shards}${of}`;
@@ -170,7 +205,7 @@ function table(report: StatusReport): string[] {
 }
 
 function noteOf(row: IndexRow): string {
-  const notes = [progressNote(row), row.earlierAttempt ? 'earlier attempt' : '', row.summary?.interrupted ? 'interrupted' : '', outageNote(row), failureNote(row), row.message ?? ''];
+  const notes = [progressNote(row), waitingNote(row), row.earlierAttempt ? 'earlier attempt' : '', row.summary?.interrupted ? 'interrupted' : '', outageNote(row), failureNote(row), row.message ?? ''];
   return notes.filter(Boolean).join('; ');
 }
 
@@ -227,7 +262,7 @@ function expectedLine({ expected, completions }: StatusReport): string[] {
 }
 
 function timingLine(report: StatusReport): string {
-  const eta = report.outcome !== 'running' ? 'ended' : report.etaSeconds === undefined ? 'ETA unknown until an index finishes or reports its progress' : `ETA ${formatDuration(report.etaSeconds)}`;
+  const eta = report.outcome !== 'running' ? 'ended' : report.stuck ? 'no ETA while nothing can progress' : report.etaSeconds === undefined ? 'ETA unknown until an index finishes or reports its progress' : `ETA ${formatDuration(report.etaSeconds)}`;
   return `elapsed ${formatDuration(report.elapsedSeconds)}, ${report.mibPerSecond} MiB/s, ${eta}`;
 }
 

@@ -40,11 +40,27 @@ testOnEachTarget('plan lists both sides, writes nothing, and sizes the shards', 
   assert.match(text.stdout, /for 3600 s use SHARD_COUNT=\d+/);
 });
 
-testOnEachTarget('plan works before the bucket exists', async (_t, target) => {
+testOnEachTarget('plan before the bucket exists plans the Swift side, then exits 2 with the reason in one line', async (_t, target) => {
   const { account, container } = await freshContainer();
   await putObject(account, container, 'a', 'aaa');
   const result = await runCli(['plan', '--json', '--rate', '1MiB'], copierEnv(container, 'not-created-yet', {}, { target }));
-  assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /planning without the destination: S3 bucket "not-created-yet" does not exist/);
+  assert.equal(result.code, 2, result.stderr);
+  const lines = result.stderr.split('\n').filter((line) => line.startsWith('swift-to-s3: '));
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0]!, /^swift-to-s3: planned the Swift side only, the bucket cannot be read: S3 bucket "not-created-yet" does not exist/);
   assert.equal(JSON.parse(result.stdout).copy.objects, 1);
+});
+
+testOnEachTarget('plan with a wrong S3 secret plans the Swift side, then exits 2 naming the refusal, never the secret', async (_t, target) => {
+  const { account, container } = await freshContainer();
+  const { bucket } = await freshBucket(target);
+  await putObject(account, container, 'a', 'aaa');
+  const wrongSecret = 'wrong-secret-0123456789abcdefghij';
+  const result = await runCli(['plan', '--rate', '1MiB'], copierEnv(container, bucket, { AWS_SECRET_ACCESS_KEY: wrongSecret }, { target }));
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stdout, /^source: 1 objects/m);
+  const lines = result.stderr.split('\n').filter((line) => line.startsWith('swift-to-s3: '));
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0]!, /^swift-to-s3: planned the Swift side only, the bucket cannot be read: \S/);
+  assert.ok(!result.stderr.includes(wrongSecret) && !result.stdout.includes(wrongSecret));
 });

@@ -6,7 +6,9 @@ import { rerunCommand, statusCommand, type KubeCommandOptions, type KubeOutcome 
 import { createLog } from '../../src/log.ts';
 import type { ProgressLine } from '../../src/report/progress.ts';
 import { startFakeApi, kubeConfigFor, type FakeApi, type Json } from './fake-api.ts';
-import { completeRun, failedRun, job, jobName, legacyRun, NAMESPACE, objectsOf, RELEASE, rerunRun, runningRun, uidOf } from './fixtures.ts';
+import {
+  completeRun, failedCreateEvent, failedRun, imagePullRun, job, jobName, legacyRun, missingSecretRun, NAMESPACE, objectsOf, quotaRun, RELEASE, rerunRun, runningRun, uidOf, unschedulableRun,
+} from './fixtures.ts';
 
 interface Run { code: KubeOutcome; out: string[]; err: string[] }
 
@@ -20,7 +22,7 @@ async function run(command: (options: KubeCommandOptions) => Promise<KubeOutcome
   return { code, out, err };
 }
 
-async function withApi(objects: { jobs: Json[]; pods: Json[] }, body: (api: FakeApi) => Promise<void>): Promise<void> {
+async function withApi(objects: { jobs: Json[]; pods: Json[]; events?: Json[] }, body: (api: FakeApi) => Promise<void>): Promise<void> {
   const api = await startFakeApi(objects);
   try { await body(api); } finally { await api.close(); }
 }
@@ -294,4 +296,83 @@ test('status without permission to read pods/log says so in one line and reports
   assert.deepEqual(err, []);
   assert.ok(out.some((line) => /^progress of running pods not read: pods ".+" is forbidden: User "tester" cannot get resource "pods\/log" in API group "" in the namespace "cube"$/.test(line)), out.join('\n'));
   assert.match(out.find((line) => line.startsWith('elapsed'))!, /, ETA \d+/, 'the ETA from the indexes that ended, as before');
+}));
+
+/** The NOTE column of each index's row. */
+const notes = (out: string[]) => out.filter((line) => /^\d+ /.test(line)).map((line) => line.split(/ {2,}/).slice(9).join('  '));
+
+test('status of a Job whose image cannot be pulled names ImagePullBackOff per index and is stuck (exit 2), not running', () => withApi(objectsOf(imagePullRun), async (api) => {
+  const { code, out, err } = await run(statusCommand, api);
+  assert.equal(code, 'stuck');
+  assert.deepEqual(err, []);
+  assert.match(out[0]!, /: Running but stuck, 2 indexes/);
+  assert.deepEqual(out.slice(3, 5).map((line) => line.split(/\s+/).slice(0, 3).join(' ')), ['0 pending 1', '1 pending 1'], 'a Pending pod does not run');
+  assert.deepEqual(notes(out), [0, 1].map(() => 'ImagePullBackOff: Back-off pulling image "ghcr.io/fnndsc/swift-to-s3:0.1.0"'));
+  assert.ok(out.includes('stuck: nothing can progress: ImagePullBackOff (indexes 0-1); fix that (see NOTE) and the Job goes on by itself'), out.join('\n'));
+  assert.match(out.find((line) => line.startsWith('elapsed'))!, /no ETA while nothing can progress$/);
+  assert.equal(api.requests.some((request) => request.path.endsWith('/events')), false, 'every index has a pod: no events needed');
+  const report = JSON.parse((await run(statusCommand, api, { json: true })).out.join('\n'));
+  assert.deepEqual(report.rows[0].waiting, { reason: 'ImagePullBackOff', message: 'Back-off pulling image "ghcr.io/fnndsc/swift-to-s3:0.1.0"', blocked: true });
+  assert.equal(report.stuck, 'ImagePullBackOff (indexes 0-1)');
+  assert.equal(report.etaSeconds, undefined);
+}));
+
+test('status of a Job whose Secret is missing names CreateContainerConfigError and the Secret, and is stuck', () => withApi(objectsOf(missingSecretRun), async (api) => {
+  const { code, out } = await run(statusCommand, api);
+  assert.equal(code, 'stuck');
+  assert.deepEqual(notes(out), [0, 1].map(() => 'CreateContainerConfigError: secret "cube-files-s3" not found'));
+  assert.ok(out.some((line) => line.startsWith('stuck: nothing can progress: CreateContainerConfigError (indexes 0-1)')), out.join('\n'));
+}));
+
+test('status of a Job no node can take shows the scheduler\'s Unschedulable message and is stuck', () => withApi(objectsOf(unschedulableRun), async (api) => {
+  const { code, out } = await run(statusCommand, api);
+  assert.equal(code, 'stuck');
+  assert.deepEqual(notes(out), [0, 1].map(() => 'Unschedulable: 0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.'));
+  assert.ok(out.some((line) => line.startsWith('stuck: nothing can progress: Unschedulable (indexes 0-1)')), out.join('\n'));
+}));
+
+test('one index waiting on its image while another runs is shown, but the Job is not stuck', () => withApi(objectsOf({ ...imagePullRun, pods: [{ index: 0, phase: 'Running', minute: 0 }, imagePullRun.pods[1]!] }), async (api) => {
+  const { code, out } = await run(statusCommand, api);
+  assert.equal(code, 'ok');
+  assert.deepEqual(notes(out), ['', 'ImagePullBackOff: Back-off pulling image "ghcr.io/fnndsc/swift-to-s3:0.1.0"']);
+  assert.equal(out.some((line) => line.startsWith('stuck')), false);
+}));
+
+test('a quota that admits 2 pods: the others are "not created: quota" from the Job\'s FailedCreate events, and 2 still run', () => withApi({ ...objectsOf(quotaRun), events: [failedCreateEvent(quotaRun, 2, { count: 5 })] }, async (api) => {
+  const { code, out, err } = await run(statusCommand, api);
+  assert.equal(code, 'ok');
+  assert.deepEqual(err, []);
+  assert.deepEqual(out.slice(3, 11).map((line) => line.split(/\s+/).slice(0, 3).join(' ')), ['0 running 1', '1 running 1', ...[2, 3, 4, 5, 6, 7].map((index) => `${index} pending 0`)]);
+  assert.deepEqual(notes(out).slice(2), [2, 3, 4, 5, 6, 7].map(() => 'not created: quota cube-quota, requested: limits.cpu=1, used: limits.cpu=2, limited: limits.cpu=2'));
+  assert.ok(out.includes('no pod for indexes 2-7'), out.join('\n'));
+  const events = api.requests.filter((request) => request.path === `/api/v1/namespaces/${NAMESPACE}/events`);
+  assert.deepEqual(events.map((request) => Object.fromEntries(request.query)), [{ fieldSelector: `involvedObject.kind=Job,involvedObject.name=${jobName(11)}` }]);
+}));
+
+test('a quota that admits no pod at all: every index is not created, and the Job is stuck', () => withApi({ ...objectsOf({ ...quotaRun, pods: [] }), events: [failedCreateEvent(quotaRun, 0, { count: 3 })] }, async (api) => {
+  const { code, out } = await run(statusCommand, api);
+  assert.equal(code, 'stuck');
+  assert.ok(notes(out).every((note) => note.startsWith('not created: quota cube-quota')), out.join('\n'));
+  assert.ok(out.includes('stuck: nothing can progress: not created: quota (indexes 0-7); fix that (see NOTE) and the Job goes on by itself'), out.join('\n'));
+}));
+
+test('FailedCreate events of an older Job of the same name, or from before the newest pod was created, explain nothing', () => withApi({ ...objectsOf({ ...quotaRun, pods: [0, 1].map((index) => ({ index, phase: 'Running' as const, minute: 10 })) }), events: [
+  failedCreateEvent(quotaRun, 2, { minute: 0, count: 3 }),
+  { ...failedCreateEvent(quotaRun, 3, { minute: 20 }), involvedObject: { ...failedCreateEvent(quotaRun, 3).involvedObject as Json, uid: '99999999-0000-4000-8000-000000000000' } },
+] }, async (api) => {
+  const { code, out } = await run(statusCommand, api);
+  assert.equal(code, 'ok');
+  assert.deepEqual(notes(out).slice(2), [2, 3, 4, 5, 6, 7].map(() => 'no pod'));
+}));
+
+test('status without permission to list events says so in one line and reports the rest as before', () => withApi({ ...objectsOf(quotaRun), events: [failedCreateEvent(quotaRun, 2)] }, async (api) => {
+  api.forbidden.add('events');
+  const { code, out, err } = await run(statusCommand, api);
+  assert.equal(code, 'ok');
+  assert.deepEqual(err, []);
+  assert.deepEqual(out.filter((line) => line.includes('events not read')), [
+    'the Job\'s events not read (why pods were not created): events is forbidden: User "tester" cannot list resource "events" in API group "" in the namespace "cube"',
+  ]);
+  assert.deepEqual(notes(out).slice(2), [2, 3, 4, 5, 6, 7].map(() => 'no pod'), 'the indexes without a pod are still flagged');
+  assert.ok(out.includes('no pod for indexes 2-7'));
 }));

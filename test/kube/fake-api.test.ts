@@ -6,9 +6,12 @@ import { BatchV1Api } from '@kubernetes/client-node';
 import { helmBinary, helmVersions } from '../chart/helm.ts';
 import { one, render, valuesArgs } from '../chart/render.ts';
 import { matchesSelector, podForIndex, startFakeApi, type FakeApi, type Json } from './fake-api.ts';
-import { completeRun, failedRun, job, legacyRun, NAMESPACE, pods, RELEASE, RELEASE_LABEL, rerunRun, runningRun, sendable, type JobFixture } from './fixtures.ts';
+import {
+  completeRun, failedCreateEvent, failedRun, imagePullRun, job, legacyRun, missingSecretRun, NAMESPACE, pods, quotaRun, RELEASE, RELEASE_LABEL, rerunRun, runningRun, sendable,
+  unschedulableRun, type JobFixture,
+} from './fixtures.ts';
 
-const fixtures: Record<string, JobFixture> = { failedRun, completeRun, runningRun, legacyRun, rerunRun };
+const fixtures: Record<string, JobFixture> = { failedRun, completeRun, runningRun, legacyRun, rerunRun, imagePullRun, missingSecretRun, unschedulableRun, quotaRun };
 
 let api: FakeApi;
 before(async () => { api = await startFakeApi(); });
@@ -360,6 +363,18 @@ describe('pods', () => {
     assert.equal(((await call('GET', `${podsPath()}/one-shot`)).body.status as Json).phase, 'Failed');
   });
 
+  test('the statuses of pods that never start are statuses a kubelet or the scheduler may write', async () => {
+    for (const fixture of [imagePullRun, missingSecretRun, unschedulableRun]) {
+      for (const pod of pods(fixture)) {
+        const { name: _name, uid: _uid, resourceVersion: _rv, creationTimestamp: _created, ...metadata } = pod.metadata as Json;
+        const made = await created({ ...pod, metadata, status: undefined }, podsPath());
+        const answer = await call('PUT', `${podsPath()}/${String(made.metadata.name)}/status`, { ...made, status: pod.status });
+        assert.equal(answer.code, 200, JSON.stringify(answer.body));
+        assert.deepEqual(answer.body.status, pod.status);
+      }
+    }
+  });
+
   test('deleting a Job deletes its pods with propagationPolicy Background and orphans them without', async () => {
     for (const [policy, left] of [['Background', 0], [undefined, 1]] as const) {
       const made = await created(chartJob(() => {}, `cube-files-copy-delete-${policy ?? 'orphan'}`.toLowerCase()));
@@ -425,4 +440,43 @@ describe('the Job the chart renders', () => {
       await call('DELETE', `${jobsPath()}/${String(made.metadata.name)}?propagationPolicy=Background`);
     });
   }
+});
+
+describe('events', () => {
+  let eventsApi: FakeApi;
+  const other = { ...imagePullRun, run: 12 };
+  before(async () => {
+    eventsApi = await startFakeApi({ events: [failedCreateEvent(quotaRun, 2, { count: 5 }), failedCreateEvent(quotaRun, 3), failedCreateEvent(other, 0)] });
+  });
+  after(() => eventsApi.close());
+
+  const list = async (fieldSelector: string) => {
+    const response = await fetch(`${eventsApi.url}/api/v1/namespaces/${NAMESPACE}/events?fieldSelector=${encodeURIComponent(fieldSelector)}`);
+    return { code: response.status, body: await response.json() as Json & { items?: { message: string; involvedObject: { name: string } }[]; message?: string } };
+  };
+
+  test('a Job\'s events are listed by the field labels of EventToSelectableFields, and others are a 400', async () => {
+    const quota = await list('involvedObject.kind=Job,involvedObject.name=cube-files-copy-11');
+    assert.equal(quota.body.kind, 'EventList');
+    assert.deepEqual(quota.body.items?.map((event) => event.message.match(/"(.*)"/)?.[1]), ['cube-files-copy-11-2-', 'cube-files-copy-11-3-']);
+    assert.equal((await list('reason=FailedCreate,source=job-controller,type=Warning')).body.items?.length, 3);
+    assert.equal((await list('involvedObject.name!=cube-files-copy-11')).body.items?.length, 1);
+    const unsupported = await list('count=5');
+    assert.equal(unsupported.code, 400);
+    assert.equal(unsupported.body.message, 'field label not supported: count');
+  });
+
+  test('a resource this user may not use is a 403 in RBAC\'s words, for events and for any other', async () => {
+    eventsApi.forbidden.add('events');
+    eventsApi.forbidden.add('jobs');
+    try {
+      const events = await list('involvedObject.name=cube-files-copy-11');
+      assert.equal(events.code, 403);
+      assert.deepEqual(events.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `events is forbidden: User "tester" cannot list resource "events" in API group "" in the namespace "${NAMESPACE}"`, reason: 'Forbidden', details: { kind: 'events' }, code: 403 });
+      const jobs = await fetch(`${eventsApi.url}${jobsPath()}/cube-files-copy-11`);
+      assert.equal(((await jobs.json()) as { message: string }).message, `jobs.batch "cube-files-copy-11" is forbidden: User "tester" cannot get resource "jobs" in API group "batch" in the namespace "${NAMESPACE}"`);
+    } finally {
+      eventsApi.forbidden.clear();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-// A strict Kubernetes API server on 127.0.0.1 for the kube tests: Jobs and Pods, refused where a real server refuses.
+// A strict Kubernetes API server on 127.0.0.1 for the kube tests: Jobs, Pods and Events, refused where a real server refuses.
 //
 // What it serves (namespaced; {ns} in the URL; JSON only):
 //   GET    /apis/batch/v1/namespaces/{ns}/jobs[?labelSelector=&fieldSelector=]   list, 400 on a bad selector
@@ -13,8 +13,11 @@
 //   GET    /api/v1/namespaces/{ns}/pods/{name}/log[?container=&tailLines=&limitBytes=]  the container's log as text
 //          (set in .logs by pod name), chosen and refused as LogLocation (pkg/registry/core/pod/strategy.go) and the
 //          kubelet do; 422 on a negative tailLines or a limitBytes below 1 (ValidatePodLogOptions)
+//   GET    /api/v1/namespaces/{ns}/events[?labelSelector=&fieldSelector=]        list, the field labels of EventToSelectableFields
+//   GET    /api/v1/namespaces/{ns}/events/{name}                                 read (events are seeded: no controller here records them)
+// A resource (or resource/subresource) in .forbidden is refused 403 for every verb, as RBAC's authorizer words it.
 // Refusals are Status objects as apimachinery's errors.NewInvalid / NewBadRequest / NewNotFound / NewConflict build them.
-// Objects seeded through startFakeApi() or assigned to .jobs/.pods are stored as given, without validation.
+// Objects seeded through startFakeApi() or assigned to .jobs/.pods/.events are stored as given, without validation.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomInt, randomUUID } from 'node:crypto';
@@ -41,21 +44,23 @@ export interface FakeApi {
   /** The stored objects; tests may replace or change them between requests. */
   jobs: Json[];
   pods: Json[];
+  /** core/v1 Events, as the controllers' event recorders write them (fixtures.ts failedCreateEvent). */
+  events: Json[];
   /** When set, every request is answered with this Status (e.g. 403 Forbidden). */
   refuse?: Refusal;
   /** Each pod's container log (by pod name), as the kubelet would serve it. */
   logs: Map<string, string>;
-  /** Resources this user may not get, e.g. "pods/log": 403 as RBAC answers. */
+  /** Resources this user may not use, e.g. "pods/log" or "events": 403 as RBAC answers. */
   forbidden: Set<string>;
   /** A KubeConfig pointing at this server (plain HTTP, bearer token). */
   kubeConfig(namespace?: string): KubeConfig;
   close(): Promise<void>;
 }
 
-interface FakeState { requests: RecordedRequest[]; jobs: Json[]; pods: Json[]; refuse?: Refusal; resourceVersion: number; logs: Map<string, string>; forbidden: Set<string> }
+interface FakeState { requests: RecordedRequest[]; jobs: Json[]; pods: Json[]; events: Json[]; refuse?: Refusal; resourceVersion: number; logs: Map<string, string>; forbidden: Set<string> }
 
-export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[] } = {}): Promise<FakeApi> {
-  const api: FakeState = { requests: [], jobs: [...(objects.jobs ?? [])], pods: [...(objects.pods ?? [])], resourceVersion: 10_000, logs: new Map(), forbidden: new Set() };
+export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[]; events?: Json[] } = {}): Promise<FakeApi> {
+  const api: FakeState = { requests: [], jobs: [...(objects.jobs ?? [])], pods: [...(objects.pods ?? [])], events: [...(objects.events ?? [])], resourceVersion: 10_000, logs: new Map(), forbidden: new Set() };
   const server = createServer((request, response) => {
     void answer(api, request, response).catch((error: unknown) => send(response, 500, status(500, 'InternalError', String(error))));
   });
@@ -68,6 +73,8 @@ export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[] } = {
     set jobs(jobs: Json[]) { api.jobs = jobs; },
     get pods() { return api.pods; },
     set pods(pods: Json[]) { api.pods = pods; },
+    get events() { return api.events; },
+    set events(events: Json[]) { api.events = events; },
     get refuse() { return api.refuse; },
     set refuse(refusal) { api.refuse = refusal; },
     logs: api.logs,
@@ -95,10 +102,12 @@ export function matchesSelector(labels: Record<string, string>, selector: string
 
 // --- routing -------------------------------------------------------------------------------------------------
 
-interface Kind { apiVersion: string; kind: string; resource: string; group: string; collection: 'jobs' | 'pods' }
+interface Kind { apiVersion: string; kind: string; resource: string; group: string; collection: 'jobs' | 'pods' | 'events' }
 const JOB: Kind = { apiVersion: 'batch/v1', kind: 'Job', resource: 'jobs', group: 'batch', collection: 'jobs' };
 const POD: Kind = { apiVersion: 'v1', kind: 'Pod', resource: 'pods', group: '', collection: 'pods' };
-const ROUTE = /^\/(?:apis\/batch\/v1|api\/v1)\/namespaces\/([^/]+)\/(jobs|pods)(?:\/([^/]+)(\/status|\/log)?)?$/;
+const EVENT: Kind = { apiVersion: 'v1', kind: 'Event', resource: 'events', group: '', collection: 'events' };
+const CORE: Record<string, Kind> = { pods: POD, events: EVENT };
+const ROUTE = /^\/(?:apis\/batch\/v1|api\/v1)\/namespaces\/([^/]+)\/(jobs|pods|events)(?:\/([^/]+)(\/status|\/log)?)?$/;
 
 type Reply = [number, Json];
 
@@ -125,9 +134,11 @@ async function answer(api: FakeState, request: IncomingMessage, response: Server
   api.requests.push({ method, path: url.pathname, query: url.searchParams, ...(body ? { body } : {}) });
   if (api.refuse) return send(response, api.refuse.code, status(api.refuse.code, api.refuse.reason, api.refuse.message));
   const route = ROUTE.exec(url.pathname);
-  const kind = route && (url.pathname.startsWith('/apis/batch/v1/') ? route[2] === 'jobs' && JOB : route[2] === 'pods' && POD);
-  if (!route || !kind) return send(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
+  const kind = route && (url.pathname.startsWith('/apis/batch/v1/') ? route[2] === 'jobs' && JOB : CORE[route[2]!]);
+  if (!route || !kind || (kind === EVENT && route[4])) return send(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
   const [, namespace, , name, subresource] = route as unknown as [string, string, string, string | undefined, string | undefined];
+  const denied = rbacRefusal(api, kind, method, decodeURIComponent(namespace), name && decodeURIComponent(name), subresource);
+  if (denied) return send(response, 403, denied);
   if (subresource === '/log') {
     if (kind !== POD || !name) return send(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
     return podLog(api, decodeURIComponent(namespace), decodeURIComponent(name), method, url.searchParams, response);
@@ -146,8 +157,9 @@ interface Call { method: string; namespace: string; name?: string; status: boole
 function handle(api: FakeState, call: Call): Reply {
   const { method, name, kind } = call;
   if (!name && method === 'GET') return [200, list(api, call)];
-  if (!name && method === 'POST') return kind === JOB ? createJob(api, call) : createPod(api, call);
   if (name && method === 'GET') return [200, stored(api, call).object];
+  if (kind === EVENT) return [405, status(405, 'MethodNotAllowed', 'the fake API serves events for reading only')];
+  if (!name && method === 'POST') return kind === JOB ? createJob(api, call) : createPod(api, call);
   if (name && call.status && method === 'PUT') return updateStatus(api, call);
   if (name && !call.status && method === 'DELETE' && kind === JOB) return deleteJob(api, call);
   return [405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')];
@@ -179,6 +191,11 @@ function parseOr400<T>(parse: () => T): T {
 const FIELD_LABELS: Record<string, readonly string[]> = {
   jobs: ['metadata.name', 'metadata.namespace', 'status.successful'],
   pods: ['metadata.name', 'metadata.namespace', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  // pkg/registry/core/event/strategy.go EventToSelectableFields; "source" is source.component.
+  events: [
+    'metadata.name', 'metadata.namespace', 'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
+    'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'source', 'type',
+  ],
 };
 
 /** fields.ParseSelector: key=value, key==value, key!=value; each key a field label the resource supports (JobToSelectableFields, pod GetAttrs). */
@@ -194,6 +211,7 @@ function parseFieldSelector(selector: string, kind: Kind): [string, string, stri
 
 function fieldValue(object: Json, path: string): string {
   if (path === 'status.successful') return textOf(((object.status ?? {}) as Json).succeeded ?? 0);
+  if (path === 'source') return fieldValue(object, 'source.component');
   const value = path.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Json)[key] : undefined), object);
   return value === undefined ? '' : textOf(value);
 }
@@ -341,6 +359,20 @@ function deleteJob(api: FakeState, call: Call): Reply {
   return [200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...details(call.kind, call.name!), uid } }];
 }
 
+// --- RBAC ------------------------------------------------------------------------------------------------------
+
+const VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
+/** A 403 for a resource in .forbidden: errors.NewForbidden around the RBAC authorizer's reason (no name on a list or create). */
+function rbacRefusal(api: FakeState, kind: Kind, method: string, namespace: string, name: string | undefined, subresource: string | undefined): Json | undefined {
+  const resource = `${kind.resource}${subresource ?? ''}`;
+  if (!api.forbidden.has(resource)) return undefined;
+  const verb = method === 'GET' ? (name ? 'get' : 'list') : VERBS[method] ?? method.toLowerCase();
+  const named = name && method !== 'POST' ? name : '';
+  const reason = `User "tester" cannot ${verb} resource "${resource}" in API group "${kind.group}" in the namespace "${namespace}"`;
+  return status(403, 'Forbidden', `${qualified(kind)}${named ? ` "${named}"` : ''} is forbidden: ${reason}`, { ...(named ? { name: named } : {}), ...(kind.group ? { group: kind.group } : {}), kind: kind.resource });
+}
+
 // --- Status objects --------------------------------------------------------------------------------------------
 
 interface Meta { name?: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Labels; ownerReferences?: unknown[] }
@@ -367,12 +399,9 @@ function invalidStatus(kind: Kind, name: string, errors: FieldError[]): Json {
 
 // --- pods/log ------------------------------------------------------------------------------------------------
 
-/** GET pods/{name}/log: RBAC, then the pod, PodLogOptions validation, the container (LogLocation), and what the
+/** GET pods/{name}/log (after RBAC): the pod, PodLogOptions validation, the container (LogLocation), and what the
  *  kubelet answers for a container that has not started; the log text, its last tailLines lines, at most limitBytes. */
 function podLog(api: FakeState, namespace: string, name: string, method: string, query: URLSearchParams, response: ServerResponse): void {
-  if (api.forbidden.has('pods/log')) {
-    return send(response, 403, status(403, 'Forbidden', `pods "${name}" is forbidden: User "tester" cannot get resource "pods/log" in API group "" in the namespace "${namespace}"`, { name, kind: 'pods' }));
-  }
   if (method !== 'GET') return send(response, 405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
   const pod = api.pods.find((object) => metaOf(object).namespace === namespace && metaOf(object).name === name);
   if (!pod) return send(response, 404, status(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' }));

@@ -3,7 +3,9 @@
 // pkg/registry/batch/job/strategy.go), the status and its conditions as pkg/controller/job/job_controller.go writes
 // them (FailureTarget before Failed, SuccessCriteriaMet before Complete, no active pods once finished, succeeded
 // counting completed indexes), the pods as the controller creates them (podForIndex) and a kubelet reports them.
-// Every fixture Job passes the strict fake API's create validation (test/kube/fake-api.test.ts checks it).
+// Every fixture Job passes the strict fake API's create validation (test/kube/fake-api.test.ts checks it). A pod that
+// never starts is Pending as the kubelet (a container's waiting state) or the scheduler (PodScheduled=False) leaves it;
+// a pod the API refused is only a FailedCreate event on the Job, as the controller's event recorder writes it.
 import type { Summary } from '../../src/report/summary.ts';
 import { podForIndex, type Json } from './fake-api.ts';
 
@@ -17,11 +19,17 @@ export type IndexedPod = {
   index: number; phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed'; summary?: Partial<Summary>; message?: string; minute: number;
   /** The copier's exit code of a Failed pod: 1 (objects failed, the default), 2 (FailJob), 3 (unreachable, FailIndex). */
   exitCode?: number;
+  /** A Pending pod's container waiting state, as the kubelet reports it (default: ContainerCreating). */
+  waiting?: { reason: string; message?: string };
+  /** A Pending pod the scheduler could not place: the PodScheduled=False condition's message (reason Unschedulable). */
+  unschedulable?: string;
 };
 
 export interface JobFixture {
   run: number;
   completions: number;
+  /** Default: completions. */
+  parallelism?: number;
   shardCount?: number;
   shardIndexes?: string;
   /** backoffLimitPerIndex in use (the chart's default); false: legacy backoffLimit. */
@@ -179,7 +187,7 @@ export function job(fixture: JobFixture): Json {
       ],
     },
     spec: {
-      parallelism: fixture.completions,
+      parallelism: fixture.parallelism ?? fixture.completions,
       completions: fixture.completions,
       completionMode: 'Indexed',
       ...(perIndex ? { backoffLimit: 2147483647, backoffLimitPerIndex: 1 } : { backoffLimit: fixture.backoffLimit ?? 6 }),
@@ -225,7 +233,7 @@ function podSuffix(run: number, number: number): string {
 /** What a kubelet reports for the copier container in each phase. */
 function containerState(pod: IndexedPod, started: string, message: string | undefined): Json {
   if (pod.phase === 'Running') return { running: { startedAt: started } };
-  if (pod.phase === 'Pending') return { waiting: { reason: 'ContainerCreating' } };
+  if (pod.phase === 'Pending') return { waiting: pod.waiting ?? { reason: 'ContainerCreating' } };
   const exitCode = pod.phase === 'Succeeded' ? 0 : pod.exitCode ?? 1;
   return { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', ...(message ? { message } : {}), startedAt: started, finishedAt: at(started, 1), containerID: `cri-o://${'ab'.repeat(32)}` } };
 }
@@ -251,8 +259,8 @@ export function pods(fixture: JobFixture): Json[] {
         creationTimestamp: started,
         annotations: { ...(metadata.annotations as Json), 'openshift.io/scc': 'restricted-v2' },
       },
-      spec: { ...(created.spec as Json), nodeName: 'worker-0' },
-      status: {
+      spec: { ...(created.spec as Json), ...(pod.unschedulable === undefined ? { nodeName: 'worker-0' } : {}) },
+      status: pod.unschedulable !== undefined ? unscheduledStatus(pod.unschedulable, started) : pod.phase === 'Pending' ? waitingStatus(pod, started) : {
         phase: pod.phase,
         qosClass: 'Burstable',
         startTime: started,
@@ -260,6 +268,66 @@ export function pods(fixture: JobFixture): Json[] {
       },
     };
   });
+}
+
+function podCondition(type: string, status: 'True' | 'False', time: string, reason?: string, message?: string): Json {
+  return { type, status, lastProbeTime: null, lastTransitionTime: time, ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+}
+
+/** The scheduler's status for a pod no node fits (schedule_one.go handleSchedulingFailure): no node, no kubelet status. */
+function unscheduledStatus(message: string, time: string): Json {
+  return { phase: 'Pending', conditions: [podCondition('PodScheduled', 'False', time, 'Unschedulable', message)], qosClass: 'Burstable' };
+}
+
+/** A kubelet's status for a pod on a node whose container has not started (kubelet_pods.go generateAPIPodStatus). */
+function waitingStatus(pod: IndexedPod, time: string): Json {
+  const unready = 'containers with unready status: [copier]';
+  const sandboxReady = (pod.waiting?.reason ?? 'ContainerCreating') !== 'ContainerCreating';
+  return {
+    phase: 'Pending',
+    conditions: [
+      podCondition('PodReadyToStartContainers', sandboxReady ? 'True' : 'False', time), podCondition('Initialized', 'True', time),
+      podCondition('Ready', 'False', time, 'ContainersNotReady', unready), podCondition('ContainersReady', 'False', time, 'ContainersNotReady', unready),
+      podCondition('PodScheduled', 'True', time),
+    ],
+    hostIP: '10.0.0.21', hostIPs: [{ ip: '10.0.0.21' }], ...(sandboxReady ? { podIP: '10.128.2.15', podIPs: [{ ip: '10.128.2.15' }] } : {}),
+    startTime: time, qosClass: 'Burstable',
+    containerStatuses: [{ name: 'copier', image: IMAGE, imageID: '', ready: false, restartCount: 0, started: false, lastState: {}, state: containerState(pod, time, undefined) }],
+  };
+}
+
+/** A ResourceQuota's refusal as admission.NewForbidden words it for a pod named by its generateName "<job>-<index>-". */
+export function quotaRefusal(quota = 'cube-quota'): string {
+  return `exceeded quota: ${quota}, requested: limits.cpu=1, used: limits.cpu=2, limited: limits.cpu=2`;
+}
+
+/**
+ * The Job controller's event for a pod the API refused (controller_utils.go createPods: FailedCreate, "Error creating:
+ * <error>"), as client-go's recorder writes a core/v1 Event: named <job>.<nanoseconds hex>, the Job as involvedObject
+ * (reference.GetReference), source and reportingComponent job-controller; repeats of it only raise count.
+ */
+export function failedCreateEvent(fixture: JobFixture, index: number, options: { cause?: string; minute?: number; count?: number } = {}): Json {
+  const owner = job(fixture);
+  const metadata = owner.metadata as Json & { name: string; uid: string; resourceVersion: string };
+  const first = at(fixture.createdAt, options.minute ?? 0);
+  const last = at(fixture.createdAt, (options.minute ?? 0) + (options.count ?? 1) - 1);
+  const nanoseconds = (BigInt(new Date(first).getTime()) * 1_000_000n + BigInt(index)).toString(16);
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `${metadata.name}.${nanoseconds}`, namespace: NAMESPACE, uid: `20000000-0000-4000-8000-${String(fixture.run * 100 + index).padStart(12, '0')}`, resourceVersion: String(6000 + index), creationTimestamp: first },
+    involvedObject: { kind: 'Job', namespace: NAMESPACE, name: metadata.name, uid: metadata.uid, apiVersion: 'batch/v1', resourceVersion: metadata.resourceVersion },
+    reason: 'FailedCreate',
+    message: `Error creating: pods "${metadata.name}-${index}-" is forbidden: ${options.cause ?? quotaRefusal()}`,
+    source: { component: 'job-controller' },
+    firstTimestamp: first,
+    lastTimestamp: last,
+    count: options.count ?? 1,
+    type: 'Warning',
+    eventTime: null,
+    reportingComponent: 'job-controller',
+    reportingInstance: '',
+  };
 }
 
 const MiB = 1048576;
@@ -346,3 +414,28 @@ export function sendable(job: Json): Json {
   const labels = Object.fromEntries(Object.entries(spec.template.metadata?.labels ?? {}).filter(([key]) => !['controller-uid', 'job-name', 'batch.kubernetes.io/controller-uid', 'batch.kubernetes.io/job-name'].includes(key)));
   return { ...rest, metadata: kept, spec: { ...specKept, template: { ...spec.template, metadata: { ...spec.template.metadata, labels } } } };
 }
+
+/** Run 8, a first install whose image is not published (or private): both pods wait to pull it, none ever runs. */
+export const imagePullRun: JobFixture = {
+  run: 8, completions: 2, completedIndexes: '', failedIndexes: '', createdAt: '2025-06-05T10:00:00Z',
+  pods: [0, 1].map((index) => ({ index, phase: 'Pending' as const, minute: 0, waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${IMAGE}"` } })),
+};
+
+/** Run 9: existingSecret names a Secret that is not there (kubelet_pods.go makeEnvironmentVariables). */
+export const missingSecretRun: JobFixture = {
+  run: 9, completions: 2, completedIndexes: '', failedIndexes: '', createdAt: '2025-06-05T11:00:00Z',
+  pods: [0, 1].map((index) => ({ index, phase: 'Pending' as const, minute: 0, waiting: { reason: 'CreateContainerConfigError', message: 'secret "cube-files-s3" not found' } })),
+};
+
+/** Run 10: the pods ask for more than any node has free. */
+export const unschedulableRun: JobFixture = {
+  run: 10, completions: 2, completedIndexes: '', failedIndexes: '', createdAt: '2025-06-05T12:00:00Z',
+  pods: [0, 1].map((index) => ({ index, phase: 'Pending' as const, minute: 0, unschedulable: '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.' })),
+};
+
+/** Run 11: parallelism 4 of 8 indexes under a quota that admits 2 pods: indexes 0 and 1 run, the create of index 2 is
+ *  refused (again and again: count 5), and the controller's slow start tries no other index after a refusal. */
+export const quotaRun: JobFixture = {
+  run: 11, completions: 8, parallelism: 4, shardCount: 8, completedIndexes: '', failedIndexes: '', createdAt: '2025-06-05T13:00:00Z',
+  pods: [0, 1].map((index) => ({ index, phase: 'Running' as const, minute: 0 })),
+};

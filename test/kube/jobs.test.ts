@@ -7,7 +7,7 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { failedIndexes, indexRows, parseSummary, pickJob, podSelector, shardMap } from '../../src/kube/jobs.ts';
 import { buildStatusReport, formatDuration, formatStatus, statusOutcome } from '../../src/kube/status.ts';
 import { buildRetryJob, isRefusal, nextJobName, nextRun, planRerun, type RerunPlan } from '../../src/kube/rerun.ts';
-import { completeRun, failedRun, job, jobName, legacyRun, NAMESPACE, pods, RELEASE, rerunRun, runningRun, uidOf, type JobFixture } from './fixtures.ts';
+import { completeRun, failedRun, imagePullRun, job, jobName, legacyRun, NAMESPACE, pods, RELEASE, rerunRun, runningRun, uidOf, type JobFixture } from './fixtures.ts';
 
 /** The objects as client-node hands them over (Dates parsed, model classes). */
 function read(fixture: JobFixture): { job: V1Job; pods: V1Pod[] } {
@@ -248,4 +248,33 @@ test('an index whose pod waited out outages says which side was away, how often 
   assert.equal(indexRows(job, pods)[3]!.summary?.outages, undefined);
   const row = formatStatus(buildStatusReport(job, pods, where)).find((line) => /^4\s/.test(line));
   assert.match(row ?? '', /S3 away 2× 95 s$/);
+});
+
+test('a Pending pod is pending, not running; an index with no pod is flagged', () => {
+  const { job, pods } = read({ ...imagePullRun, completions: 3 });
+  const rows = indexRows(job, pods);
+  assert.deepEqual(rows.map((row) => [row.state, row.noPod ?? false]), [['pending', false], ['pending', false], ['pending', true]]);
+});
+
+test('pods blocked on their image that hold every slot of the parallelism leave the indexes without a pod nothing to do: stuck', () => {
+  const blocked = read({ ...imagePullRun, completions: 6, parallelism: 2 });
+  const report = buildStatusReport(blocked.job, blocked.pods, where);
+  assert.equal(statusOutcome(report), 'stuck');
+  assert.equal(report.stuck, 'ImagePullBackOff (indexes 0-1)');
+  assert.equal(report.noPodIndexes, '2-5');
+  const moreSlots = read({ ...imagePullRun, completions: 6, parallelism: 3 });
+  assert.equal(statusOutcome(buildStatusReport(moreSlots.job, moreSlots.pods, where)), 'ok', 'a free slot: the controller may still create a pod that starts');
+});
+
+test('a pod on its way (ContainerCreating) is progress, not a problem', () => {
+  const creating = read({ ...imagePullRun, pods: [{ index: 0, phase: 'Pending', minute: 0 }, imagePullRun.pods[1]!] });
+  const report = buildStatusReport(creating.job, creating.pods, where);
+  assert.deepEqual(report.rows[0]!.waiting, { reason: 'ContainerCreating', blocked: false });
+  assert.equal(report.stuck, undefined);
+  assert.equal(statusOutcome(report), 'ok');
+});
+
+test('a Job that ended is never stuck, whatever its pods said', () => {
+  const ended = read({ ...imagePullRun, condition: { type: 'Failed', reason: 'DeadlineExceeded' }, pods: [] });
+  assert.equal(statusOutcome(buildStatusReport(ended.job, ended.pods, where)), 'failed');
 });
