@@ -1,5 +1,6 @@
 // The bench's tables and targets: what bench/run.ts measured, rendered for the console and bench/RESULTS.md.
 import { median, totalRequests, type Measured } from './measure.ts';
+import type { OutageRow } from './outage.ts';
 
 export type Tool = 'swift-to-s3' | 'rclone' | 'read limit';
 export type Phase = 'copy' | 'resync' | 'read';
@@ -22,6 +23,7 @@ export interface BenchData {
   takeoverRows: TakeoverRow[];
   takeoverNote: string;
   verifyRows: VerifyRow[];
+  outageRows: OutageRow[];
   latencyRows: LatencyRow[];
   /** Peak RSS MiB of bare Node (the image's flags), and of each tool syncing an empty container: the floor of any run. */
   floor?: { node: number; copier: number; rclone?: number };
@@ -271,6 +273,18 @@ function verifyTable(data: BenchData): string[] {
   ];
 }
 
+function outageTable(data: BenchData): string[] {
+  if (data.outageRows.length === 0) return [];
+  return [
+    '### an S3 outage in the middle of a copy (the small set, one process; S3 away from a third of the way in)', '',
+    '| target | outage s | copy alone s | copy with the outage s | cost beyond the outage | failed | outages counted |', '|---|---|---|---|---|---|---|',
+    ...data.outageRows.map((row) => {
+      const extra = row.withOutageSeconds - row.baselineSeconds;
+      return `| ${row.target} | ${row.outageSeconds} | ${fixed(row.baselineSeconds)} | ${fixed(row.withOutageSeconds)} | ${fixed(extra)} s = ${fixed((extra / row.outageSeconds) * 100, 0)} % of the outage | ${row.failed} | ${row.outagesCounted} |`;
+    }), '',
+  ];
+}
+
 /** The generated part of RESULTS.md: `header` (when, machine, data sets), then every table measured. */
 export function report(data: BenchData, header: string[]): string[] {
   const lines = [...header];
@@ -279,7 +293,7 @@ export function report(data: BenchData, header: string[]): string[] {
     if (!data.runs.some((run) => run.set === set)) continue;
     lines.push(`### ${set} set`, '', ...toolTable(data, set), '', ...ratios(data, set), '', ...(set === 'small' ? floorLines(data) : []), ...requestBreakdown(data, set), '');
   }
-  lines.push(...latencyTable(data), ...shardTable(data), ...memoryTable(data), ...takeoverTable(data), ...verifyTable(data));
+  lines.push(...latencyTable(data), ...shardTable(data), ...memoryTable(data), ...takeoverTable(data), ...verifyTable(data), ...outageTable(data));
   const checks = targets(data);
   if (checks.length > 0) {
     lines.push('### targets', '', '| target | measured | met |', '|---|---|---|', ...checks.map((check) => `| ${check.what} | ${check.measured} | ${check.met === undefined ? '–' : check.met ? 'yes' : '**no**'} |`), '');

@@ -5,7 +5,7 @@
 // 100,000 listed objects; BENCH_SCALE=5: 20,000 small, 8 large, the issue's full size), BENCH_SMALL_COUNT,
 // BENCH_LARGE_COUNT, BENCH_MEMORY_COUNTS ("20000,100000"), BENCH_RUNS (3), BENCH_TRANSFERS (16), BENCH_SHARDS ("1,2,4"),
 // BENCH_TARGETS ("s3api,nbdb,nsfs"; each NooBaa when the bed has it), BENCH_SECTIONS ("small,large,latency,shards,
-// memory,takeover"), BENCH_TAKEOVER_COUNT (2,000: objects of the takeover set, on NooBaa NSFS), BENCH_LATENCY_MS (20: round trip
+// memory,takeover"; also "outage": S3 away BENCH_OUTAGE_SECONDS (180) in the middle of a copy of the small set, per target), BENCH_TAKEOVER_COUNT (2,000: objects of the takeover set, on NooBaa NSFS), BENCH_LATENCY_MS (20: round trip
 // added to every Swift request), BENCH_LATENCY_TRANSFERS ("4,16,32,64"), BENCH_LATENCY_SHARDS (4: the latency copies
 // copy one shard of the small set), BENCH_PROFILE=1 or small, or large (one more copy of that set
 // on each target under --cpu-prof),
@@ -28,6 +28,7 @@ import { bedCpu, measure, type Measured } from './measure.ts';
 import { fixed, report, type BenchData, type Phase, type Run, type Tool, type Where } from './report.ts';
 import { largeSet, seed, smallSet, tinySet } from './seed.ts';
 import { topFunctions } from './profile.ts';
+import { outageCost } from './outage.ts';
 
 const MiB = 1024 * 1024;
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -52,6 +53,7 @@ const settings = {
   latencyMs: intEnv('BENCH_LATENCY_MS', 20),
   latencyTransfers: listEnv('BENCH_LATENCY_TRANSFERS', '4,16,32,64').map(Number),
   latencyShards: intEnv('BENCH_LATENCY_SHARDS', 4),
+  outageSeconds: intEnv('BENCH_OUTAGE_SECONDS', 180),
   latencyTarget: 's3api',
   // 1 or small: the small set; large: the large set.
   profile: process.env.BENCH_PROFILE === '1' ? 'small' : process.env.BENCH_PROFILE ?? '',
@@ -78,7 +80,7 @@ const upstreamOf = (target: Target) => ({ swift: endpoints.proxyPort, s3: target
 const data: BenchData = {
   settings: { transfers: settings.transfers, takeoverCount: settings.takeoverCount, latencyMs: settings.latencyMs, latencyShards: settings.latencyShards, latencyTarget: settings.latencyTarget, cores: availableParallelism() },
   targets: onBed.map((target) => target.name),
-  runs: [], shardRows: [], memoryRows: [], takeoverRows: [], takeoverNote: '', verifyRows: [], latencyRows: [], profileLines: [],
+  runs: [], shardRows: [], memoryRows: [], takeoverRows: [], takeoverNote: '', verifyRows: [], latencyRows: [], profileLines: [], outageRows: [],
 };
 
 // ---- the three tools, each behind its own counting proxy --------------------------------------------------------
@@ -370,7 +372,7 @@ for (const [name, present] of [['nbdb', nbdb()], ['nsfs', nsfs()]] as const) if 
 const seeding: string[] = [];
 log(`settings ${JSON.stringify({ ...settings, sections: [...settings.sections] })}`);
 
-const needSmall = ['small', 'shards', 'latency'].some((section) => settings.sections.has(section)) || settings.profile === 'small';
+const needSmall = ['small', 'shards', 'latency', 'outage'].some((section) => settings.sections.has(section)) || settings.profile === 'small';
 const small = smallSet(settings.smallCount);
 const smallBytes = small.reduce((sum, object) => sum + object.size, 0);
 // Containers named by their size, so a bed kept between runs (BED_DIR) never mixes two sizes of a set.
@@ -387,6 +389,15 @@ if (settings.sections.has('small')) {
 if (settings.sections.has('latency')) await latency(smallContainer);
 if (settings.profile === 'small') await profileCopy(smallContainer, `${small.length} small objects`);
 if (settings.sections.has('shards')) await shardScaling(smallContainer, small.length);
+if (settings.sections.has('outage')) {
+  for (const target of onBed) {
+    // A new bucket for each of the two copies (the one alone, the one with the outage).
+    const buckets = [uniqueName('outage'), uniqueName('outage')];
+    for (const bucket of buckets) await createBucket(clientOf(target), bucket);
+    const copyInto = (relay: string) => copierCommand(smallContainer, buckets.shift()!, target)(relay);
+    data.outageRows.push(await outageCost(target.name, upstreamOf(target), copyInto, settings.outageSeconds, log));
+  }
+}
 if (settings.sections.has('large') || settings.profile === 'large') {
   const large = largeSet(settings.largeCount);
   const largeBytes = large.reduce((sum, object) => sum + object.size, 0);
