@@ -327,15 +327,22 @@ export class S3Target {
     }));
   }
 
-  /** A small object read whole (retried), undefined when there is none. */
-  async read(key: string): Promise<Buffer | undefined> {
+  /** An object read as a stream by `consume`, never whole in memory; undefined when there is none. Retried whole:
+   *  a body that breaks off is read again from its start, by a new `consume`. */
+  async readWith<T>(key: string, consume: (body: Readable) => Promise<T>): Promise<T | undefined> {
     return this.#retrying(`get ${key}`, () => this.#timed('s3_get', async () => {
+      let body: Readable;
       try {
-        const answer = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-        return Buffer.from(await answer.Body!.transformToByteArray());
+        body = (await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))).Body as Readable;
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw error;
+      }
+      try {
+        return await consume(body);
+      } finally {
+        // A consumer that stopped early (a foreign object) leaves the rest unread: free the connection.
+        body.destroy();
       }
     }));
   }
@@ -343,7 +350,12 @@ export class S3Target {
   /** A small object written whole from memory, with its Content-MD5 (retried: the body can be sent again). */
   async write(key: string, body: Buffer, headers: ObjectHeaders): Promise<string> {
     const contentMd5 = createHash('md5').update(body).digest('base64');
-    return this.#retrying(`put ${key}`, async () => (await this.put(key, Readable.from([body]), body.length, headers, contentMd5)).etag);
+    return this.writeFrom(key, () => Readable.from([body]), body.length, headers, contentMd5);
+  }
+
+  /** An object of known length and Content-MD5 whose body `open` gives anew for every try (a file, a buffer): retried. */
+  async writeFrom(key: string, open: () => Readable, length: number, headers: ObjectHeaders, contentMd5: string): Promise<string> {
+    return this.#retrying(`put ${key}`, async () => (await this.put(key, open(), length, headers, contentMd5)).etag);
   }
 
   /** On a file-backed bucket an object and a "directory" of the same name cannot both exist: the name of the other

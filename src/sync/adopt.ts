@@ -5,7 +5,7 @@ import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import { LARGEST_COPY, type DestHead, type S3Target } from '../s3/target.ts';
 import { MD5_HEX, unquoteEtag } from '../md5.ts';
 import { META_LARGE_OBJECT, META_MD5, planHeaders, type PlannedHeaders } from './metadata.ts';
-import type { Known } from './ledger.ts';
+import type { Known } from './known.ts';
 import { statusOf } from '../retry.ts';
 
 /** An object of the source's size whose MD5 nothing tells (no md5chksum, an ETag that is not a plain MD5): only its

@@ -3,7 +3,7 @@ import type { Compare } from '../config.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
 import { MD5_HEX, VERSION_ETAG, md5FromBase64, unquoteEtag } from '../md5.ts';
-import type { Known } from './ledger.ts';
+import type { Known } from './known.ts';
 import { META_LARGE_OBJECT, META_MD5, META_SWIFT_ETAG } from './metadata.ts';
 
 const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';

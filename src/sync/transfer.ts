@@ -11,7 +11,7 @@ import { LARGEST_COPY, type ObjectHeaders, type S3Target, type UploadedPart } fr
 import { MD5_HEX, md5Base64 } from '../md5.ts';
 import type { Throttle } from './bandwidth.ts';
 import type { PartBuffers } from './buffers.ts';
-import type { Known } from './ledger.ts';
+import type { Known } from './known.ts';
 import { META_DELETE_AT, META_MD5, keptHeadersNote, planHeaders, type PlannedHeaders } from './metadata.ts';
 
 const MAX_PARTS = 10_000;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VERSION_ETAG } from '../../src/md5.ts';
 import { compareEmptyListed, compareHead, compareKnown, compareListed, dloEtagOf, knownFromHead, listsAsEmpty } from '../../src/sync/decide.ts';
-import type { Known } from '../../src/sync/ledger.ts';
+import type { Known } from '../../src/sync/known.ts';
 import type { SourceEntry } from '../../src/swift/source.ts';
 import type { DestEntry, DestHead } from '../../src/s3/target.ts';
 

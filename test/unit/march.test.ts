@@ -62,3 +62,26 @@ test('inUtf8Order holds back only names with astral characters, until a name wit
   for await (const item of inUtf8Order(spied())) order.push(`gave ${item.name}`);
   assert.deepEqual(order, ['read a', 'gave a', 'read a😀', 'read a｡', 'gave a｡', 'read b', 'gave a😀', 'gave b']);
 });
+
+test('inUtf8Order puts 200,000 held names with emoji in order in O(n log n) comparisons, then gives every one', async (t) => {
+  const alphabet = ['a', 'b', '\uE000', '\uFF61', '😀', '𝄞'];
+  const random = seededRandom(11);
+  const astral = new Set<string>();
+  while (astral.size < 200_000) {
+    const chars = ['scans/📷 '];
+    for (let length = 6 + Math.floor(random() * 6); length > 0; length--) chars.push(alphabet[Math.floor(random() * alphabet.length)]!);
+    astral.add(chars.join(''));
+  }
+  // As NooBaa lists them: UTF-16 order, then a plain name that passes them all ("0" follows "/").
+  const listed = [...astral].sort();
+  const utf8 = [...astral].sort(compareUtf8);
+  assert.notDeepEqual(listed, utf8, 'the two orders differ on these names');
+  let comparisons = 0;
+  const counted = (a: string, b: string) => { comparisons++; return compareUtf8(a, b); };
+  assert.deepEqual(await collect(inUtf8Order(listing([...listed, 'scans0']), counted)), [...utf8, 'scans0']);
+  // A binary heap: at most log2(n) comparisons to add a name, 2·log2(n) to take the least out, 1 more to release it.
+  const n = astral.size;
+  const bound = 3 * n * Math.log2(n) + n;
+  assert.ok(comparisons <= bound, `${comparisons} comparisons for ${n} held names: more than 3·n·log2(n) + n = ${Math.round(bound)}`);
+  t.diagnostic(`${comparisons} comparisons for ${n} held names (n·log2(n) = ${Math.round(n * Math.log2(n))}, bound ${Math.round(bound)})`);
+});
