@@ -192,16 +192,20 @@ export class S3Target {
     }
   }
 
-  /** One PUT with a wrong Content-MD5, not retried: true when refused with 400 (BadDigest). */
+  /** One PUT with a wrong Content-MD5 (retried only when it got no answer): true when refused with 400 (BadDigest). */
   async #refusesDigest(key: string, wrongMd5: string): Promise<boolean> {
-    try {
-      await this.put(key, Readable.from([PROBE_BODY]), PROBE_BODY.length, {}, wrongMd5);
-      return false;
-    } catch (error) {
-      if (statusOf(error) === 400) return true;
-      if (isTransient(error) && statusOf(error) !== 500) throw error;
-      return false;
-    }
+    // 400 (BadDigest) and 500 (an NSFS bucket that forces MD5 ETags) are answers, not failures to retry.
+    return this.#retrying(`probe ${key}`, async () => {
+      try {
+        await this.put(key, Readable.from([PROBE_BODY]), PROBE_BODY.length, {}, wrongMd5);
+        return false;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 400) return true;
+        if (status === 500 || !isTransient(error)) return false;
+        throw error;
+      }
+    });
   }
 
   async #namesBelow(dir: string): Promise<string[]> {

@@ -79,3 +79,13 @@ test('a NooBaa NSFS started with its Server header switched off (as ODF 4.20 run
   assert.equal(result.code, 0, result.stderr);
   assert.equal(profileLogged(result).kind, 'noobaa-nsfs');
 });
+
+testOnEachTarget('a probe request that fails for want of an answer (503, a reset) is tried again, and the kind still comes out right', async (_t, target) => {
+  const rules: FaultRule[] = [
+    { kinds: ['s3_probe_put'], pathIncludes: '/digest', fault: { kind: 'status', status: 503, code: 'SlowDown' }, every: 1, limit: 1 },
+    { kinds: ['s3_probe_put'], pathIncludes: '/etag', fault: { kind: 'reset-before-response' }, every: 1, limit: 1 },
+  ];
+  const { result } = await copyOnce(target, rules);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(profileLogged(result).kind, KIND[target.name]);
+});
