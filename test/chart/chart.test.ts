@@ -99,6 +99,26 @@ for (const version of helmVersions) {
       }
     });
 
+    test('the copier\'s V8 heap is 75 % of limits.memory in MiB, through NODE_OPTIONS, unless extraEnv sets it', async () => {
+      const cases: [string[], string | undefined][] = [
+        [['--set-string', 'job.resources.limits.memory=1Gi'], '--max-old-space-size=768'],
+        [['--set-string', 'job.resources.limits.memory=512Mi'], '--max-old-space-size=384'],
+        // 2G is 2,000,000,000 bytes: 1907 MiB, of which 75 % is 1430.
+        [['--set-string', 'job.resources.limits.memory=2G'], '--max-old-space-size=1430'],
+        [['--set', 'job.resources.limits.memory=1073741824'], '--max-old-space-size=768'],
+        [['--set', 'job.resources.limits=null'], undefined],
+        [['--set', 'job.resources=null'], undefined],
+        [['--set', 'copier.extraEnv[0].name=NODE_OPTIONS', '--set', 'copier.extraEnv[0].value=--max-old-space-size=300'], '--max-old-space-size=300'],
+      ];
+      const jobs = await Promise.all(cases.map(async ([args]) => one(await render(helm, [...valuesArgs('noobaa-default.yaml'), ...args]), 'Job')));
+      cases.forEach(([args, expected], i) => {
+        const job = jobs[i] as Manifest;
+        assert.equal(envValue(job, 'NODE_OPTIONS'), expected, args.join(' '));
+        const names = ((copierContainer(job)['env'] ?? []) as { name: string }[]).filter((e) => e.name === 'NODE_OPTIONS');
+        assert.ok(names.length <= 1, `${args.join(' ')}: NODE_OPTIONS set ${names.length} times`);
+      });
+    });
+
     test('every values file renders byte for byte what test/chart/golden/ holds (a refactor changes no output)', async () => {
       // A deliberate change to the output: UPDATE_GOLDEN=1 node --test test/chart/chart.test.ts, then review the diff.
       for (const file of valuesFiles) {

@@ -54,6 +54,26 @@ Quantities are multiplied as written ("250m" × 16 = 4 CPUs, "1Gi" × 16 = 16Gi)
 {{- end -}}
 {{- end }}
 
+{{/* A memory quantity in MiB, rounded down: "1Gi" → 1024, "2G" → 1907, 536870912 → 512; empty for a form it does not
+read. Every form values.schema.json lets through is read: bytes, a fraction, a binary or decimal unit, an exponent. */}}
+{{- define "swift-to-s3.memoryMiB" -}}
+{{- $q := . -}}
+{{- if kindIs "float64" $q }}{{ $q = int64 $q }}{{ end -}}
+{{- $q = toString $q -}}
+{{- if regexMatch "^[0-9]+(\\.[0-9]+)?([EPTGMK]i|[EPTGMk]|e[0-9]+)?$" $q -}}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $q -}}
+{{- $unit := trimPrefix $number $q -}}
+{{- $units := dict "" 1 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "Pi" 1125899906842624 "Ei" 1152921504606846976 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "P" 1000000000000000 "E" 1000000000000000000 -}}
+{{- $factor := 1.0 -}}
+{{- if hasPrefix "e" $unit -}}
+{{- range until (atoi (trimPrefix "e" $unit)) }}{{ $factor = mulf $factor 10 }}{{ end -}}
+{{- else -}}
+{{- $factor = index $units $unit -}}
+{{- end -}}
+{{- int64 (floor (divf (mulf (float64 $number) $factor) 1048576)) -}}
+{{- end -}}
+{{- end }}
+
 {{/* Totals of one kind of resources for n pods: "16 CPUs and 16Gi of limits.cpu and limits.memory"; empty when
 neither is set. Argument: (list requests-or-limits "requests"|"limits" n). */}}
 {{- define "swift-to-s3.resourceTotals" -}}
