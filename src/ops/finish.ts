@@ -14,11 +14,13 @@ export async function removeOwnState(config: Config, target: S3Target, log: Log)
   const folders = new Set([config.s3.prefix, ...config.swift.containers.map((container) => destinationPrefix(config, container))].map((prefix) => prefix + OWN_STATE_DIR));
   let removed = 0;
   for (const folder of folders) {
+    let here = 0;
     for await (const entry of target.list(folder, 'pages')) {
       await target.delete(folder + entry.name);
-      removed++;
+      here++;
     }
-    log.info({ folder, removed }, 'the copier\'s own state removed');
+    log.info({ folder, removed: here }, 'the copier\'s own state removed');
+    removed += here;
   }
   return removed;
 }
