@@ -1,16 +1,17 @@
 // The chart under GitOps and in a tenant's namespace: the example Application and AppProject, what a namespace
-// admin may create, Argo CD's exclusions, pruning of old runs, both tracking methods, and the catch-up CronJob.
+// admin may create, Argo CD's exclusions, pruning of old runs, both tracking methods, the catch-up CronJob, the
+// pinned chart release and the end of automated sync at cutover.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { releaseSelector } from '../../src/kube/jobs.ts';
 import { matchesSelector } from '../kube/fake-api.ts';
 import { chartDir, helmBinary, helmVersions, repoRoot, runHelm } from './helm.ts';
 import { validateManifest, type Manifest } from './k8s-validate.ts';
-import { copierJob, envValue, get, jobSpecOf, nameOf, ofKind, one, parseManifests, render, valuesArgs, valuesFiles } from './render.ts';
+import { copierContainer, copierJob, envValue, get, jobSpecOf, nameOf, ofKind, one, parseManifests, render, valuesArgs, valuesFiles } from './render.ts';
 
 /** Kinds the namespace `admin` and `edit` roles may create: Kubernetes' bootstrap policy
  *  (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go, ClusterRole "edit" via aggregate-to-edit: configmaps,
@@ -24,9 +25,26 @@ const ARGO_EXCLUDED = ['v1/Event', 'events.k8s.io/', 'metrics.k8s.io/', 'coordin
 
 const typeOf = (m: Manifest) => `${String(m['apiVersion'])}/${String(m['kind'])}`;
 
+/** The example Application (the tenant's) and AppProject (the Argo CD admin's), one file each. */
 async function exampleDocuments(): Promise<Manifest[]> {
-  const text = await readFile(join(repoRoot, 'helm', 'examples', 'argocd-application.yaml'), 'utf8');
-  return parseAllDocuments(text).map((document) => document.toJS() as Manifest);
+  const documents: Manifest[] = [];
+  for (const file of ['argocd-application.yaml', 'argocd-appproject.yaml']) {
+    const text = await readFile(join(repoRoot, 'helm', 'examples', file), 'utf8');
+    documents.push(...parseAllDocuments(text).map((document) => document.toJS() as Manifest));
+  }
+  return documents;
+}
+
+/** The example Application's values rendered as Argo CD would: helm template with them as a values file. */
+async function renderExample(helm: string, application: Manifest): Promise<Manifest[]> {
+  const file = join(await mkdtemp(join(tmpdir(), 'argo-values-')), 'values.json');
+  await writeFile(file, JSON.stringify(get(application, 'spec', 'source', 'helm', 'valuesObject')));
+  const release = String(get(application, 'spec', 'source', 'helm', 'releaseName'));
+  const namespace = String(get(application, 'spec', 'destination', 'namespace'));
+  const result = await runHelm(helm, ['template', release, chartDir, '--namespace', namespace, '-f', file]);
+  await rm(dirname(file), { recursive: true, force: true });
+  assert.equal(result.code, 0, result.stderr);
+  return parseManifests(result.stdout);
 }
 
 /** What Argo CD's label tracking does to a top-level object (controller/sync, SetAppInstanceLabel): the instance
@@ -78,12 +96,7 @@ for (const version of helmVersions) {
       assert.deepEqual(get(project, 'spec', 'clusterResourceWhitelist'), []);
       assert.equal(get(application, 'spec', 'source', 'path'), 'helm/swift-to-s3');
 
-      const file = join(await mkdtemp(join(tmpdir(), 'argo-values-')), 'values.json');
-      await writeFile(file, JSON.stringify(get(application, 'spec', 'source', 'helm', 'valuesObject')));
-      const result = await runHelm(helm, ['template', release, chartDir, '--namespace', namespace, '-f', file]);
-      await rm(dirname(file), { recursive: true, force: true });
-      assert.equal(result.code, 0, result.stderr);
-      const manifests = parseManifests(result.stdout);
+      const manifests = await renderExample(helm, application);
       for (const manifest of manifests) assert.deepEqual(validateManifest(manifest), []);
       assert.equal(ofKind(manifests, 'Secret').length, 0, 'no Secret in Git');
       const allowed = (get(project, 'spec', 'namespaceResourceWhitelist') as { group: string; kind: string }[]);
@@ -95,6 +108,33 @@ for (const version of helmVersions) {
       const job = one(manifests, 'Job');
       assert.deepEqual(get(job, 'spec', 'template', 'spec', 'hostAliases'), [{ ip: '192.0.2.10', hostnames: ['swift.cube.example.org'] }]);
       assert.ok(envValue(job, 'SWIFT_CA_FILE'));
+    });
+
+    test('the example Application pins a release of the chart, whose image it names, not a branch', async () => {
+      // A branch would bring upstream changes of the pod template to an immutable Job: auto-sync patches it, 422.
+      const application = (await exampleDocuments()).find((d) => d['kind'] === 'Application');
+      assert.ok(application);
+      const chart = parse(await readFile(join(chartDir, 'Chart.yaml'), 'utf8')) as { version: string; appVersion: string };
+      assert.equal(get(application, 'spec', 'source', 'targetRevision'), `v${chart.version}`, 'the release tag of this chart version');
+      const repository = get(application, 'spec', 'source', 'helm', 'valuesObject', 'image', 'repository');
+      assert.equal(typeof repository, 'string', 'the image is named: the chart default is not published for you');
+      const job = one(await renderExample(helm, application), 'Job');
+      assert.equal(copierContainer(job)['image'], `${String(repository)}:${chart.appVersion}`, "the pinned chart's own image");
+    });
+
+    test('the cutover ends automated sync before any Job is removed, and the example Application can be deleted without its objects', async () => {
+      const application = (await exampleDocuments()).find((d) => d['kind'] === 'Application');
+      assert.ok(application);
+      // Without resources-finalizer.argocd.argoproj.io, deleting an Application deletes none of its objects.
+      assert.equal(get(application, 'metadata', 'finalizers'), undefined);
+      const readme = await readFile(join(chartDir, 'README.md'), 'utf8');
+      const cutover = readme.slice(readme.indexOf('### Catch-up until cutover'), readme.indexOf('## Install with Argo CD'));
+      const endSync = cutover.search(/"path":"\/spec\/syncPolicy\/automated"/);
+      const deleteJobs = cutover.search(/oc delete job /);
+      assert.ok(endSync >= 0, 'a step turns automated sync off');
+      assert.ok(cutover.includes('oc delete application cube-files -n cube'), 'or deletes the Application');
+      assert.ok(deleteJobs > endSync, 'only then are the Jobs deleted');
+      assert.ok(cutover.search(/STORAGE_ENV=s3/) > endSync, 'and before CUBE writes to the bucket');
     });
 
     test('status and rerun find the Job and its pods under label tracking, annotation tracking and none', async () => {
