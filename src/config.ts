@@ -35,6 +35,7 @@ export interface Config {
   keyRules: Values['KEY_RULES'];
   bucketKind: Values['BUCKET_KIND'];
   resyncLedger: Values['RESYNC_LEDGER'];
+  trustLedgerHours: number;
   deleteExtraneous: boolean;
   dryRun: boolean;
   requestTimeoutMs: number;
@@ -69,7 +70,7 @@ function showBytes(size: number): string {
 }
 
 /** How a variable's text becomes its typed value (an envalid validator: its messages are what users read) and how
- *  --help and the README write a value. */
+ *  --help and docs/configuration.md write a value. */
 interface Kind<T> {
   // Methods, not function properties: their parameters are bivariant, so every Kind<T> is a Kind<unknown> in Variable.
   validator(spec: Spec<T>): ValidatorSpec<T>;
@@ -149,7 +150,7 @@ function overlappingContainers(entries: ContainerEntry[]): string | undefined {
 /** Which logins, and whether an S3 endpoint, the environment names (by presence alone): they decide what is required. */
 interface Given { v1: boolean; v3: boolean; token: boolean; endpoint: boolean }
 
-/** One variable: everything else (the envalid spec, --help, the README check, the boolean flags) is derived from it. */
+/** One variable: everything else (the envalid spec, --help, the check of docs/configuration.md, the boolean flags) is derived from it. */
 interface Variable<T = unknown> {
   kind: Kind<T>;
   desc: string;
@@ -164,7 +165,7 @@ interface Variable<T = unknown> {
   secret?: true;
 }
 
-/** Every variable the copier reads, in the order of --help and the README's table. */
+/** Every variable the copier reads, in the order of --help and the table in docs/configuration.md. */
 const VARIABLES = {
   SWIFT_AUTH_URL: { kind: url, required: (given) => given.v1 || (!given.v3 && !given.token), desc: 'Swift auth v1 URL (tempauth, docker-swift-onlyone)', example: 'http://swift.example.org:8080/auth/v1.0' },
   SWIFT_USER: { kind: text, required: (given) => given.v1, desc: 'Swift auth v1 user, account:user', example: 'chris:chris1234' },
@@ -204,6 +205,7 @@ const VARIABLES = {
   BUCKET_KIND: { kind: oneOf(['auto', 's3', 'noobaa-data', 'noobaa-nsfs']), default: 'auto', desc: 'what the bucket does with keys, Content-MD5, ETags and listings: auto (learned at start from its answers to a few small objects written and deleted under <prefix>.swift-to-s3/probe/; read-only commands look at listed ETags), or the kind itself: s3, noobaa-data (a default ObjectBucketClaim) or noobaa-nsfs (an NSFS bucket class)', example: 'auto' },
   KEY_RULES: { kind: oneOf(['auto', 's3', 'noobaa', 'nsfs']), default: 'auto', desc: 'which keys the bucket can store under their own name: auto (as the bucket showed, see BUCKET_KIND), noobaa (any NooBaa: no "_$folder$"), nsfs (file-backed NooBaa: also segments up to 255 bytes, no "./", "//", leading "/", trailing "/." or "/..", "/.folder" at the end, no object beside a directory of its name) or s3 (every key)', example: 'auto' },
   RESYNC_LEDGER: { kind: oneOf(['auto', 'off']), default: 'auto', desc: 'auto: on a target whose ETags name versions (NooBaa\'s file-backed buckets), keep per shard in the bucket the ETag each object got when copied (under <prefix>.swift-to-s3/ledger/), so a resync settles unchanged objects without a HEAD each; off: a HEAD each, as on any S3', example: 'auto' },
+  TRUST_LEDGER_HOURS: { kind: wholeNumber, default: 24, desc: 'with a resync ledger: for this many hours after a run that listed the bucket in full, a resync lists only Swift and marches it against the ledger (objects the ledger does not settle get a HEAD each; the bucket is not listed, so a change made to the bucket by others is seen at the next full listing, or by verify); 0: list the bucket on every run', example: '24' },
   DELETE_EXTRANEOUS: { kind: boolean, default: false, desc: 'delete destination objects of this shard that are not in Swift', example: 'false' },
   DRY_RUN: { kind: boolean, default: false, desc: 'list what would be copied and deleted, write nothing', example: 'false' },
   LIST_PAGE_SIZE: { kind: positiveInt(10_000), defaultText: 'the servers\' limits', desc: 'names per listing page on both sides (capped by the servers: Swift 10,000, S3 1,000)', example: '1000' },
@@ -230,7 +232,7 @@ type Values = {
 /** How the copier decides an object is already there (sync/decide.ts). */
 export type Compare = Values['COMPARE'];
 
-/** A variable as --help and the README show it. */
+/** A variable as --help and docs/configuration.md show it. */
 export interface VariableDoc {
   name: VariableName;
   /** The flag that mirrors it; a secret's flag is refused, to say it belongs in the environment. */
@@ -379,6 +381,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     keyRules: cleaned.KEY_RULES,
     bucketKind: cleaned.BUCKET_KIND,
     resyncLedger: cleaned.RESYNC_LEDGER,
+    trustLedgerHours: cleaned.TRUST_LEDGER_HOURS,
     deleteExtraneous: cleaned.DELETE_EXTRANEOUS,
     dryRun: cleaned.DRY_RUN,
     requestTimeoutMs: cleaned.REQUEST_TIMEOUT * 1000,

@@ -1,5 +1,6 @@
 // Counters of one run: requests by operation, retries by cause, objects and bytes by outcome.
 import type { OutageCounts, Side } from '../outage.ts';
+import { processMemory } from './memory.ts';
 import { ShardTotals } from './totals.ts';
 
 export type Operation =
@@ -12,11 +13,14 @@ export type Operation =
 export interface ObjectProblem { key: string; reason: string }
 
 /** The resync ledger of a run (NooBaa): objects it knew at the start, settled from the listings without a HEAD,
- *  learned this run (written, or proven by a HEAD), and how many times a ledger was written. */
-export interface LedgerCounts { known: number; settled: number; learned: number; written: number }
+ *  learned this run (written, or proven by a HEAD), how many times a ledger was written, and for how many containers
+ *  it stood in for the bucket's listing (TRUST_LEDGER_HOURS). */
+export interface LedgerCounts { known: number; settled: number; learned: number; written: number; trusted: number }
 
 export class Stats {
   readonly startedAt = Date.now();
+  /** The process's peak heap and RSS, sampled from the first run's start. */
+  readonly memory = processMemory.start();
   listed = 0;
   inShard = 0;
   toCopy = 0;
@@ -39,6 +43,8 @@ export class Stats {
   readonly outages: Record<Side, OutageCounts> = { swift: { count: 0, seconds: 0 }, s3: { count: 0, seconds: 0 } };
   /** Objects being copied or checked now: named when an outage outlasts OUTAGE_WAIT and ends the run. */
   readonly unfinished = new Set<string>();
+  /** Seconds spent waiting for each side's listing (a ledger standing in for the bucket's counts as S3). */
+  readonly listingSeconds = { swift: 0, s3: 0 };
   /** Set when the run keeps a resync ledger. */
   ledger: LedgerCounts | undefined;
   /** The shard's totals (estimated until the listings end) and what is done of them. */

@@ -1,5 +1,6 @@
 // The end of a run: the counts, problems and requests of a shard, for the log and for Kubernetes' termination message.
 import type { OutageCounts, Side } from '../outage.ts';
+import type { MemoryPeaks } from './memory.ts';
 import type { Stats, ObjectProblem, LedgerCounts } from './stats.ts';
 
 export interface Summary {
@@ -30,6 +31,10 @@ export interface Summary {
   expected?: { objects: number; bytes: number };
   /** The resync ledger's counts, when the run kept one (NooBaa). */
   ledger?: LedgerCounts;
+  /** Seconds spent waiting for each side's listing. */
+  listingSeconds?: { swift: number; s3: number };
+  /** The process's peak heap and RSS (sampled every second). */
+  memory?: MemoryPeaks;
   dryRun?: boolean;
   interrupted?: boolean;
   requests: Record<string, number>;
@@ -65,6 +70,8 @@ export function summarize(stats: Stats, shard: { index: number; count: number },
     totals: { ...totals.total, exact: totals.exact },
     ...(totals.expected ? { expected: totals.expected } : {}),
     ...(stats.ledger ? { ledger: { ...stats.ledger } } : {}),
+    listingSeconds: { swift: Math.round(stats.listingSeconds.swift * 10) / 10, s3: Math.round(stats.listingSeconds.s3 * 10) / 10 },
+    memory: stats.memory.peaks(),
     ...(flags.dryRun ? { dryRun: true, toCopy: stats.toCopy, bytesToCopy: stats.bytesToCopy } : {}),
     ...(flags.interrupted ? { interrupted: true } : {}),
     requests: Object.fromEntries([...stats.requests].sort(([a], [b]) => a.localeCompare(b))),

@@ -31,8 +31,9 @@ function tolerance(expected: number): number {
 }
 
 /** The listing of `container` gave `listed` names: fewer than the container's own count (the smaller of the count at
- *  start and now, so objects deleted during the run do not count against it), less a margin, is a short listing. */
-async function listingLooksShort(ctx: DeletionContext, container: string, listed: number): Promise<number | undefined> {
+ *  start and now, so objects deleted during the run do not count against it), less a margin, is a short listing.
+ *  The count it expected then, else undefined. */
+export async function listingLooksShort(ctx: DeletionContext, container: string, listed: number): Promise<number | undefined> {
   const atStart = ctx.source.containerCounts(container)?.objects;
   // A HEAD that fails after its retries leaves the count at start to judge by (the deletions' own requests will
   // meet the same trouble and be reported by object).
@@ -46,10 +47,11 @@ async function listingLooksShort(ctx: DeletionContext, container: string, listed
   return listed < expected - tolerance(expected) ? expected : undefined;
 }
 
-/** Deletes those of `extraneous` that are proven gone from Swift; none when the listing was short. */
-export async function deleteExtraneous(ctx: DeletionContext, container: string, listed: number, extraneous: readonly Extraneous[]): Promise<void> {
+/** Deletes those of `extraneous` that are proven gone from Swift; none when the listing was short (`short`: what
+ *  listingLooksShort answered, when the caller asked it already). */
+export async function deleteExtraneous(ctx: DeletionContext, container: string, listed: number, extraneous: readonly Extraneous[], short?: { expected: number | undefined }): Promise<void> {
   if (extraneous.length === 0) return;
-  const expected = await listingLooksShort(ctx, container, listed);
+  const expected = short ? short.expected : await listingLooksShort(ctx, container, listed);
   if (expected !== undefined) {
     ctx.stats.extraneous += extraneous.length;
     ctx.stats.notes.push({ key: '', reason: `no deletion in container "${container}": its listing gave ${listed} names, but the container counts ${expected}; the listing may be incomplete (a lagging replica, a proxy cutting pages), so ${extraneous.length} keys not in it were kept` });

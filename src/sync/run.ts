@@ -1,24 +1,26 @@
-// One shard: list both sides, march them, decide per object, run the copies with bounded concurrency.
+// One shard: for each container, list both sides (or Swift and the resync ledger), march them, decide per object,
+// and hand the work to a pool of bounded concurrency; then the deletions, and the ledgers written.
 import type { Config } from '../config.ts';
-import { FatalError, messageOf } from '../errors.ts';
 import { retryPolicyOf, type OutageGate } from '../retry.ts';
 import type { Log } from '../log.ts';
 import type { Stats } from '../report/stats.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, S3Target } from '../s3/target.ts';
+import { storedForm, type KeyRules } from '../s3/keyrules.ts';
 import { Bandwidth } from './bandwidth.ts';
 import { PartBuffers } from './buffers.ts';
-import { keyProblem, storedForm, type KeyRules } from '../s3/keyrules.ts';
-import { adoptIfEqual, needsByteProof } from './adopt.ts';
-import { compareListed, isInPlace, knownFromHead } from './decide.ts';
-import { RunLedgers } from './ledger.ts';
-import { isOwnState } from './own-state.ts';
-import { deleteExtraneous, type DeletionContext, type Extraneous } from './deletion.ts';
-import { findSegmentReferences } from './segments.ts';
-import { march } from './march.ts';
-import { inShard, isInShard } from './shard.ts';
+import { compareListed } from './decide.ts';
+import { deleteExtraneous, listingLooksShort, type DeletionContext, type Extraneous } from './deletion.ts';
 import { destinationPrefix } from './layout.ts';
-import { copyObject, reportPlanned, type TransferContext } from './transfer.ts';
+import type { Ledger } from './ledger.ts';
+import { march, type MarchStep } from './march.ts';
+import { ObjectWork } from './objects.ts';
+import { isOwnState } from './own-state.ts';
+import { Pool } from './pool.ts';
+import { RunLedgers } from './run-ledgers.ts';
+import { findSegmentReferences, type SegmentReferences } from './segments.ts';
+import { inShard, isInShard } from './shard.ts';
+import type { TransferContext } from './transfer.ts';
 
 export interface RunOptions {
   config: Config;
@@ -38,34 +40,163 @@ export interface RunResult {
   interrupted: boolean;
 }
 
-/** A pool that runs at most `limit` tasks at once; `add` waits for a free slot, so listing never runs far ahead. */
-class Pool {
-  readonly #limit: number;
-  readonly #running = new Set<Promise<void>>();
-  #failure: { error: unknown } | undefined;
-  constructor(limit: number) { this.#limit = limit; }
-  async add(task: () => Promise<void>): Promise<void> {
-    while (this.#running.size >= this.#limit) await Promise.race(this.#running);
-    this.#throwIfFailed();
-    const running: Promise<void> = task()
-      .catch((error: unknown) => { this.#failure ??= { error }; })
-      .finally(() => this.#running.delete(running));
-    this.#running.add(running);
-  }
-  async drain(): Promise<void> {
-    while (this.#running.size > 0) await Promise.race(this.#running);
-    this.#throwIfFailed();
-  }
-  /** A task's error that is not about one object (a FatalError) ends the shard. */
-  #throwIfFailed(): void {
-    if (this.#failure) throw this.#failure.error;
-  }
-}
-
-
 /** What the whole source listing of a container showed (all shards): how many names, and the names whose stored form
  *  on the target is another key, so that DELETE_EXTRANEOUS never deletes the stored form of a source name. */
 interface ListingSeen { names: number; aliases: Set<string> }
+
+/** What a shard's containers share: the options, the pool and its object work, the segments, the ledgers. */
+interface Shard extends RunOptions {
+  keyRules: KeyRules;
+  pool: Pool;
+  work: ObjectWork;
+  segments: SegmentReferences;
+  ledgers: RunLedgers | undefined;
+}
+
+export async function runShard(options: RunOptions): Promise<RunResult> {
+  const shard = await prepare(options);
+  let interrupted = false;
+  try {
+    for (const container of options.config.swift.containers) {
+      interrupted = await copyContainer(shard, container);
+      if (interrupted) break;
+    }
+  } finally {
+    // Also after SIGTERM: what this run learned is kept for the next.
+    await shard.pool.drain().finally(() => shard.ledgers?.close());
+  }
+  return { interrupted };
+}
+
+/** The shard's pool, its transfers' context, the segments of large objects, and the ledgers where they apply. */
+async function prepare(options: RunOptions): Promise<Shard> {
+  const { config, source, target, stats, log } = options;
+  const keyRules = target.keyRules(config.keyRules);
+  // One pool for checks and copies; a check that finds a difference copies inside the slot it holds, so no task
+  // ever waits for a slot of its own pool.
+  const pool = new Pool(config.transfers);
+  const work = new ObjectWork({ config, source, target, stats, log, keyRules, pool, transfer: transferContext(options, keyRules) });
+  for (const container of config.swift.containers) stats.totals.expect(container, source.containerCounts(container), config.shard.count);
+  const segments = await findSegmentReferences(source, config.swift.containers);
+  if (segments.count > 0) log.info({ references: segments.count }, 'segments of large objects in other copied containers arrive assembled: they are accounted for, not copied again');
+  return { ...options, keyRules, pool, work, segments, ledgers: runLedgers(options, keyRules) };
+}
+
+function transferContext({ config, source, target, stats, log, outage, openUploads }: RunOptions, keyRules: KeyRules): TransferContext {
+  return {
+    source, target, stats, log, retry: retryPolicyOf(config), keyRules, ...(outage ? { outage } : {}),
+    multipartThreshold: config.multipartThreshold,
+    partSize: config.partSize,
+    partConcurrency: config.partConcurrency,
+    bandwidth: new Bandwidth(config.bwlimit),
+    buffers: new PartBuffers(config.bufferBudget),
+    openUploads,
+  };
+}
+
+/** Where a listed ETag names one version (NooBaa), what the copier wrote or proved settles a resync without HEADs. */
+function runLedgers({ config, source, target, stats, log }: RunOptions, keyRules: KeyRules): RunLedgers | undefined {
+  if (config.resyncLedger !== 'auto' || config.compare !== 'checksum' || !target.etagsNameVersions()) return undefined;
+  stats.ledger = { known: 0, settled: 0, learned: 0, written: 0, trusted: 0 };
+  return new RunLedgers({ target, source, log, keyRules, shard: config.shard, dryRun: config.dryRun, counts: stats.ledger, trustHours: config.trustLedgerHours });
+}
+
+/** One container: its march to the end (or to SIGTERM), then its deletions. True when interrupted. */
+async function copyContainer(shard: Shard, container: string): Promise<boolean> {
+  const { config, target, stats, log, stopping } = shard;
+  const prefix = destinationPrefix(config, container);
+  if (!config.dryRun) await abortStaleUploads(target, prefix, container, config, log);
+  const ledger = await shard.ledgers?.open(container, prefix);
+  const listingStarted = performance.now();
+  const seen: ListingSeen = { names: 0, aliases: new Set() };
+  const extraneous: Extraneous[] = [];
+  const { sources, destinations, bucketListed } = listingsOf(shard, container, prefix, ledger, seen);
+  let interrupted = false;
+  for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
+    if (stopping.aborted) { interrupted = true; break; }
+    await takeStep(shard, step, { container, prefix, ledger, bucketListed, extraneous });
+  }
+  if (!interrupted) {
+    stats.totals.listingDone(container);
+    const short = ledger ? await settleLedger(shard, container, ledger, seen) : undefined;
+    await deleteGone(shard, container, seen, extraneous, short);
+  }
+  // The listings advance only as fast as the pool takes work, so on a first copy this is close to the copy's end.
+  log.info({ container, listed: stats.listed, inShard: stats.inShard, bucketListed, seconds: Math.round(performance.now() - listingStarted) / 1000 }, 'listing done');
+  return interrupted;
+}
+
+/** The shard's part of the Swift listing, and of the bucket's, or the ledger standing in for the bucket's. */
+function listingsOf(shard: Shard, container: string, prefix: string, ledger: Ledger | undefined, seen: ListingSeen) {
+  const { config, source, target, stats, keyRules, log } = shard;
+  const sources = timed(inShard(noting(source.list(container), prefix, keyRules, seen), container, config, stats), stats.listingSeconds, 'swift');
+  if (ledger?.canStandForBucket) {
+    stats.ledger!.trusted++;
+    log.info({ container, trustLedgerHours: config.trustLedgerHours }, 'the bucket was listed in full within TRUST_LEDGER_HOURS: this run marches Swift against the resync ledger, and asks a HEAD for what the ledger does not settle');
+    return { sources, destinations: timed(ledger.asListing(), stats.listingSeconds, 's3'), bucketListed: false };
+  }
+  return { sources, destinations: timed(inShard(target.list(prefix), container, config), stats.listingSeconds, 's3'), bucketListed: true };
+}
+
+interface ContainerRun { container: string; prefix: string; ledger: Ledger | undefined; bucketListed: boolean; extraneous: Extraneous[] }
+
+/** One step of the march: an object to copy, to check, settled by the listings, or a key Swift does not have. */
+async function takeStep(shard: Shard, step: MarchStep<SourceEntry, DestEntry>, run: ContainerRun): Promise<void> {
+  const { config, stats, work, segments } = shard;
+  const { container, prefix, ledger } = run;
+  if (step.kind === 'destination-only') return noteExtraneous(shard, step.destination, run);
+  const entry = step.source;
+  const object = () => ({ entry, key: prefix + entry.name, prefix, slot: ledger?.slot(entry.name) });
+  if (segments.has(container, entry.name)) {
+    stats.segments++;
+    stats.totals.settled(entry.bytes);
+  } else if (step.kind === 'source-only') {
+    // Without the bucket's listing the key may be there all the same: its HEAD says.
+    await (run.bucketListed ? work.copy(object()) : work.checkThenCopy(object()));
+  } else {
+    const verdict = compareListed(entry, step.destination, config.compare);
+    if (verdict === 'equal') settledUnchanged(stats, entry);
+    else if (verdict === 'differ') await work.copy(object());
+    else if (await ledger?.settle(entry, step.destination)) settledUnchanged(stats, entry);
+    else await work.checkThenCopy(object());
+  }
+}
+
+function settledUnchanged(stats: Stats, entry: SourceEntry): void {
+  stats.unchanged++;
+  stats.totals.settled(entry.bytes);
+}
+
+function noteExtraneous({ config, stats }: Shard, destination: DestEntry, { prefix, extraneous }: ContainerRun): void {
+  // A ledger or a probe: not an object of the container, never extraneous.
+  if (isOwnState(destination.name)) return;
+  // Deleted once the whole source listing is known: a key may be the stored form of a name listed later.
+  if (config.deleteExtraneous) extraneous.push({ key: prefix + destination.name, name: destination.name });
+  else stats.extraneous++;
+}
+
+/** The listing went through: the ledger may drop what it did not meet, unless the listing gave fewer names than the
+ *  container counts (a lagging replica, a proxy cutting pages): then it keeps them, as after an interrupted run. */
+async function settleLedger(shard: Shard, container: string, ledger: Ledger, seen: ListingSeen): Promise<{ expected: number | undefined }> {
+  const expected = await listingLooksShort(deletionContext(shard), container, seen.names);
+  if (expected === undefined) ledger.listingDone();
+  else shard.log.warn({ container, listed: seen.names, counted: expected }, 'the listing gave fewer names than the container counts: the resync ledger keeps the entries it did not meet');
+  return { expected };
+}
+
+function deletionContext(shard: Shard): DeletionContext {
+  return { ...shard, fail: shard.work.fail, schedule: (task) => shard.pool.add(task) };
+}
+
+/** DELETE_EXTRANEOUS, once the whole listing went through: never the stored form of another Swift name. */
+async function deleteGone(shard: Shard, container: string, seen: ListingSeen, extraneous: Extraneous[], short: { expected: number | undefined } | undefined): Promise<void> {
+  const { stats, log } = shard;
+  for (const { key } of extraneous.filter(({ key }) => seen.aliases.has(key))) {
+    stats.extraneous++;
+    log.warn({ key }, 'not deleted: it is the stored form of another Swift name on this bucket');
+  }
+  await deleteExtraneous(deletionContext(shard), container, seen.names, extraneous.filter(({ key }) => !seen.aliases.has(key)), short);
+}
 
 async function* noting<T extends { name: string }>(items: AsyncIterable<T>, prefix: string, rules: KeyRules, seen: ListingSeen): AsyncGenerator<T> {
   for await (const item of items) {
@@ -76,190 +207,20 @@ async function* noting<T extends { name: string }>(items: AsyncIterable<T>, pref
   }
 }
 
-type Settled = 'unchanged' | 'adopted' | 'differs';
-
-export async function runShard({ config, source, target, stats, log, stopping, openUploads, outage }: RunOptions): Promise<RunResult> {
-  const retry = retryPolicyOf(config);
-  const keyRules = target.keyRules(config.keyRules);
-  const ctx: TransferContext = {
-    source, target, stats, log, retry, keyRules, ...(outage ? { outage } : {}),
-    multipartThreshold: config.multipartThreshold,
-    partSize: config.partSize,
-    partConcurrency: config.partConcurrency,
-    bandwidth: new Bandwidth(config.bwlimit),
-    buffers: new PartBuffers(config.bufferBudget),
-    openUploads,
-  };
-  // One pool for checks and copies; a check that finds a difference copies inside the slot it holds, so no task
-  // ever waits for a slot of its own pool.
-  const pool = new Pool(config.transfers);
-  const copy = config.swift.containers;
-  for (const container of copy) stats.totals.expect(container, source.containerCounts(container), config.shard.count);
-  const segments = await findSegmentReferences(source, copy);
-  if (segments.count > 0) log.info({ references: segments.count }, 'segments of large objects in other copied containers arrive assembled: they are accounted for, not copied again');
-  // Where a listed ETag names one version (NooBaa), what the copier wrote or proved settles a resync without HEADs.
-  const ledgers = config.resyncLedger === 'auto' && config.compare === 'checksum' && target.etagsNameVersions()
-    ? new RunLedgers({ target, source, log, keyRules, shard: config.shard, dryRun: config.dryRun, counts: (stats.ledger = { known: 0, settled: 0, learned: 0, written: 0 }) })
-    : undefined;
-
-  const fail = (key: string, error: unknown) => {
-    stats.failed++;
-    const reason = messageOf(error);
-    stats.failures.push({ key, reason });
-    log.error({ key, err: reason }, 'object failed');
-  };
-
-  /** A key the target cannot store under its own name fails at once: no Swift read, no retries. */
-  const refuseUnstorable = async (entry: SourceEntry, key: string, prefix: string): Promise<boolean> => {
-    const problem = keyProblem(keyRules, key);
-    if (!problem) return false;
-    const stored = storedForm(keyRules, key);
-    const twin = stored !== key && stored.startsWith(prefix) && stored.length > prefix.length
-      ? await source.head(entry.container, stored.slice(prefix.length)).catch(() => undefined) : undefined;
-    if (twin) {
-      fail(key, `${problem}, which is also the key of the Swift object "${stored.slice(prefix.length)}": the two cannot both be kept`);
-      stats.notes.push({ key: stored, reason: `Swift also has "${key.slice(prefix.length)}", which the bucket would store under this same key; that one was not copied` });
-    } else {
-      fail(key, problem);
+/** The items of a listing, the time spent waiting for each added to `seconds[side]`. */
+async function* timed<T>(items: AsyncIterable<T>, seconds: Record<'swift' | 's3', number>, side: 'swift' | 's3'): AsyncGenerator<T> {
+  const iterator = items[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const asked = performance.now();
+      const next = await iterator.next();
+      seconds[side] += (performance.now() - asked) / 1000;
+      if (next.done) return;
+      yield next.value;
     }
-    return true;
-  };
-
-  /** Copies an object and settles it in the totals, with the size it had when copied (a DLO lists as 0 bytes). */
-  const copyNow = async (entry: SourceEntry, key: string, prefix: string): Promise<void> => {
-    let copied: number | undefined;
-    try {
-      copied = await copyOrRefuse(entry, key, prefix);
-    } finally {
-      stats.totals.settled(entry.bytes, copied);
-    }
-  };
-
-  /** The bytes copied, or undefined when the object was refused, skipped or failed (or in a dry run). */
-  const copyOrRefuse = async (entry: SourceEntry, key: string, prefix: string): Promise<number | undefined> => {
-    if (await refuseUnstorable(entry, key, prefix)) return;
-    stats.toCopy++;
-    stats.bytesToCopy += entry.bytes;
-    if (config.dryRun) { log.info({ key, bytes: entry.bytes }, 'would copy'); return; }
-    stats.inFlight++;
-    try {
-      const outcome = await copyObject(ctx, entry, key);
-      if (outcome.kind === 'copied') {
-        stats.copied++;
-        stats.bytesCopied += outcome.bytes;
-        if (outcome.written) ledgers?.of(entry.container)?.learn(entry.name, outcome.written);
-        log.debug({ key, bytes: outcome.bytes }, 'copied');
-        return outcome.bytes;
-      } else {
-        stats.skipped++;
-        stats.skips.push({ key, reason: outcome.reason });
-        log.warn({ key, reason: outcome.reason }, 'object skipped');
-      }
-    } catch (error) {
-      if (error instanceof FatalError) throw error;
-      fail(key, error);
-    } finally {
-      stats.inFlight--;
-    }
-  };
-
-  /** The "needs-head" verdict settled: the destination's HEAD, then (TAKEOVER=hash) its bytes. */
-  const settle = async (entry: SourceEntry, key: string): Promise<Settled> => {
-    const head = await target.head(key);
-    if (!head) return 'differs';
-    if (await isInPlace(source, target, entry, key, config.compare, head)) {
-      const known = knownFromHead(entry, head);
-      if (known) ledgers?.of(entry.container)?.learn(entry.name, known);
-      return 'unchanged';
-    }
-    if (config.takeover !== 'hash' || config.compare !== 'checksum' || config.dryRun || !needsByteProof(entry, head)) return 'differs';
-    const adoption = await adoptIfEqual(source, target, entry, key);
-    if (adoption.kind !== 'adopted') return 'differs';
-    ledgers?.of(entry.container)?.learn(entry.name, adoption.written);
-    reportPlanned(ctx, key, adoption.planned);
-    log.debug({ key }, 'adopted: the stored bytes are the source\'s');
-    return 'adopted';
-  };
-
-  /** A task for one object, which is named among the unfinished while it runs (an outage past OUTAGE_WAIT names them). */
-  const forObject = (key: string, task: () => Promise<void>) => pool.add(async () => {
-    stats.unfinished.add(key);
-    await task();
-    // A task that ends the run (an outage past OUTAGE_WAIT) leaves its object named as unfinished.
-    stats.unfinished.delete(key);
-  });
-
-  const copyOne = (entry: SourceEntry, key: string, prefix: string) => forObject(key, () => copyNow(entry, key, prefix));
-
-  const checkThenCopy = (entry: SourceEntry, destination: DestEntry, key: string, prefix: string) => forObject(key, async () => {
-    let settled: Settled;
-    try {
-      settled = await settle(entry, key);
-    } catch (error) {
-      if (error instanceof FatalError) throw error;
-      fail(key, error);
-      stats.totals.settled(entry.bytes);
-      return;
-    }
-    if (settled === 'unchanged') { stats.unchanged++; stats.totals.settled(entry.bytes); return; }
-    if (settled === 'adopted') { stats.adopted++; stats.totals.settled(entry.bytes); return; }
-    log.debug({ key, destination }, 'destination differs');
-    await copyNow(entry, key, prefix);
-  });
-
-  const deletions: DeletionContext = { config, source, target, stats, log, fail, schedule: (task) => pool.add(task) };
-
-  let interrupted = false;
-  for (const container of copy) {
-    const prefix = destinationPrefix(config, container);
-    if (!config.dryRun) await abortStaleUploads(target, prefix, container, config, log);
-    const ledger = await ledgers?.open(container, prefix);
-    const listingStarted = performance.now();
-    const seen: ListingSeen = { names: 0, aliases: new Set() };
-    const extraneous: Extraneous[] = [];
-    const sources = inShard(noting(source.list(container), prefix, keyRules, seen), container, config, stats);
-    const destinations = inShard(target.list(prefix), container, config);
-    for await (const step of march<SourceEntry, DestEntry>(sources, destinations)) {
-      if (stopping.aborted) { interrupted = true; break; }
-      if (step.kind !== 'destination-only' && segments.has(container, step.source.name)) {
-        stats.segments++;
-        stats.totals.settled(step.source.bytes);
-      } else if (step.kind === 'source-only') {
-        await copyOne(step.source, prefix + step.source.name, prefix);
-      } else if (step.kind === 'both') {
-        const verdict = compareListed(step.source, step.destination, config.compare);
-        if (verdict === 'equal') { stats.unchanged++; stats.totals.settled(step.source.bytes); }
-        else if (verdict === 'differ') await copyOne(step.source, prefix + step.source.name, prefix);
-        else if (ledger?.settle(step.source, step.destination)) { stats.unchanged++; stats.totals.settled(step.source.bytes); }
-        else await checkThenCopy(step.source, step.destination, prefix + step.source.name, prefix);
-      } else if (isOwnState(step.destination.name)) {
-        // A ledger or a probe: not an object of the container, never extraneous.
-      } else if (config.deleteExtraneous) {
-        // Deleted once the whole source listing is known: a key may be the stored form of a name listed later.
-        extraneous.push({ key: prefix + step.destination.name, name: step.destination.name });
-      } else {
-        stats.extraneous++;
-      }
-    }
-    if (!interrupted) {
-      stats.totals.listingDone(container);
-      ledger?.listingDone();
-    }
-    if (!interrupted) {
-      const aliases = extraneous.filter(({ key }) => seen.aliases.has(key));
-      for (const { key } of aliases) {
-        stats.extraneous++;
-        log.warn({ key }, 'not deleted: it is the stored form of another Swift name on this bucket');
-      }
-      await deleteExtraneous(deletions, container, seen.names, extraneous.filter(({ key }) => !seen.aliases.has(key)));
-    }
-    // The listings advance only as fast as the pool takes work, so on a first copy this is close to the copy's end.
-    log.info({ container, listed: stats.listed, inShard: stats.inShard, seconds: Math.round(performance.now() - listingStarted) / 1000 }, 'listing done');
-    if (interrupted) break;
+  } finally {
+    await iterator.return?.();
   }
-  // Also after SIGTERM: what this run learned is kept for the next.
-  await pool.drain().finally(() => ledgers?.close());
-  return { interrupted };
 }
 
 /** Aborts multipart uploads of this shard left open by an earlier run that was killed. */

@@ -1,13 +1,12 @@
 // The Helm chart, rendered by real Helm 3 and Helm 4: lint, Kubernetes API schemas, the values schema's refusals,
 // deterministic output, restricted-v2, sharding and the credentials contract.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { parse } from 'yaml';
 import { chartDir, helmBinary, helmVersions, repoRoot, runHelm, template } from './helm.ts';
 import { validateManifest, type Manifest } from './k8s-validate.ts';
+import { renderNotes } from './notes.ts';
 import {
   copierContainer, copierJob, envOf, envValue, get, jobSpecOf, nameOf, ofKind, one, parseManifests, render, renderText,
   valuesArgs, valuesFiles, type ValuesFile,
@@ -80,6 +79,7 @@ for (const version of helmVersions) {
         '--set', 'swift.ca.configMapName=vm-ca', '--set', 'swift.ca.key=proxy.pem', '--set', 'job.keepOldRuns=false',
         '--set', 'bucket.ca.source=configMap', '--set', 'bucket.ca.configMapName=my-ca', '--set', 'bucket.ca.key=ca.pem',
         '--set', 'job.resources=null', '--set', 'shards.parallelism=2', '--set', 'copier.bwlimit=50MiB', '--set', 'copier.transfers=4',
+        '--set', 'copier.trustLedgerHours=0',
       ]);
       for (const manifest of manifests) assert.deepEqual(validateManifest(manifest), []);
       const job = one(manifests, 'Job');
@@ -91,6 +91,7 @@ for (const version of helmVersions) {
       assert.equal(envValue(job, 'EXTRA'), '1');
       assert.equal(envValue(job, 'BWLIMIT'), '50MiB');
       assert.equal(envValue(job, 'TRANSFERS'), '4');
+      assert.equal(envValue(job, 'TRUST_LEDGER_HOURS'), '0', 'a zero is a value, not an unset one');
       assert.equal(envValue(job, 'SWIFT_CA_FILE'), '/etc/swift-to-s3/swift-ca/proxy.pem');
       assert.ok(JSON.stringify(one(manifests, 'NetworkPolicy')).includes('2001:db8::10/128'));
       const annotations = get(job, 'metadata', 'annotations') as Record<string, string>;
@@ -192,6 +193,7 @@ for (const version of helmVersions) {
       assert.equal(envValue(job, 'COMPARE'), 'size');
       assert.equal(envOf(job).has('S3_CA_FILE'), false);
       assert.equal(envOf(job).has('PART_CONCURRENCY'), false, 'unset tunables leave the copier its defaults');
+      assert.equal(envOf(job).has('TRUST_LEDGER_HOURS'), false);
     });
 
     test('pods reach Swift by its URL: no Service, EndpointSlice or Route, and the NetworkPolicy allows its address and URL port', () => {
@@ -455,20 +457,4 @@ for (const version of helmVersions) {
       assert.match(none, /no resources: the namespace's LimitRange defaults apply/);
     });
   });
-}
-
-/** NOTES.txt as helm install would print it: helm install --dry-run may still ask a cluster (Helm 3), so render it
- *  through tpl in a copy of the chart. */
-async function renderNotes(helm: string, args: readonly string[]): Promise<string> {
-  const copy = join(await mkdtemp(join(tmpdir(), 'notes-chart-')), 'swift-to-s3');
-  try {
-    await cp(chartDir, copy, { recursive: true });
-    await cp(join(chartDir, 'templates', 'NOTES.txt'), join(copy, 'notes.txt'));
-    await writeFile(join(copy, 'templates', 'notes-as-configmap.yaml'), 'notes: {{ tpl (.Files.Get "notes.txt") . | quote }}\n');
-    const result = await runHelm(helm, ['template', 'cube-files', copy, '--namespace', 'cube', '--show-only', 'templates/notes-as-configmap.yaml', ...args]);
-    assert.equal(result.code, 0, result.stderr);
-    return String((parse(result.stdout) as { notes: string }).notes);
-  } finally {
-    await rm(dirname(copy), { recursive: true, force: true });
-  }
 }

@@ -1,5 +1,6 @@
-// The resync ledger on NooBaa: an unchanged resync settled from the listings alone, and every way a changed object,
-// a lost, corrupt or foreign ledger, a new shard count or a Swift name like the ledger's goes the safe way.
+// The resync ledger on NooBaa: an unchanged resync settled from the listings alone (or, within TRUST_LEDGER_HOURS of
+// a full listing, from Swift's listing and the ledger), and every way a changed object, a lost, corrupt or foreign
+// ledger, a new shard count or a Swift name like the ledger's goes the safe way.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -17,7 +18,7 @@ const bodyOf = (i: number, version = 1) => Buffer.alloc(2000 + i * 37, `v${versi
 const ledgerOf = (container: string, shard = 0, shardCount = 1) => ledgerName({ container, shard, shardCount });
 const md5 = (body: Buffer) => createHash('md5').update(body).digest('hex');
 
-interface LedgerSummary { known: number; settled: number; learned: number; written: number }
+interface LedgerSummary { known: number; settled: number; learned: number; written: number; trusted: number }
 const ledgerCounts = (result: CliResult) => summaryOf(result).ledger as LedgerSummary | undefined;
 
 /** A container of COUNT small objects (and one multipart-sized one when asked), copied once into a fresh bucket. */
@@ -57,7 +58,8 @@ testOnEachTarget('a resync of unchanged data moves no bytes; on NooBaa the ledge
     assert.equal(proxy.count('s3_object_head'), 0, 'no HEAD: every listed ETag is the one the copier wrote (the multipart one too)');
     assert.equal(proxy.count('s3_ledger_get'), 1, 'one read of the ledger');
     assert.equal(proxy.count('s3_ledger_put'), 0, 'nothing new learned: the ledger is not written again');
-    assert.deepEqual(ledgerCounts(again), { known: objects, settled: objects, learned: 0, written: 0 });
+    assert.equal(proxy.count('s3_list'), 1, 'only the check of the bucket at start (one key): the copy listed the bucket in full, so within TRUST_LEDGER_HOURS the ledger stands in for its listing');
+    assert.deepEqual(ledgerCounts(again), { known: objects, settled: objects, learned: 0, written: 0, trusted: 1 });
   } else {
     assert.ok(!keys.some((key) => key.startsWith('.swift-to-s3/')), 'no ledger where the ETag is the MD5');
     assert.equal(ledgerCounts(again), undefined);
@@ -67,8 +69,8 @@ testOnEachTarget('a resync of unchanged data moves no bytes; on NooBaa the ledge
   await sameAsSwift(account, container, s3, bucket);
 });
 
-testOnNsfs('an object written again behind the copier\'s back is examined with a HEAD, never settled by the ledger', async (t, target) => {
-  const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
+testOnNsfs('an object written again behind the copier\'s back is examined with a HEAD, never settled by the ledger, when the bucket is listed', async (t, target) => {
+  const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target, { TRUST_LEDGER_HOURS: '0' });
   // Through the S3 API, as CUBE or a person would: the same bytes, other bytes of the same size, the same bytes with
   // a right md5chksum, a metadata copy onto itself, and another key's bytes copied onto it.
   const same = nameOf(1);
@@ -99,6 +101,35 @@ testOnNsfs('an object written again behind the copier\'s back is examined with a
   const settledAgain = await resync(env);
   assert.equal(proxy.count('s3_object_head'), 0, 'what the HEADs, copies and adoptions proved is in the ledger now');
   assert.equal(summaryOf(settledAgain).unchanged, COUNT);
+});
+
+testOnNsfs('within TRUST_LEDGER_HOURS a resync lists only Swift: new objects get a HEAD, gone ones are extraneous, and the bucket\'s own changes wait for a full listing or verify', async (t, target) => {
+  const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
+  await putObject(account, container, 'home/chris/new.txt', 'new since the copy');
+  await deleteObject(account, container, nameOf(3));
+  // Behind the copier's back, in the bucket alone: one object deleted, one written over with other bytes of its size.
+  await deleteKey(s3, bucket, nameOf(5));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: nameOf(6), Body: Buffer.alloc(bodyOf(6).length, 'X') }));
+  const trusted = await resync({ ...env, DELETE_EXTRANEOUS: 'true' });
+  const summary = summaryOf(trusted);
+  assert.equal(proxy.count('s3_list'), 1, 'the bucket is not listed (but for the check of one key at start)');
+  assert.equal(ledgerCounts(trusted)?.trusted, 1);
+  assert.equal(proxy.countFor('s3_object_head', `/${bucket}/home/chris/new.txt`), 1, 'a name the ledger does not know: its HEAD first');
+  assert.equal(summary.copied, 1);
+  assert.equal(summary.deleted, 1, 'the object deleted in Swift, from the ledger\'s entry, with the usual proofs');
+  assert.equal(summary.unchanged, COUNT - 1, 'the two changed in the bucket are not seen: the ledger is trusted');
+  assert.equal(proxy.count('s3_object_head'), 2, 'the new object, and the proof before the deletion');
+
+  const verified = await runCli(['verify', '--all'], env);
+  assert.notEqual(verified.code, 0, 'verify lists the bucket and reads what is there: it finds both');
+  assert.match(verified.stdout + verified.stderr, new RegExp(nameOf(5).replaceAll('.', '\\.')));
+
+  proxy.reset();
+  const listed = await resync({ ...env, TRUST_LEDGER_HOURS: '0' });
+  assert.equal(ledgerCounts(listed)?.trusted, 0);
+  assert.ok(proxy.count('s3_list') >= 2, 'the bucket is listed');
+  assert.equal(summaryOf(listed).copied, 2, 'the full listing finds both, and copies them again');
+  await sameAsSwift(account, container, s3, bucket);
 });
 
 testOnNsfs('a Swift object changed since the ledger (same size, other MD5) is copied', async (t, target) => {
@@ -202,7 +233,7 @@ testOnNsfs('Swift objects named like the ledger are copied as any other, and tha
   const env = copierEnv(container, bucket, {}, { swift: proxy.url, s3: proxy.url, target });
   const first = await resync(env);
   assert.equal(summaryOf(first).copied, 12);
-  assert.deepEqual(ledgerCounts(first), { known: 0, settled: 0, learned: 0, written: 0 }, 'no ledger read or written');
+  assert.deepEqual(ledgerCounts(first), { known: 0, settled: 0, learned: 0, written: 0, trusted: 0 }, 'no ledger read or written');
   assert.equal(proxy.count('s3_ledger_get'), 0, 'the ledger\'s key is the user\'s object (copied to it, by the proxy\'s count an s3_ledger_put)');
   const stored = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: taken }))).Body!.transformToString();
   assert.equal(stored, 'a user\'s file that happens to have the ledger\'s name');

@@ -13,7 +13,8 @@ testOnEachTarget('a destination listed in another order than UTF-8 loses, duplic
   const { account, container } = await freshContainer();
   const { s3, bucket } = await freshBucket(target);
   for (const name of NAMES) await putObject(account, container, name, `body of ${name}`);
-  const env = copierEnv(container, bucket, { LIST_PAGE_SIZE: '3', DELETE_EXTRANEOUS: 'true' }, { target });
+  // TRUST_LEDGER_HOURS=0: on NSFS the rerun lists the bucket (in its order), instead of marching Swift against the ledger.
+  const env = copierEnv(container, bucket, { LIST_PAGE_SIZE: '3', DELETE_EXTRANEOUS: 'true', TRUST_LEDGER_HOURS: '0' }, { target });
   const first = await runCli(['copy'], env);
   assert.equal(first.code, 0, first.stderr);
   assert.equal(summaryOf(first).copied, NAMES.length);

@@ -72,7 +72,8 @@ testOnEachTarget('listings page with markers on both sides: small pages give the
   for (const name of names) await putObject(account, container, name, name);
   const proxy = await proxyFor(target);
   t.after(() => proxy.close());
-  const env = copierEnv(container, bucket, { LIST_PAGE_SIZE: '10' }, { swift: proxy.url, s3: proxy.url, target });
+  // TRUST_LEDGER_HOURS=0: on NSFS the resync lists the bucket too, instead of its ledger standing in for it.
+  const env = copierEnv(container, bucket, { LIST_PAGE_SIZE: '10', TRUST_LEDGER_HOURS: '0' }, { swift: proxy.url, s3: proxy.url, target });
   assert.equal((await runCli(['copy'], env)).code, 0);
   assert.ok(proxy.count('swift_container_get') >= 6, `Swift listed in pages of 10 (${proxy.count('swift_container_get')} pages)`);
   assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));

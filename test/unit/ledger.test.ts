@@ -2,135 +2,247 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { LedgerError } from '../../src/errors.ts';
-import type { Known } from '../../src/sync/known.ts';
-import { Ledger, isLedgerName, ledgerName } from '../../src/sync/ledger.ts';
-import type { SourceEntry } from '../../src/swift/source.ts';
+import { createLog } from '../../src/log.ts';
 import type { LedgerCounts } from '../../src/report/stats.ts';
+import type { SourceEntry } from '../../src/swift/source.ts';
+import type { Known } from '../../src/sync/known.ts';
+import { checkStored } from '../../src/sync/ledger-format.ts';
+import { isLedgerName, ledgerName, type Ledger } from '../../src/sync/ledger.ts';
+import { RunLedgers } from '../../src/sync/run-ledgers.ts';
+import { MemoryBucket } from '../support/memory-bucket.ts';
 
 const MD5 = '0123456789abcdef0123456789abcdef';
 const OTHER_MD5 = 'fedcba9876543210fedcba9876543210';
 const ETAG = 'mtime-dn4i4ezydjwg-ino-3nco6';
 const LATER_ETAG = 'mtime-dn4i4f10ham8-ino-3nco6';
+const HOUR = 3_600_000;
 
-const entry = (overrides: Partial<SourceEntry> = {}): SourceEntry => ({ container: 'users', name: 'a/b.txt', bytes: 100, md5: MD5, etag: MD5, lastModified: '', contentType: 'text/plain', ...overrides });
-const listed = (etag = ETAG, size = 100) => ({ name: 'a/b.txt', size, etag });
+const entry = (name: string, overrides: Partial<SourceEntry> = {}): SourceEntry => ({ container: 'users', name, bytes: 100, md5: MD5, etag: MD5, lastModified: '', contentType: 'text/plain', ...overrides });
+const listed = (name: string, etag = ETAG, size = 100) => ({ name, size, etag });
 const known: Known = { etag: ETAG, md5: MD5, size: 100 };
-const counts = (): LedgerCounts => ({ known: 0, settled: 0, learned: 0, written: 0 });
+const counts = (): LedgerCounts => ({ known: 0, settled: 0, learned: 0, written: 0, trusted: 0 });
 const identity = { container: 'users', shard: 2, shardCount: 4 };
+const KEY = ledgerName(identity);
 
 const scratch = mkdtempSync(join(tmpdir(), 'ledger-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-let files = 0;
 
-/** The ledger's stored form: written to a file, as a run writes it before its PUT. */
-async function stored(ledger: Ledger) {
-  const path = join(scratch, `${files++}.ndjson.gz`);
-  const written = await ledger.writeFile(path);
-  return { ...written, body: readFileSync(path) };
+/** One run's ledgers over `bucket`, its scratch files in this test's directory. */
+function runOn(bucket: MemoryBucket, options: { trustHours?: number; dryRun?: boolean } = {}) {
+  const runCounts = counts();
+  const ledgers = new RunLedgers({
+    target: bucket, source: { head: () => Promise.resolve(undefined) }, log: createLog('silent'), counts: runCounts, keyRules: 'nsfs',
+    shard: { index: identity.shard, count: identity.shardCount }, dryRun: options.dryRun ?? false, trustHours: options.trustHours ?? 0, scratch,
+  });
+  return { ledgers, counts: runCounts, open: async () => (await ledgers.open('users', ''))! };
 }
 
-/** Read back as from a GET's body, a chunk at a time. */
-const readBack = (body: Buffer, as = identity) => Ledger.read(Readable.from([body.subarray(0, 7), body.subarray(7)]), as, counts());
+/** Names learned in order by one run that goes through its whole listing. */
+async function firstRun(bucket: MemoryBucket, learned: [string, Known][], options: { trustHours?: number } = {}) {
+  const run = runOn(bucket, options);
+  const ledger = await run.open();
+  for (const [name, value] of learned) {
+    const slot = ledger.slot(name);
+    slot.learn(value);
+    slot.done();
+  }
+  ledger.listingDone();
+  await run.ledgers.close();
+  return run.counts;
+}
 
-test('a ledger written and read back knows the same objects', async () => {
-  const ledger = new Ledger(identity, counts());
-  ledger.learn('a/b.txt', known);
-  ledger.learn('c', { etag: LATER_ETAG, md5: OTHER_MD5, size: 7 });
-  ledger.learn('not a version', { etag: MD5, md5: MD5, size: 7 });
-  const { body, entries } = await stored(ledger);
-  assert.equal(entries, 2);
-  const read = await readBack(body);
-  assert.equal(read.settle(entry(), listed()), true);
-  assert.equal(read.settle(entry({ name: 'c', bytes: 7, md5: OTHER_MD5 }), { name: 'c', size: 7, etag: LATER_ETAG }), true);
-  assert.equal(read.settle(entry({ name: 'not a version', bytes: 7 }), { name: 'not a version', size: 7, etag: MD5 }), false);
+/** The stored ledger's lines, parsed. */
+const storedLines = (bucket: MemoryBucket) => gunzipSync(bucket.objects.get(KEY)!).toString().trimEnd().split('\n').map((line) => JSON.parse(line) as unknown);
+
+test('a ledger written and read back settles the objects it knows, in the listing\'s order', async () => {
+  const bucket = new MemoryBucket();
+  const first = await firstRun(bucket, [['a/b.txt', known], ['c', { etag: LATER_ETAG, md5: OTHER_MD5, size: 7 }], ['d', { etag: MD5, md5: MD5, size: 7 }]]);
+  assert.deepEqual(first, { known: 0, settled: 0, learned: 2, written: 1, trusted: 0 }, 'an MD5 ETag names no version: not learned');
+  const lines = storedLines(bucket);
+  assert.deepEqual(lines.slice(1), [['a/b.txt', ETAG, MD5, 100], ['c', LATER_ETAG, OTHER_MD5, 7], { entries: 2 }]);
+
+  const run = runOn(bucket);
+  const ledger = await run.open();
+  assert.equal(run.counts.known, 2);
+  assert.equal(await ledger.settle(entry('a/b.txt'), listed('a/b.txt')), true);
+  assert.equal(await ledger.settle(entry('b', { bytes: 7 }), listed('b', ETAG, 7)), false, 'not in the ledger');
+  assert.equal(await ledger.settle(entry('c', { bytes: 7, md5: OTHER_MD5 }), listed('c', ETAG, 7)), false, 'another version than the ledger\'s');
+  assert.equal(await ledger.settle(entry('d', { bytes: 7 }), listed('d', MD5, 7)), false);
+  await run.ledgers.close();
+  assert.equal(run.counts.settled, 1);
 });
 
-test('a ledger that is not exactly ours for this container and shard is refused whole', async () => {
-  const ledger = new Ledger(identity, counts());
-  ledger.learn('a/b.txt', known);
-  const { body } = await stored(ledger);
-  const refused = async (bytes: Buffer, as = identity) => assert.rejects(readBack(bytes, as), LedgerError);
-  await refused(Buffer.from('not gzip at all'));
-  await refused(body.subarray(0, body.length - 9), identity);
-  await refused(body, { ...identity, shardCount: 8 });
-  await refused(body, { ...identity, shard: 1 });
-  await refused(body, { ...identity, container: 'archive' });
-  const header = JSON.stringify({ format: 'swift-to-s3 resync ledger', version: 1, ...identity, entries: 1 });
-  await refused(gzipSync(`${header}\n["a/b.txt","${ETAG}","${MD5}",100]\n["x","${ETAG}","${MD5}",1]\n`), identity);
-  await refused(gzipSync(`${header}\n["a/b.txt","${ETAG}","not an md5",100]\n`), identity);
-  await refused(gzipSync(`${header}\n["a/b.txt","${ETAG}","${MD5}",-1]\n`), identity);
-  await refused(gzipSync(`${header}\n["a/b.txt","${ETAG}","${MD5}",100]`), identity);
-  const twice = JSON.stringify({ format: 'swift-to-s3 resync ledger', version: 1, ...identity, entries: 2 });
-  await refused(gzipSync(`${twice}\n["a/b.txt","${ETAG}","${MD5}",100]\n["a/b.txt","${ETAG}","${MD5}",100]\n`), identity);
-  const parsed = await readBack(gzipSync(`${header}\n["a/b.txt","${ETAG}","${MD5}",100]\n`));
-  assert.equal(parsed.settle(entry(), listed()), true, 'the same ledger, well formed, is read');
+test('a stored ledger that is not exactly one of ours for this container and shard is refused whole', async () => {
+  const header = (extra: Record<string, unknown> = {}) => JSON.stringify({ format: 'swift-to-s3 resync ledger', version: 2, ...identity, complete: true, ...extra });
+  const line = (name: string) => JSON.stringify([name, ETAG, MD5, 100]);
+  const file = (text: string | Buffer) => {
+    const path = join(scratch, `stored-${Math.random()}.gz`);
+    writeFileSync(path, typeof text === 'string' ? gzipSync(text) : text);
+    return path;
+  };
+  const good = `${header()}\n${line('a')}\n${line('b')}\n{"entries":2}\n`;
+  assert.deepEqual(await checkStored(file(good), identity), { complete: true, entries: 2 }, 'the well-formed one is read');
+  const refused: [string, string | Buffer, typeof identity?][] = [
+    ['not gzip', Buffer.from('not gzip at all')],
+    ['cut gzip', gzipSync(good).subarray(0, 30)],
+    ['another shard count', good, { ...identity, shardCount: 8 }],
+    ['another shard', good, { ...identity, shard: 1 }],
+    ['another container', good, { ...identity, container: 'archive' }],
+    ['format version 1', `${header({ version: 1 })}\n${line('a')}\n{"entries":1}\n`],
+    ['no "complete"', `${JSON.stringify({ format: 'swift-to-s3 resync ledger', version: 2, ...identity })}\n{"entries":0}\n`],
+    ['unsorted', `${header()}\n${line('b')}\n${line('a')}\n{"entries":2}\n`],
+    ['a name twice', `${header()}\n${line('a')}\n${line('a')}\n{"entries":2}\n`],
+    ['UTF-16 order, not UTF-8', `${header()}\n${line('😀')}\n${line('｡')}\n{"entries":2}\n`],
+    ['no trailer', `${header()}\n${line('a')}\n`],
+    ['a wrong count', `${header()}\n${line('a')}\n{"entries":2}\n`],
+    ['lines after the trailer', `${header()}\n{"entries":0}\n${line('a')}\n`],
+    ['not an MD5', `${header()}\n${JSON.stringify(['a', ETAG, 'not an md5', 1])}\n{"entries":1}\n`],
+    ['an MD5 ETag', `${header()}\n${JSON.stringify(['a', MD5, MD5, 1])}\n{"entries":1}\n`],
+    ['a negative size', `${header()}\n${JSON.stringify(['a', ETAG, MD5, -1])}\n{"entries":1}\n`],
+    ['no final newline', `${header()}\n{"entries":0}`],
+  ];
+  for (const [what, text, as] of refused) await assert.rejects(checkStored(file(text), as ?? identity), LedgerError, what);
 });
 
-test('a run through the whole listing keeps only the objects it met again; an interrupted run keeps the rest too', async () => {
+test('a refused ledger is read as empty: its objects get HEADs, and the run writes it anew', async () => {
+  const bucket = new MemoryBucket();
+  bucket.objects.set(KEY, gzipSync('{"format":"swift-to-s3 resync ledger","version":1}\n'));
+  const run = runOn(bucket);
+  const ledger = await run.open();
+  assert.equal(run.counts.known, 0);
+  assert.equal(await ledger.settle(entry('a'), listed('a')), false);
+  const slot = ledger.slot('a');
+  slot.learn(known);
+  slot.done();
+  ledger.listingDone();
+  await run.ledgers.close();
+  assert.equal(run.counts.written, 1);
+  assert.equal(storedLines(bucket).length, 3);
+});
+
+test('a run through the whole listing keeps only what it met again; an interrupted one keeps the entries it did not reach', async () => {
   const start = async () => {
-    const first = new Ledger(identity, counts());
-    first.learn('a/b.txt', known);
-    first.learn('gone', { ...known, etag: LATER_ETAG });
-    return readBack((await stored(first)).body);
+    const bucket = new MemoryBucket();
+    await firstRun(bucket, [['a/b.txt', known], ['gone', { ...known, etag: LATER_ETAG }], ['z', known]]);
+    return bucket;
   };
   const complete = await start();
-  assert.equal(complete.settle(entry(), listed()), true);
-  assert.equal(complete.needsWriting, false, 'nothing learned yet');
-  complete.listingDone();
-  assert.equal(complete.needsWriting, true, '"gone" can be dropped');
-  const written = await stored(complete);
-  assert.equal(written.entries, 1);
-  written.stored();
-  assert.equal(complete.needsWriting, false);
+  const run = runOn(complete);
+  const ledger = await run.open();
+  assert.equal(await ledger.settle(entry('a/b.txt'), listed('a/b.txt')), true);
+  assert.equal(await ledger.settle(entry('z'), listed('z')), true, '"gone" is passed: Swift did not list it');
+  assert.equal(ledger.needsWriting, false, 'nothing learned yet');
+  ledger.listingDone();
+  assert.equal(ledger.needsWriting, true, '"gone" can be dropped');
+  await run.ledgers.close();
+  assert.deepEqual(storedLines(complete).slice(1).map((line) => (line as string[])[0] ?? line), ['a/b.txt', 'z', { entries: 2 }]);
+
+  const unchanged = await start();
+  const quiet = runOn(unchanged);
+  const same = await quiet.open();
+  for (const name of ['a/b.txt', 'gone', 'z']) assert.equal(await same.settle(entry(name), listed(name, name === 'gone' ? LATER_ETAG : ETAG)), true);
+  same.listingDone();
+  await quiet.ledgers.close();
+  assert.equal(quiet.counts.written, 0, 'an unchanged resync writes nothing (TRUST_LEDGER_HOURS=0)');
 
   const interrupted = await start();
-  assert.equal(interrupted.settle(entry(), listed()), true);
-  assert.equal(interrupted.needsWriting, false, 'an unchanged resync writes nothing');
-  interrupted.learn('new', known);
-  assert.equal(interrupted.needsWriting, true);
-  assert.equal((await stored(interrupted)).entries, 3);
+  const cut = runOn(interrupted);
+  const partial = await cut.open();
+  assert.equal(await partial.settle(entry('a/b.txt'), listed('a/b.txt')), true);
+  const slot = partial.slot('b');
+  slot.learn(known);
+  slot.done();
+  await cut.ledgers.close();
+  assert.deepEqual(storedLines(interrupted).slice(1).map((line) => (line as string[])[0] ?? line), ['a/b.txt', 'b', 'gone', 'z', { entries: 4 }]);
+  assert.equal((storedLines(interrupted)[0] as { complete: boolean }).complete, true, 'the rest carried from a complete ledger keeps it complete');
 });
 
-test('what a run settles or learns while its ledger is being written waits for the next write, never written twice', async () => {
-  const first = new Ledger(identity, counts());
-  first.learn('a/b.txt', known);
-  first.learn('gone', { ...known, etag: LATER_ETAG });
-  const ledger = await readBack((await stored(first)).body);
-  const writing = stored(ledger);
-  assert.equal(ledger.settle(entry(), listed()), true, 'settled from the ledger while it is written');
-  ledger.learn('new', known);
-  const during = await writing;
-  assert.equal(during.entries, 2, 'the write holds the ledger as it was when it began');
-  assert.equal((await readBack(during.body)).settle(entry({ name: 'new' }), { ...listed(), name: 'new' }), false);
-  during.stored();
-  assert.equal(ledger.needsWriting, true, '"new" is still to be written');
-  const next = await stored(ledger);
-  assert.equal(next.entries, 3);
-  const read = await readBack(next.body);
-  for (const name of ['a/b.txt', 'new']) assert.equal(read.settle(entry({ name }), { ...listed(), name }), true, name);
+test('entries are written in the listing\'s order whatever order the objects end in; a checkpoint in between carries the stored rest', async () => {
+  const bucket = new MemoryBucket();
+  await firstRun(bucket, [['b', { ...known, etag: LATER_ETAG }], ['d', known]]);
+  const run = runOn(bucket);
+  const ledger = await run.open();
+  const [a, b, c] = ['a', 'b', 'c'].map((name) => ({ name, slot: ledger.slot(name) }));
+  c!.slot.learn(known);
+  c!.slot.done();
+  a!.slot.learn(known);
+  a!.slot.done();
+  // A checkpoint now: "a" is written, "b" still runs; "c" ended but waits behind it; "b" and "d" come from the rest.
+  const checkpoint = join(scratch, 'checkpoint.gz');
+  const written = await ledger.writeFile(checkpoint);
+  assert.equal(written.entries, 3);
+  assert.deepEqual(gunzipSync(readFileSync(checkpoint)).toString().trimEnd().split('\n').slice(1).map((line) => (JSON.parse(line) as string[])[0] ?? line),
+    ['a', 'b', 'd', '{"entries":3}']);
+  b!.slot.done();
+  ledger.listingDone();
+  await run.ledgers.close();
+  assert.deepEqual(storedLines(bucket).slice(1).map((line) => (line as string[])[0] ?? line), ['a', 'c', { entries: 2 }], '"b" learned nothing this time; "d" is gone');
+  assert.throws(() => ledger.slot('a'), /listing's order/);
+  assert.deepEqual(readdirSync(scratch).filter((name) => name.startsWith('swift-to-s3-ledger-')), [], 'the run\'s scratch files are gone');
 });
 
-test('a GET that breaks off is its own error, to be tried again; a stream that is not gzip is a refused ledger', async () => {
-  const ledger = new Ledger(identity, counts());
-  ledger.learn('a/b.txt', known);
-  const { body } = await stored(ledger);
-  const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
-  // eslint-disable-next-line @typescript-eslint/require-await -- a body double: its first bytes, then the connection's error
-  async function* broken() { yield body.subarray(0, 10); throw reset; }
-  await assert.rejects(Ledger.read(Readable.from(broken()), identity, counts()), (error) => error === reset);
-  await assert.rejects(readBack(Buffer.concat([body.subarray(0, 10), Buffer.alloc(20, 1)])), LedgerError);
+test('within TRUST_LEDGER_HOURS of a full listing, the ledger stands in for the bucket\'s listing; past them, or incomplete, it does not', async () => {
+  const bucket = new MemoryBucket();
+  await firstRun(bucket, [['a', known], ['b', { etag: LATER_ETAG, md5: OTHER_MD5, size: 7 }]], { trustHours: 24 });
+  const header = storedLines(bucket)[0] as { complete: boolean; listedAt: string };
+  assert.equal(header.complete, true);
+  assert.ok(Math.abs(Date.parse(header.listedAt) - Date.now()) < 60_000, 'the run listed the bucket: listedAt is its start');
+
+  const trusting = runOn(bucket, { trustHours: 24 });
+  const ledger = await trusting.open();
+  assert.equal(ledger.canStandForBucket, true);
+  const asListed = [];
+  for await (const item of ledger.asListing()) asListed.push(item);
+  assert.deepEqual(asListed.map(({ name, etag, size }) => ({ name, etag, size })), [{ name: 'a', etag: ETAG, size: 100 }, { name: 'b', etag: LATER_ETAG, size: 7 }]);
+  assert.equal(await ledger.settle(entry('a'), asListed[0]!), true);
+  assert.equal(await ledger.settle(entry('b', { bytes: 7 }), asListed[1]!), false, 'Swift\'s MD5 is not the ledger\'s');
+  ledger.listingDone();
+  await trusting.ledgers.close();
+  assert.equal(trusting.counts.written, 1, '"b" dropped');
+  assert.equal((storedLines(bucket)[0] as { listedAt: string }).listedAt, header.listedAt, 'a run that did not list the bucket keeps the last full listing\'s time');
+
+  const canStand = async (trustHours: number, listedAt: string | undefined, complete = true) => {
+    const stored = new MemoryBucket();
+    const promise = { format: 'swift-to-s3 resync ledger', version: 2, ...identity, complete, ...(listedAt ? { listedAt } : {}) };
+    stored.objects.set(KEY, gzipSync(`${JSON.stringify(promise)}\n{"entries":0}\n`));
+    const run = runOn(stored, { trustHours });
+    const opened: Ledger = await run.open();
+    const answer = opened.canStandForBucket;
+    await run.ledgers.close();
+    return answer;
+  };
+  const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
+  assert.equal(await canStand(24, ago(23)), true);
+  assert.equal(await canStand(24, ago(25)), false, 'past the hours');
+  assert.equal(await canStand(0, ago(0)), false, 'TRUST_LEDGER_HOURS=0');
+  assert.equal(await canStand(24, ago(1), false), false, 'an interrupted run\'s ledger');
+  assert.equal(await canStand(24, undefined), false, 'never listed in full');
+  assert.equal(await canStand(24, ago(-2)), false, 'a time to come');
 });
 
-test('a ledger of a million entries is written and read back whole under a 256 MB heap', { timeout: 600_000 }, async (t) => {
+test('a dry run reads the ledger and writes nothing', async () => {
+  const bucket = new MemoryBucket();
+  await firstRun(bucket, [['a', known]]);
+  const puts = bucket.puts;
+  const run = runOn(bucket, { dryRun: true });
+  const ledger = await run.open();
+  const slot = ledger.slot('b');
+  slot.learn(known);
+  slot.done();
+  ledger.listingDone();
+  await run.ledgers.close();
+  assert.equal(bucket.puts, puts);
+});
+
+test('a ledger of a million entries is learned, written, read back and settled with the heap flat, under a 256 MB heap', { timeout: 600_000 }, async (t) => {
   const script = fileURLToPath(new URL('../support/ledger-million.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--max-old-space-size=256', script, '1000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--max-old-space-size=256', '--expose-gc', script, '1000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });

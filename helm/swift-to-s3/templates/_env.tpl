@@ -107,7 +107,7 @@ envFrom:
 - name: SHARD_INDEXES
   value: {{ include "swift-to-s3.shardRanges" . | quote }}
 {{- end }}
-{{- range $name, $value := dict "TRANSFERS" $copier.transfers "MULTIPART_THRESHOLD" $copier.multipartThreshold "PART_SIZE" $copier.partSize "PART_CONCURRENCY" $copier.partConcurrency "MAX_RETRIES" $copier.maxRetries "OUTAGE_WAIT" $copier.outageWait "BWLIMIT" $copier.bwlimit "COMPARE" $copier.compare "PROGRESS_INTERVAL" $copier.progressInterval }}
+{{- range $name, $value := dict "TRANSFERS" $copier.transfers "MULTIPART_THRESHOLD" $copier.multipartThreshold "PART_SIZE" $copier.partSize "PART_CONCURRENCY" $copier.partConcurrency "MAX_RETRIES" $copier.maxRetries "OUTAGE_WAIT" $copier.outageWait "TRUST_LEDGER_HOURS" $copier.trustLedgerHours "BWLIMIT" $copier.bwlimit "COMPARE" $copier.compare "PROGRESS_INTERVAL" $copier.progressInterval }}
 {{- if not (kindIs "invalid" $value) }}
 - name: {{ $name }}
   value: {{ ternary (int64 $value | toString) (toString $value) (kindIs "float64" $value) | quote }}
