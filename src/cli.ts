@@ -17,7 +17,7 @@ import { S3Target } from './s3/target.ts';
 import { describeProfile } from './s3/profile.ts';
 import { OutageWatch, bothSides, type Side } from './outage.ts';
 import { runShard } from './sync/run.ts';
-import { verify } from './ops/verify.ts';
+import { askForRelisting, verify } from './ops/verify.ts';
 import { formatPlan, plan } from './ops/plan.ts';
 import { removeOwnState } from './ops/finish.ts';
 
@@ -284,6 +284,7 @@ async function runVerify(env: Record<string, string | undefined>, options: Comma
     const { proven } = report;
     const headline = `verify ${report.ok ? 'OK' : 'FAILED'}: shard ${report.shard}/${report.shardCount}: ${report.checked} checked, ${report.matched} matched (proven by ETag ${proven.etag}, by stored bytes ${proven.bytes}, by metadata ${proven.metadata}, by download ${proven.download}), ${report.missing} missing, ${report.different} different, ${report.extraneous} extraneous, ${report.foreign} not written for this container`;
     log.info({ report }, headline);
+    if (!report.ok && ledgerMayStandForBucket(target)) await askForRelisting(config, target, log);
     try {
       writeTermination(config.terminationMessagePath, report, ['differences']);
     } catch (error) { log.warn({ err: messageOf(error) }, 'could not write the termination message'); }
@@ -297,6 +298,12 @@ async function runVerify(env: Record<string, string | undefined>, options: Comma
     await source.close().catch(() => undefined);
     target.close();
   }
+}
+
+/** A copy of this bucket may keep resync ledgers and skip the bucket's listing (TRUST_LEDGER_HOURS, sync/run.ts
+ *  runLedgers), whatever this verify's own settings: changes made behind its back are then unseen until a full listing. */
+function ledgerMayStandForBucket(target: S3Target): boolean {
+  return target.etagsNameVersions();
 }
 
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {

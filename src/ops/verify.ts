@@ -12,6 +12,7 @@ import { inShard } from '../sync/shard.ts';
 import { findSegmentReferences } from '../sync/segments.ts';
 import { META_CONTAINER, writtenFor } from '../sync/metadata.ts';
 import { isOwnState } from '../sync/own-state.ts';
+import { relistName, type RelistNote } from '../sync/ledger.ts';
 
 export interface VerifyReport {
   shard: number | 'all';
@@ -158,4 +159,25 @@ export async function verify({ config, source, target, log, all, download, trust
   }
   report.ok = report.missing === 0 && report.different === 0 && report.extraneous === 0;
   return report;
+}
+
+/**
+ * After a verify that found differences, on a bucket where a resync ledger may stand in for the bucket's listing
+ * (TRUST_LEDGER_HOURS): a note beside each container's ledgers (relistName) that makes the next copy list the bucket,
+ * and so repair what was found. Whether every note was written.
+ */
+export async function askForRelisting(config: Config, target: Pick<S3Target, 'write'>, log: Log, at = new Date()): Promise<boolean> {
+  const note: RelistNote = { verifyFailedAt: at.toISOString() };
+  let written = true;
+  for (const container of config.swift.containers) {
+    const key = destinationPrefix(config, container) + relistName(container);
+    try {
+      await target.write(key, Buffer.from(JSON.stringify(note)), { ContentType: 'application/json' });
+      log.info({ key }, 'the next copy of this container lists the bucket in full (it does not trust its resync ledger), and so repairs what verify found');
+    } catch (error) {
+      log.warn({ key, err: messageOf(error) }, `the note for the next copy was not written: run the copy with TRUST_LEDGER_HOURS=0 (chart: copier.trustLedgerHours=0) to repair this, or it may not see what changed in the bucket for up to ${config.trustLedgerHours} hours`);
+      written = false;
+    }
+  }
+  return written;
 }

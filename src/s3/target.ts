@@ -160,6 +160,8 @@ export class S3Target {
     try {
       return await this.#probe(dir);
     } catch (error) {
+      // An outage past OUTAGE_WAIT is the run's to report as unreachable (exit 3: the index is retried), not the probe's.
+      if (error instanceof UnreachableError) throw error;
       throw new FatalError(`S3 bucket ${this.bucket} at ${this.#options.s3.endpoint}: the probe of what it stores (a few small objects under ${dir}, deleted again) failed (${messageOf(error)}): allow the keys to write there, or set BUCKET_KIND (s3, noobaa-data or noobaa-nsfs) to skip it`);
     } finally {
       // The probe's own PUTs said nothing about how the copies' ETags will answer.

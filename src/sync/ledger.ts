@@ -23,7 +23,7 @@ export type { LedgerIdentity } from './ledger-format.ts';
 /** The reserved folder below a container's prefix that holds its ledgers. */
 export const LEDGER_DIR = '.swift-to-s3/ledger/';
 /** A ledger's name, also below another container's prefix (a release copying to "archive/" inside this listing). */
-const LEDGER_NAME = /(^|\/)\.swift-to-s3\/ledger\/[^/]+\/shard-\d+-of-\d+\.ndjson\.gz$/;
+const LEDGER_NAME = /(^|\/)\.swift-to-s3\/ledger\/[^/]+\/(shard-\d+-of-\d+\.ndjson\.gz|relist\.json)$/;
 /** The new ledger's lines go to its file in batches of about this many characters. */
 const BATCH = 64 * 1024;
 
@@ -31,6 +31,15 @@ const BATCH = 64 * 1024;
 export function ledgerName({ container, shard, shardCount }: LedgerIdentity): string {
   return `${LEDGER_DIR}${encodeURIComponent(container)}/shard-${shard}-of-${shardCount}.ndjson.gz`;
 }
+
+/** Beside a container's ledgers, the note a verify that found differences leaves: a ledger whose last full listing
+ *  is older than the note's time no longer stands in for the bucket's listing (TRUST_LEDGER_HOURS), so the next copy
+ *  lists the bucket and repairs what verify found. */
+export function relistName(container: string): string {
+  return `${LEDGER_DIR}${encodeURIComponent(container)}/relist.json`;
+}
+
+export interface RelistNote { verifyFailedAt: string }
 
 /** A listed name that is a ledger (this container's, or one of another prefix below this one), not an object of
  *  the container: never extraneous, foreign or deleted. */
@@ -182,6 +191,8 @@ export interface LedgerSettings {
   trustHours: number;
   /** When this run started (its `listedAt`, if it lists the bucket). */
   startedAt: Date;
+  /** A full listing before this time (ms since the epoch: a failed verify's note) does not let the ledger stand in. */
+  relistAfter?: number;
 }
 
 /** What one container's shard knows: the stored ledger (if any), read beside the listing, and the new one this run
@@ -216,6 +227,7 @@ export class Ledger {
     const listedAt = this.#stored?.listedAt;
     if (!this.#stored?.complete || listedAt === undefined || this.#settings.trustHours <= 0) return false;
     const age = this.#settings.startedAt.getTime() - Date.parse(listedAt);
+    if (Date.parse(listedAt) <= (this.#settings.relistAfter ?? -Infinity)) return false;
     return age >= 0 && age < this.#settings.trustHours * 3_600_000;
   }
 

@@ -13,7 +13,7 @@ import { keyProblem, type KeyRules } from '../s3/keyrules.ts';
 import type { S3Target } from '../s3/target.ts';
 import type { SwiftSource } from '../swift/source.ts';
 import { checkStored } from './ledger-format.ts';
-import { Ledger, ledgerName, removeFiles, type StoredLedger } from './ledger.ts';
+import { Ledger, ledgerName, relistName, removeFiles, type RelistNote, type StoredLedger } from './ledger.ts';
 
 /** A killed pod loses at most this much of what it learned (the next run asks those objects' HEADs again). */
 const CHECKPOINT_MS = 5 * 60_000;
@@ -54,7 +54,9 @@ export class RunLedgers {
     const key = prefix + ledgerName(identity);
     if (!await this.#usable(container, key, ledgerName(identity))) return undefined;
     const stored = await this.#read(key, identity);
-    const ledger = new Ledger(identity, counts, this.#scratchFile('new.ndjson'), { trustHours: this.#options.trustHours, startedAt: this.#startedAt }, stored);
+    const relistAfter = stored?.complete && stored.listedAt ? await this.#relistAfter(prefix + relistName(container)) : undefined;
+    const settings = { trustHours: this.#options.trustHours, startedAt: this.#startedAt, ...(relistAfter === undefined ? {} : { relistAfter }) };
+    const ledger = new Ledger(identity, counts, this.#scratchFile('new.ndjson'), settings, stored);
     if (stored) log.info({ key, known: stored.entries, complete: stored.complete, listedAt: stored.listedAt }, 'resync ledger read');
     this.#open.set(container, { ledger, key, writing: Promise.resolve() });
     this.#timer ??= setInterval(() => void this.#writeAll(), CHECKPOINT_MS).unref();
@@ -110,6 +112,24 @@ export class RunLedgers {
       log.warn({ key, err: messageOf(error) }, 'resync ledger not usable, read as empty: objects of unchanged size are settled by a HEAD each');
       await removeFiles([path]);
       return undefined;
+    }
+  }
+
+  /** The time of a failed verify's note (relistName), when trust could matter: a ledger listed before it does not
+   *  stand in for the bucket. Unreadable: as if the note said now (the bucket is listed; that is always safe). */
+  async #relistAfter(key: string): Promise<number | undefined> {
+    const { target, log, trustHours } = this.#options;
+    if (trustHours <= 0) return undefined;
+    try {
+      const note = await target.readWith(key, async (body) => JSON.parse((await body.toArray()).join('')) as Partial<RelistNote>);
+      if (note === undefined) return undefined;
+      const at = Date.parse(String(note.verifyFailedAt));
+      if (Number.isNaN(at)) throw new Error('no verifyFailedAt time in it');
+      log.info({ key, verifyFailedAt: note.verifyFailedAt }, 'a verify found differences after the last full listing: this run lists the bucket');
+      return at;
+    } catch (error) {
+      log.warn({ key, err: messageOf(error) }, 'the note of a failed verify could not be read: this run lists the bucket');
+      return this.#startedAt.getTime();
     }
   }
 

@@ -130,7 +130,8 @@ async function copyContainer(shard: Shard, container: string): Promise<boolean> 
 function listingsOf(shard: Shard, container: string, prefix: string, ledger: Ledger | undefined, seen: ListingSeen) {
   const { config, source, target, stats, keyRules, log } = shard;
   const sources = timed(inShard(noting(source.list(container), prefix, keyRules, seen), container, config, stats), stats.listingSeconds, 'swift');
-  if (ledger?.canStandForBucket) {
+  // Deleting what Swift no longer has needs to see what the bucket holds: with DELETE_EXTRANEOUS it is always listed.
+  if (ledger?.canStandForBucket && !config.deleteExtraneous) {
     stats.ledger!.trusted++;
     log.info({ container, trustLedgerHours: config.trustLedgerHours }, 'the bucket was listed in full within TRUST_LEDGER_HOURS: this run marches Swift against the resync ledger, and asks a HEAD for what the ledger does not settle');
     return { sources, destinations: timed(ledger.asListing(), stats.listingSeconds, 's3'), bucketListed: false };

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startNoobaa } from '../bed/noobaa.ts';
 import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
 import { runCli, summaryOf, type CliResult } from '../support/cli.ts';
-import type { CountingProxy, Side } from '../support/counting-proxy.ts';
+import type { CountingProxy, FaultRule, Side } from '../support/counting-proxy.ts';
 import { contentOf, cubeDataset, eachLimit } from '../support/dataset.ts';
 import { readAllS3 } from '../support/s3.ts';
 import { putObject, readAll, type SwiftAccount } from '../support/swift.ts';
@@ -97,6 +97,22 @@ testOnEachTarget('an outage longer than OUTAGE_WAIT ends every shard as unreacha
     await proxy.close();
   }
 }, { timeout: 180_000 });
+
+testOnEachTarget('S3 gone in the middle of the start-up probe, past OUTAGE_WAIT: exit 3 (unreachable, the index is retried), not a configuration error', async (_t, target) => {
+  const { bucket } = await freshBucket(target, 'outage');
+  const goneAtProbe: FaultRule = { kinds: ['s3_probe_put'], fault: { kind: 'hook', run: () => Promise.resolve() }, every: 1, limit: 1 };
+  const proxy = await proxyFor(target, [goneAtProbe], 120_000);
+  goneAtProbe.fault = { kind: 'hook', run: () => { proxy.down('s3'); return Promise.resolve(); } };
+  try {
+    const run = await runCli(['copy'], copierEnv(container, bucket, { ...ENV, OUTAGE_WAIT: '3', CONNECT_WAIT: '3' }, { swift: proxy.url, s3: proxy.url, target }), 60_000);
+    assert.equal(proxy.injectedTotal(), 1, 'the probe\'s first PUT took S3 away');
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /S3 could not be reached for \d+ s \(OUTAGE_WAIT is 3 s/);
+    assert.doesNotMatch(run.stderr, /set BUCKET_KIND/, 'not blamed on the bucket\'s rights');
+  } finally {
+    await proxy.close();
+  }
+}, { timeout: 90_000 });
 
 test('a real NooBaa NSFS endpoint stopped for 30 s and started again in the middle of a 4-shard copy: every shard exits 0, the bucket whole', { skip: nsfs() ? false : 'no NooBaa NSFS in this bed', timeout: 300_000 }, async (t) => {
   const dir = resolve(process.env.BED_DIR ?? '.bed/swift', '..', `outage-nsfs-${process.pid}`);

@@ -13,7 +13,7 @@ import type { LedgerCounts } from '../../src/report/stats.ts';
 import type { SourceEntry } from '../../src/swift/source.ts';
 import type { Known } from '../../src/sync/known.ts';
 import { checkStored } from '../../src/sync/ledger-format.ts';
-import { isLedgerName, ledgerName, type Ledger } from '../../src/sync/ledger.ts';
+import { isLedgerName, ledgerName, relistName, type Ledger } from '../../src/sync/ledger.ts';
 import { RunLedgers } from '../../src/sync/run-ledgers.ts';
 import { MemoryBucket } from '../support/memory-bucket.ts';
 
@@ -224,6 +224,25 @@ test('within TRUST_LEDGER_HOURS of a full listing, the ledger stands in for the 
   assert.equal(await canStand(24, ago(1), false), false, 'an interrupted run\'s ledger');
   assert.equal(await canStand(24, undefined), false, 'never listed in full');
   assert.equal(await canStand(24, ago(-2)), false, 'a time to come');
+});
+
+test('a failed verify\'s note after the last full listing keeps the ledger from standing in for the bucket; a listing after it does not', async () => {
+  const canStand = async (listedHoursAgo: number, note: string | undefined) => {
+    const stored = new MemoryBucket();
+    const promise = { format: 'swift-to-s3 resync ledger', version: 2, ...identity, complete: true, listedAt: new Date(Date.now() - listedHoursAgo * HOUR).toISOString() };
+    stored.objects.set(KEY, gzipSync(`${JSON.stringify(promise)}\n{"entries":0}\n`));
+    if (note !== undefined) stored.objects.set(relistName('users'), Buffer.from(note));
+    const run = runOn(stored, { trustHours: 24 });
+    const answer = (await run.open()).canStandForBucket;
+    await run.ledgers.close();
+    return answer;
+  };
+  const noteAt = (hoursAgo: number) => JSON.stringify({ verifyFailedAt: new Date(Date.now() - hoursAgo * HOUR).toISOString() });
+  assert.equal(await canStand(3, undefined), true, 'no note');
+  assert.equal(await canStand(3, noteAt(2)), false, 'verify failed after the listing');
+  assert.equal(await canStand(3, noteAt(4)), true, 'the listing came after the failed verify');
+  assert.equal(await canStand(3, '{"verifyFailedAt":'), false, 'an unreadable note: list the bucket');
+  assert.equal(isLedgerName(`archive/${relistName('users')}`), true, 'the note is the copier\'s own state: never copied, extraneous or deleted');
 });
 
 test('a dry run reads the ledger and writes nothing', async () => {
