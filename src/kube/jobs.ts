@@ -15,6 +15,12 @@ export const LABEL = {
 } as const;
 export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
 export const COPIER_CONTAINER = 'copier';
+/** app.kubernetes.io/managed-by of the Jobs swift-to-s3 rerun --apply makes. */
+export const RERUN_MANAGER = 'swift-to-s3';
+/** The CronJob controller's annotation on a Job it scheduled (getJobFromTemplate2, Kubernetes ≥ 1.28), and kubectl's
+ *  (and oc's) on a Job made with create job --from=cronjob/<name> (create_job.go createJobFromCronJob). */
+export const CRONJOB_SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
+export const CRONJOB_INSTANTIATE = 'cronjob.kubernetes.io/instantiate';
 
 /** pending: no pod of the index runs yet (none there, or one not started); unfinished: the Job ended before this
  *  index ran or finished (it will not run any more). */
@@ -67,6 +73,31 @@ export interface Waiting {
   blocked: boolean;
 }
 
+/**
+ * A Job of the catch-up CronJob, and who made it. The CronJob controller owns the Jobs it schedules with a controller
+ * reference (pkg/controller/cronjob/utils.go getJobFromTemplate2) and counts only those (getJobsToBeReconciled: its
+ * history limits, status.lastSuccessfulTime); kubectl create job --from=cronjob/<name> adds a plain owner reference
+ * and the instantiate annotation; swift-to-s3 rerun --apply a controller reference with its own managed-by label.
+ */
+export interface CronJobOrigin {
+  name: string;
+  uid: string;
+  apiVersion: string;
+  made: 'scheduled' | 'by hand' | 'retry';
+  /** The time the CronJob scheduled it for (the annotation, RFC 3339 in the CronJob's time zone). */
+  scheduledFor?: string;
+}
+
+export function cronJobOrigin(job: V1Job): CronJobOrigin | undefined {
+  const owner = job.metadata?.ownerReferences?.find((reference) => reference.kind === 'CronJob' && reference.apiVersion.startsWith('batch/'));
+  if (!owner) return undefined;
+  const annotations = job.metadata?.annotations ?? {};
+  const made = job.metadata?.labels?.[LABEL.managedBy] === RERUN_MANAGER ? 'retry'
+    : owner.controller === true && annotations[CRONJOB_INSTANTIATE] !== 'manual' ? 'scheduled' : 'by hand';
+  const scheduledFor = made === 'scheduled' ? annotations[CRONJOB_SCHEDULED_TIMESTAMP] : undefined;
+  return { name: owner.name, uid: owner.uid, apiVersion: owner.apiVersion, made, ...(scheduledFor ? { scheduledFor } : {}) };
+}
+
 /** Selector for the chart's copier Jobs (and the CronJob's) of a release. */
 export function releaseSelector(release: string): string {
   return `${LABEL.release}=${release},${LABEL.component}=copier`;
@@ -99,20 +130,27 @@ export function runOf(job: V1Job): string {
   return job.metadata?.labels?.[LABEL.run] ?? '';
 }
 
-/**
- * The Job of the given run, or the newest: by numeric run label when both have one, else by creation time
- * (a copy Job and a verify Job may share a run number).
- */
+/** The newest Job of the given run, or of all: the one created last. */
 export function pickJob(jobs: readonly V1Job[], run?: string): V1Job | undefined {
   const candidates = run === undefined ? jobs : jobs.filter((job) => runOf(job) === run);
   return [...candidates].sort(newestFirst)[0];
 }
 
-function newestFirst(a: V1Job, b: V1Job): number {
-  const runA = Number(runOf(a));
-  const runB = Number(runOf(b));
-  if (runOf(a) !== '' && runOf(b) !== '' && Number.isInteger(runA) && Number.isInteger(runB) && runA !== runB) return runB - runA;
-  return createdAt(b) - createdAt(a);
+/**
+ * By creation time, newest first: every Job the catch-up CronJob makes carries the run label of its template, and a
+ * retry's run says nothing about when it ran. Creation times are whole seconds: a tie goes to the higher run number,
+ * then to the name that sorts last.
+ */
+export function newestFirst(a: V1Job, b: V1Job): number {
+  return createdAt(b) - createdAt(a) || runNumber(b) - runNumber(a) || compareText(b.metadata?.name ?? '', a.metadata?.name ?? '');
+}
+
+function runNumber(job: V1Job): number {
+  return /^\d+$/.test(runOf(job)) ? Number(runOf(job)) : -1;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function createdAt(object: V1Job | V1Pod): number {

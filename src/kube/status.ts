@@ -4,7 +4,10 @@ import { formatIndexList } from '../indexes.ts';
 import type { PodProgress } from './pod-progress.ts';
 import { expectedEta, expectedTotals, type ExpectedTotals } from './expected.ts';
 import { nothingCanProgress, waitingNote, withWaiting } from './waiting.ts';
-import { completionsOf, envOf, failedIndexes, failureReason, indexRows, jobOutcome, LABEL, runOf, shardMap, unfinishedIndexes, type IndexRow, type IndexState, type JobOutcome } from './jobs.ts';
+import {
+  completionsOf, cronJobOrigin, envOf, failedIndexes, failureReason, indexRows, jobOutcome, LABEL, runOf, shardMap, unfinishedIndexes, type CronJobOrigin, type IndexRow,
+  type IndexState, type JobOutcome,
+} from './jobs.ts';
 
 export interface StatusTotals { copied: number; unchanged: number; adopted: number; segments: number; skipped: number; deleted: number; failed: number; bytes: number }
 
@@ -50,6 +53,8 @@ export interface StatusReport {
   stuck?: string;
   /** Why the Job's events could not be read (e.g. no permission to list events). */
   eventsUnreadable?: string;
+  /** The catch-up CronJob this Job belongs to, and who made it: the CronJob on its schedule, a person, or rerun. */
+  cronJob?: { name: string; made: CronJobOrigin['made']; scheduledFor?: string };
 }
 
 /** What was read besides the Job and its pods: running pods' progress, and the Job's events. */
@@ -86,6 +91,7 @@ export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { r
     noPodIndexes: formatIndexList(rows.filter((row) => row.noPod).map((row) => row.index)) || undefined,
     stuck: stuck ? stuckCauses(rows) : undefined,
     eventsUnreadable: observed.eventsUnreadable,
+    cronJob: cronJobOf(job),
   };
   return {
     release: where.release,
@@ -105,6 +111,11 @@ export function buildStatusReport(job: V1Job, pods: readonly V1Pod[], where: { r
     unfinishedShards: formatIndexList(unfinished.map(shardMap(job))),
     ...withoutUndefined(optional),
   };
+}
+
+function cronJobOf(job: V1Job): StatusReport['cronJob'] {
+  const origin = cronJobOrigin(job);
+  return origin && { name: origin.name, made: origin.made, ...(origin.scheduledFor ? { scheduledFor: origin.scheduledFor } : {}) };
 }
 
 /** Each running index's latest progress, from the pod the row shows. */
@@ -170,7 +181,7 @@ function etaOf(counts: Record<IndexState, number>, elapsedSeconds: number): numb
 
 /** The report as lines for a person: a headline, one row per index, totals, and what to do about failures. */
 export function formatStatus(report: StatusReport): string[] {
-  const lines = [headline(report), '', ...table(report), '', totalsLine(report), ...runningLine(report), ...expectedLine(report), timingLine(report)];
+  const lines = [headline(report), ...cronJobLine(report), '', ...table(report), '', totalsLine(report), ...runningLine(report), ...expectedLine(report), timingLine(report)];
   if (report.progressUnreadable) lines.push(`progress of running pods not read: ${report.progressUnreadable}`);
   if (report.eventsUnreadable) lines.push(`the Job's events not read (why pods were not created): ${report.eventsUnreadable}`);
   if (report.noPodIndexes) lines.push(`no pod for indexes ${report.noPodIndexes}`);
@@ -185,6 +196,14 @@ function headline(report: StatusReport): string {
   const shards = report.shardIndexes ?? (report.completions > 1 ? `0-${report.completions - 1}` : '0');
   const of = report.shardCount ? ` of ${report.shardCount}` : '';
   return `Job ${report.job} (release ${report.release}, namespace ${report.namespace}, run ${report.run || '?'}${report.mode ? `, ${report.mode}` : ''}): ${outcome}, ${report.completions} indexes for shards ${shards}${of}`;
+}
+
+/** A Job of the catch-up CronJob: which, and who made it; the newest Job is the one made last, by any of them. */
+function cronJobLine({ cronJob }: StatusReport): string[] {
+  if (!cronJob) return [];
+  const made = cronJob.made === 'scheduled' ? `scheduled${cronJob.scheduledFor ? ` for ${cronJob.scheduledFor}` : ''}`
+    : cronJob.made === 'retry' ? 'a retry made by swift-to-s3 rerun' : 'made by hand (create job --from=cronjob)';
+  return [`catch-up: a Job of CronJob ${cronJob.name}, ${made}; every scheduled resync goes over all shards again`];
 }
 
 function table(report: StatusReport): string[] {
@@ -273,7 +292,9 @@ function unfinishedLine(report: StatusReport): string {
 
 function failedLine(report: StatusReport): string {
   const shards = report.failedShards !== report.failedIndexes ? ` (shards ${report.failedShards})` : '';
-  return `failed indexes: ${report.failedIndexes}${shards}; swift-to-s3 rerun prints the helm upgrade that retries them`;
+  const retry = report.cronJob ? 'the next scheduled resync retries them; swift-to-s3 rerun --apply retries them now, in a Job of the CronJob'
+    : 'swift-to-s3 rerun prints the helm upgrade that retries them';
+  return `failed indexes: ${report.failedIndexes}${shards}; ${retry}`;
 }
 
 export function formatBytes(bytes: number): string {

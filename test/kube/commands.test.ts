@@ -136,6 +136,9 @@ test('rerun prints the helm upgrade for the failed shards and creates nothing', 
     'Retry them with Helm (GitOps: put the same in the values in Git):',
     "  helm upgrade cube-files helm/swift-to-s3 -n cube --reset-then-reuse-values --set 'shards.only={1,3}' --set run=3",
     '  (values: shards.only: "1,3" and run: 3; the next full run needs shards.only: "" again)',
+    `  once run 3 has succeeded, delete Job ${jobName(2)}: oc delete job ${jobName(2)} -n ${NAMESPACE}`,
+    '  (Argo CD keeps old runs, Prune=false, and counts them in the application\'s health whatever IgnoreExtraneous says: a failed one keeps it Degraded;',
+    `  to keep it for the record instead, Argo CD ≥ 3.2 leaves it out after: oc annotate job ${jobName(2)} -n ${NAMESPACE} argocd.argoproj.io/ignore-healthcheck=true)`,
     `or create the retry Job directly, outside Helm and Argo CD: swift-to-s3 rerun --release ${RELEASE} --namespace ${NAMESPACE} --apply`,
   ]);
   assert.deepEqual(posts(api), []);
@@ -174,7 +177,10 @@ test('rerun --apply creates exactly the retry Job: new name and run, completions
     `created Job ${jobName(3)} (run 3, 2 indexes, SHARD_INDEXES=1,3), managed by swift-to-s3, not by Helm or Argo CD.`,
     `follow it: swift-to-s3 status --release ${RELEASE} --namespace ${NAMESPACE} --run 3 --watch`,
     'the next helm upgrade (or run in Git) must set run=4 or higher: run 3 is taken by this Job.',
-  ], 'one next step, and no helm upgrade with the run the new Job just took');
+    `keep Job ${jobName(2)}: it is still the run Helm or Argo CD renders, and deleted, the next sync (or an upgrade with the same run) creates it again and copies every shard.`,
+    `once the retry has succeeded, Argo CD ≥ 3.2 leaves Job ${jobName(2)} out of the application's health after: oc annotate job ${jobName(2)} -n ${NAMESPACE} argocd.argoproj.io/ignore-healthcheck=true`
+      + ' (older versions count it until a new run in Git leaves it behind: delete it then)',
+  ], 'one next step, no helm upgrade with the run the new Job just took, and the failed Job kept');
 
   const again = await run(rerunCommand, api, { apply: true });
   assert.equal(again.code, 'problem', 'the new run is running now');
@@ -189,7 +195,7 @@ test('a rerun of a rerun maps completion indexes back to shard numbers through S
     release: RELEASE, namespace: NAMESPACE, lastJob: jobName(3), lastRun: '3', reason: 'FailedIndexes',
     failedIndexes: [1, 2], unfinishedIndexes: [], failedShards: [3, 5], unfinishedShards: [], shards: [3, 5], newRun: '4', newJob: jobName(4),
     helmCommand: "helm upgrade cube-files helm/swift-to-s3 -n cube --reset-then-reuse-values --set 'shards.only={3,5}' --set run=4",
-    applied: true, created: jobName(4),
+    renderedJob: jobName(3), applied: true, created: jobName(4),
   });
   const sent = posts(api)[0]!.body as { spec: { completions: number; template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } };
   assert.equal(sent.spec.completions, 2);

@@ -10,11 +10,16 @@
 //   POST   /api/v1/namespaces/{ns}/pods                                          create (generateName too): phase Pending, 422 Invalid
 //   GET    /api/v1/namespaces/{ns}/pods/{name}[/status]                          read
 //   PUT    /api/v1/namespaces/{ns}/pods/{name}/status                            status update (what a kubelet reports)
+//   POST   /api/v1/namespaces/{ns}/pods/{name}/binding                           the scheduler's bind: spec.nodeName, PodScheduled=True
+//   DELETE /api/v1/namespaces/{ns}/pods/{name}[?gracePeriodSeconds=]             graceful: deletionTimestamp; gone at once when unbound or terminal
 //   GET    /api/v1/namespaces/{ns}/pods/{name}/log[?container=&tailLines=&limitBytes=]  the container's log as text
 //          (set in .logs by pod name), chosen and refused as LogLocation (pkg/registry/core/pod/strategy.go) and the
 //          kubelet do; 422 on a negative tailLines or a limitBytes below 1 (ValidatePodLogOptions)
 //   GET    /api/v1/namespaces/{ns}/events[?labelSelector=&fieldSelector=]        list, the field labels of EventToSelectableFields
-//   GET    /api/v1/namespaces/{ns}/events/{name}                                 read (events are seeded: no controller here records them)
+//   GET    /api/v1/namespaces/{ns}/events/{name}                                 read
+//   POST   /api/v1/namespaces/{ns}/events, PATCH …/events/{name}                 what an event recorder writes (a repeat raises count)
+// Pod creates pass the .admission plugins (the pod runner's LimitRanger and ResourceQuota) after defaulting: a
+// refusal is a 403 Forbidden naming the pod by its generateName, as admission.NewForbidden does.
 // A resource (or resource/subresource) in .forbidden is refused 403 for every verb, as RBAC's authorizer words it.
 // Refusals are Status objects as apimachinery's errors.NewInvalid / NewBadRequest / NewNotFound / NewConflict build them.
 // Objects seeded through startFakeApi() or assigned to .jobs/.pods/.events are stored as given, without validation.
@@ -37,6 +42,10 @@ export interface RecordedRequest { method: string; path: string; query: URLSearc
 
 export interface Refusal { code: number; reason: string; message: string }
 
+/** An admission plugin for a pod create: the pod (defaulted, not yet named) and the namespace's stored pods; may
+ *  change the pod; answers the cause of a refusal ("exceeded quota: …") or undefined to admit it. */
+export type PodAdmission = (pod: Json, pods: readonly Json[]) => string | undefined;
+
 export interface FakeApi {
   url: string;
   /** Every request, in order of arrival, with the body as sent. */
@@ -52,15 +61,17 @@ export interface FakeApi {
   logs: Map<string, string>;
   /** Resources this user may not use, e.g. "pods/log" or "events": 403 as RBAC answers. */
   forbidden: Set<string>;
+  /** Admission plugins for pod creates, in order: each may change the pod (a mutating plugin) or refuse it with a cause. */
+  admission: PodAdmission[];
   /** A KubeConfig pointing at this server (plain HTTP, bearer token). */
   kubeConfig(namespace?: string): KubeConfig;
   close(): Promise<void>;
 }
 
-interface FakeState { requests: RecordedRequest[]; jobs: Json[]; pods: Json[]; events: Json[]; refuse?: Refusal; resourceVersion: number; logs: Map<string, string>; forbidden: Set<string> }
+interface FakeState { requests: RecordedRequest[]; jobs: Json[]; pods: Json[]; events: Json[]; refuse?: Refusal; resourceVersion: number; logs: Map<string, string>; forbidden: Set<string>; admission: PodAdmission[] }
 
 export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[]; events?: Json[] } = {}): Promise<FakeApi> {
-  const api: FakeState = { requests: [], jobs: [...(objects.jobs ?? [])], pods: [...(objects.pods ?? [])], events: [...(objects.events ?? [])], resourceVersion: 10_000, logs: new Map(), forbidden: new Set() };
+  const api: FakeState = { requests: [], jobs: [...(objects.jobs ?? [])], pods: [...(objects.pods ?? [])], events: [...(objects.events ?? [])], resourceVersion: 10_000, logs: new Map(), forbidden: new Set(), admission: [] };
   const server = createServer((request, response) => {
     void answer(api, request, response).catch((error: unknown) => send(response, 500, status(500, 'InternalError', String(error))));
   });
@@ -79,6 +90,7 @@ export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[]; even
     set refuse(refusal) { api.refuse = refusal; },
     logs: api.logs,
     forbidden: api.forbidden,
+    admission: api.admission,
     kubeConfig: (namespace?: string) => kubeConfigFor(url, namespace),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
@@ -107,7 +119,7 @@ const JOB: Kind = { apiVersion: 'batch/v1', kind: 'Job', resource: 'jobs', group
 const POD: Kind = { apiVersion: 'v1', kind: 'Pod', resource: 'pods', group: '', collection: 'pods' };
 const EVENT: Kind = { apiVersion: 'v1', kind: 'Event', resource: 'events', group: '', collection: 'events' };
 const CORE: Record<string, Kind> = { pods: POD, events: EVENT };
-const ROUTE = /^\/(?:apis\/batch\/v1|api\/v1)\/namespaces\/([^/]+)\/(jobs|pods|events)(?:\/([^/]+)(\/status|\/log)?)?$/;
+const ROUTE = /^\/(?:apis\/batch\/v1|api\/v1)\/namespaces\/([^/]+)\/(jobs|pods|events)(?:\/([^/]+)(\/status|\/log|\/binding)?)?$/;
 
 type Reply = [number, Json];
 
@@ -135,7 +147,7 @@ async function answer(api: FakeState, request: IncomingMessage, response: Server
   if (api.refuse) return send(response, api.refuse.code, status(api.refuse.code, api.refuse.reason, api.refuse.message));
   const route = ROUTE.exec(url.pathname);
   const kind = route && (url.pathname.startsWith('/apis/batch/v1/') ? route[2] === 'jobs' && JOB : CORE[route[2]!]);
-  if (!route || !kind || (kind === EVENT && route[4])) return send(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
+  if (!route || !kind || (kind === EVENT && route[4]) || (route[4] === '/binding' && kind !== POD)) return send(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
   const [, namespace, , name, subresource] = route as unknown as [string, string, string, string | undefined, string | undefined];
   const denied = rbacRefusal(api, kind, method, decodeURIComponent(namespace), name && decodeURIComponent(name), subresource);
   if (denied) return send(response, 403, denied);
@@ -144,6 +156,7 @@ async function answer(api: FakeState, request: IncomingMessage, response: Server
     return podLog(api, decodeURIComponent(namespace), decodeURIComponent(name), method, url.searchParams, response);
   }
   try {
+    if (subresource === '/binding') return send(response, ...bindPod(api, { method, namespace: decodeURIComponent(namespace), name: name && decodeURIComponent(name), status: false, query: url.searchParams, body, kind }));
     send(response, ...handle(api, { method, namespace: decodeURIComponent(namespace), name: name && decodeURIComponent(name), status: Boolean(subresource), query: url.searchParams, body, kind }));
   } catch (error) {
     if (error instanceof Refused) return send(response, ...error.reply);
@@ -158,10 +171,13 @@ function handle(api: FakeState, call: Call): Reply {
   const { method, name, kind } = call;
   if (!name && method === 'GET') return [200, list(api, call)];
   if (name && method === 'GET') return [200, stored(api, call).object];
-  if (kind === EVENT) return [405, status(405, 'MethodNotAllowed', 'the fake API serves events for reading only')];
+  if (kind === EVENT && !name && method === 'POST') return createEvent(api, call);
+  if (kind === EVENT && name && method === 'PATCH') return patchEvent(api, call);
+  if (kind === EVENT) return [405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')];
   if (!name && method === 'POST') return kind === JOB ? createJob(api, call) : createPod(api, call);
   if (name && call.status && method === 'PUT') return updateStatus(api, call);
   if (name && !call.status && method === 'DELETE' && kind === JOB) return deleteJob(api, call);
+  if (name && !call.status && method === 'DELETE' && kind === POD) return deletePod(api, call);
   return [405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')];
 }
 
@@ -237,6 +253,7 @@ function createPod(api: FakeState, call: Call): Reply {
   const pod = decoded(call);
   pod.spec ??= {};
   defaultPodSpec(pod.spec as Json);
+  admitPod(api, call, pod);
   pod.status = { phase: 'Pending', qosClass: podQOSClass(pod.spec as Json) };
   const metadata = pod.metadata as Json;
   nameFromGenerateName(api, call, metadata);
@@ -357,6 +374,93 @@ function deleteJob(api: FakeState, call: Call): Reply {
     api.pods = api.pods.filter((pod) => !owned(pod));
   }
   return [200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...details(call.kind, call.name!), uid } }];
+}
+
+// --- pods: admission, binding, graceful deletion ------------------------------------------------------------
+
+/** The admission chain: each plugin in order; a refusal is admission.NewForbidden (the name, else the generateName). */
+function admitPod(api: FakeState, call: Call, pod: Json): void {
+  const others = api.pods.filter((other) => metaOf(other).namespace === call.namespace);
+  for (const plugin of api.admission) {
+    const cause = plugin(pod, others);
+    if (cause === undefined) continue;
+    const metadata = pod.metadata as Json;
+    const name = textOf(metadata.name || metadata.generateName || '');
+    throw new Refused([403, status(403, 'Forbidden', `pods "${name}" is forbidden: ${cause}`, { name, kind: 'pods' })]);
+  }
+}
+
+/** pods/binding (pkg/registry/core/pod/storage assignPod): sets spec.nodeName once, and PodScheduled=True. */
+function bindPod(api: FakeState, call: Call): Reply {
+  if (call.method !== 'POST' || !call.name) return [405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')];
+  const { object } = stored(api, call);
+  const node = textOf(((call.body?.target ?? {}) as Json).name ?? '');
+  if (!node) throw new Refused([422, invalidStatus(call.kind, call.name, [{ type: 'FieldValueRequired', field: 'target.name', detail: 'Required value' }])]);
+  const spec = object.spec as Json;
+  if ((object.metadata as Json).deletionTimestamp) throw new Refused([409, status(409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${call.name}": pod ${call.name} is being deleted, cannot be assigned to a host`)]);
+  if (spec.nodeName) throw new Refused([409, status(409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${call.name}": pod ${call.name} is already assigned to node "${textOf(spec.nodeName)}"`)]);
+  spec.nodeName = node;
+  const podStatus = (object.status ?? {}) as Json;
+  const conditions = ((podStatus.conditions ?? []) as Json[]).filter((condition) => condition.type !== 'PodScheduled');
+  object.status = { ...podStatus, conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] };
+  (object.metadata as Json).resourceVersion = String(++api.resourceVersion);
+  return [201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }];
+}
+
+/**
+ * DELETE of a pod (rest.BeforeDelete with the pod strategy's CheckGracefulDelete): the grace period is the
+ * request's gracePeriodSeconds, else the pod's terminationGracePeriodSeconds; 0 for a pod on no node or already
+ * terminal. With a grace period, or finalizers left, the pod stays with deletionTimestamp (now + grace) and
+ * deletionGracePeriodSeconds for the kubelet to act on; otherwise it is gone.
+ */
+function deletePod(api: FakeState, call: Call): Reply {
+  const { object, at } = stored(api, call);
+  const metadata = object.metadata as Json;
+  const spec = (object.spec ?? {}) as Json;
+  const phase = ((object.status ?? {}) as Json).phase;
+  const asked = call.query.get('gracePeriodSeconds') ?? call.body?.gracePeriodSeconds;
+  let grace = asked !== undefined && asked !== null ? Number(asked) : Number(spec.terminationGracePeriodSeconds ?? 30);
+  if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0;
+  const finalizers = (metadata.finalizers ?? []) as string[];
+  if (metadata.deletionTimestamp) {
+    // A second delete may only shorten the grace period.
+    if (grace < Number(metadata.deletionGracePeriodSeconds ?? 0)) Object.assign(metadata, { deletionGracePeriodSeconds: grace, deletionTimestamp: secondsFromNow(grace) });
+  } else if (grace > 0 || finalizers.length > 0) {
+    Object.assign(metadata, { deletionTimestamp: secondsFromNow(grace), deletionGracePeriodSeconds: grace });
+  }
+  if (grace === 0 && finalizers.length === 0) {
+    api.pods.splice(at, 1);
+  } else {
+    metadata.resourceVersion = String(++api.resourceVersion);
+  }
+  return [200, object];
+}
+
+function secondsFromNow(seconds: number): string {
+  return new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+// --- events ------------------------------------------------------------------------------------------------------
+
+/** An event recorder's create: the involved object's namespace must be the event's (ValidateEventCreate), a reason given. */
+function createEvent(api: FakeState, call: Call): Reply {
+  const event = decoded(call);
+  nameFromGenerateName(api, call, event.metadata as Json);
+  const involved = (event.involvedObject ?? {}) as Json;
+  const errors: FieldError[] = [];
+  if (involved.namespace !== undefined && involved.namespace !== call.namespace) errors.push({ type: 'FieldValueInvalid', field: 'involvedObject.namespace', value: textOf(involved.namespace), detail: 'does not match event.namespace' });
+  if (!event.reason) errors.push({ type: 'FieldValueRequired', field: 'reason', detail: 'Required value' });
+  return store(api, call, event, errors);
+}
+
+/** The recorder's repeat of an event: a merge patch of count, lastTimestamp and message. */
+function patchEvent(api: FakeState, call: Call): Reply {
+  const { object, at } = stored(api, call);
+  const next: Json = { ...object };
+  for (const [key, value] of Object.entries(call.body ?? {})) if (key !== 'metadata') next[key] = value;
+  next.metadata = { ...metaOf(object), resourceVersion: String(++api.resourceVersion) };
+  api.events[at] = next;
+  return [200, next];
 }
 
 // --- RBAC ------------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { failedIndexes, indexRows, parseSummary, pickJob, podSelector, shardMap } from '../../src/kube/jobs.ts';
 import { buildStatusReport, formatDuration, formatStatus, statusOutcome } from '../../src/kube/status.ts';
-import { buildRetryJob, isRefusal, nextJobName, nextRun, planRerun, type RerunPlan } from '../../src/kube/rerun.ts';
+import { buildRetryJob, cronJobRetry, isRefusal, nextJobName, nextRun, planRerun, type RerunPlan } from '../../src/kube/rerun.ts';
 import { completeRun, failedRun, imagePullRun, job, jobName, legacyRun, NAMESPACE, pods, RELEASE, rerunRun, runningRun, uidOf, type JobFixture } from './fixtures.ts';
 
 /** The objects as client-node hands them over (Dates parsed, model classes). */
@@ -83,7 +83,7 @@ test('a rerun maps completion indexes to shards through SHARD_INDEXES', () => {
   assert.match(lines.at(-1)!, /^failed indexes: 1-2 \(shards 3,5\)/);
 });
 
-test('the newest run is chosen by run number, the requested one by its label', () => {
+test('the newest run is the one created last, the requested one is chosen by its label', () => {
   const jobs = [completeRun, failedRun, rerunRun].map((fixture) => read(fixture).job);
   assert.equal(pickJob(jobs)?.metadata?.name, jobName(3));
   assert.equal(pickJob(jobs, '2')?.metadata?.name, jobName(2));
@@ -126,7 +126,10 @@ test('run numbers count up; other run labels and names get a retry suffix', () =
   assert.equal(nextJobName(named('cube-files-copy-9', '9'), '10'), 'cube-files-copy-10');
   assert.equal(nextJobName(named('handmade', '9'), '10'), 'handmade-retry-1');
   assert.equal(nextJobName(named('handmade-retry-1', ''), 'retry-1'), 'handmade-retry-2');
-  assert.equal(nextJobName(named('cube-files-copy-29410560', '1', 'cube-files-copy'), '2'), 'cube-files-copy-2', "a CronJob's Job: the chart's name for the run");
+  const scheduled = named('cube-files-copy-29410560', '1', 'cube-files-copy');
+  assert.deepEqual(cronJobRetry(scheduled, 'cube-files-copy', [scheduled]), { newRun: '1-retry-1', newJob: 'cube-files-copy-retry-1' },
+    "a CronJob's Job: not cube-files-copy-2, the name of the chart's Job for run 2 (the cutover's next run)");
+  assert.deepEqual(cronJobRetry(scheduled, 'cube-files-copy', [scheduled, named('cube-files-copy-retry-1', '1-retry-1', 'cube-files-copy')]), { newRun: '1-retry-2', newJob: 'cube-files-copy-retry-2' });
 });
 
 test('no rerun while the Job runs or when nothing failed', () => {
@@ -160,7 +163,7 @@ test('the retry Job keeps the template, works on the failed shards only, and car
   assert.equal(job.spec?.completions, 6, 'the last Job is left as it was');
 });
 
-test('the retry Job belongs to no Helm release, Argo CD application or CronJob, and says swift-to-s3 manages it', () => {
+test('the retry Job belongs to no Helm release or Argo CD application, and says swift-to-s3 manages it; one of a CronJob\'s Job is the CronJob\'s', () => {
   const { job, pods } = read(failedRun);
   job.metadata = {
     ...job.metadata,
@@ -183,8 +186,11 @@ test('the retry Job belongs to no Helm release, Argo CD application or CronJob, 
   assert.equal(labels['swift-to-s3.io/release'], RELEASE, 'status and rerun still find it');
   assert.deepEqual(Object.keys(annotations).sort(), ['argocd.argoproj.io/sync-options', 'swift-to-s3/rerun-of'], 'no Helm or Argo CD tracking, no foreign annotation');
   assert.equal(annotations['argocd.argoproj.io/sync-options'], 'Prune=false', 'the chart\'s own prune protection stays');
-  assert.equal(retry.metadata?.ownerReferences, undefined);
-  assert.equal(retry.metadata?.name, 'cube-files-copy-3');
+  assert.deepEqual(retry.metadata?.ownerReferences, [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'cube-files-copy', uid: 'u', controller: true }],
+    'the CronJob\'s: its history limits keep it, deleting the CronJob deletes it, and its success is the CronJob\'s last');
+  assert.equal(retry.metadata?.name, 'cube-files-copy-retry-1');
+  const oneOff = read(failedRun);
+  assert.equal(buildRetryJob(oneOff.job, planRerun(oneOff.job, oneOff.pods, where) as RerunPlan).metadata?.ownerReferences, undefined, 'a one-off run\'s retry is nobody\'s');
   assert.equal(retry.spec?.template.metadata?.labels?.['app.kubernetes.io/instance'], RELEASE, 'pods keep the selector labels the NetworkPolicy matches');
 });
 
@@ -220,7 +226,7 @@ test("the next run is above the highest run of all the release's Jobs, not just 
   const plan = planRerun(job, pods, where, [job, later]) as RerunPlan;
   assert.equal(plan.newRun, '8');
   assert.equal(plan.newJob, jobName(8));
-  assert.match(plan.helmCommand, /--set run=8$/);
+  assert.match(plan.helmCommand ?? '', /--set run=8$/);
 });
 
 test('FailureTarget already means failed; indexes a stopped Job never ran are unfinished, not pending; a fatal reason shows', () => {

@@ -252,6 +252,31 @@ export function validateObjectMeta(metadata: Json, field = 'metadata'): FieldErr
   if (!metadata.namespace) errors.push(required(`${field}.namespace`));
   errors.push(...validateLabels(metadata.labels, `${field}.labels`));
   errors.push(...validateAnnotations(metadata.annotations, `${field}.annotations`));
+  errors.push(...validateOwnerReferences((metadata.ownerReferences ?? []) as OwnerReference[], `${field}.ownerReferences`));
+  return errors;
+}
+
+interface OwnerReference { apiVersion?: string; kind?: string; name?: string; uid?: string; controller?: boolean }
+
+/**
+ * ValidateOwnerReferences (apimachinery pkg/api/validation/objectmeta.go): each reference has a version, a kind, a
+ * name and a uid, no Event owns anything, and at most one reference is the controller.
+ */
+function validateOwnerReferences(references: OwnerReference[], field: string): FieldError[] {
+  const errors: FieldError[] = [];
+  let controller = '';
+  for (const reference of references) {
+    const version = (reference.apiVersion ?? '').split('/').at(-1) ?? '';
+    if (!version) errors.push(invalid(`${field}.apiVersion`, reference.apiVersion ?? '', 'version must not be empty'));
+    if (!reference.kind) errors.push(invalid(`${field}.kind`, reference.kind ?? '', 'kind must not be empty'));
+    if (!reference.name) errors.push(invalid(`${field}.name`, reference.name ?? '', 'name must not be empty'));
+    if (!reference.uid) errors.push(invalid(`${field}.uid`, reference.uid ?? '', 'uid must not be empty'));
+    if (reference.apiVersion === 'v1' && reference.kind === 'Event') errors.push(invalid(field, reference, '/v1, Kind=Event is disallowed from being an owner'));
+    if (reference.controller !== true) continue;
+    const name = `${reference.kind ?? ''}/${reference.name ?? ''}`;
+    if (controller) errors.push(invalid(field, references, `Only one reference can have Controller set to true. Found "true" in references for ${controller} and ${name}`));
+    else controller = name;
+  }
   return errors;
 }
 

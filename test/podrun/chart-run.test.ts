@@ -19,7 +19,8 @@ import { contentOf, cubeDataset } from '../support/dataset.ts';
 import type { CountingProxy, FaultRule } from '../support/counting-proxy.ts';
 import { shardOf } from '../../src/sync/shard.ts';
 import { apply, jobFromCronJob, kubeletOf, startCluster, type Cluster } from './cluster.ts';
-import { createJob, runIndexedJob, type JobRun } from './job-controller.ts';
+import { createJob, runIndexedJob, startIndexedJob, type JobRun } from './job-controller.ts';
+import { limitRanger, resourceQuota } from './admission.ts';
 import { startSwiftFront, type SwiftFront } from './swift-front.ts';
 import type { Json } from './objects.ts';
 
@@ -30,7 +31,7 @@ const SHARDS = 3;
 const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
 
 /** What one target's tests share: a Swift container with the data set, reached through a counting proxy behind the TLS front. */
-interface World { target: Target; account: SwiftAccount; container: string; names: string[]; proxy: CountingProxy; failPut: FaultRule; front: SwiftFront }
+interface World { target: Target; account: SwiftAccount; container: string; names: string[]; proxy: CountingProxy; failPut: FaultRule; holdPut: FaultRule; front: SwiftFront }
 
 const worlds = new Map<string, Promise<World>>();
 after(async () => {
@@ -49,9 +50,11 @@ function worldOf(target: Target): Promise<World> {
       for (const object of objects) await putObject(account, container, object.name, contentOf(object));
       // The proxy reads its rules on every request: a test arms this one (a key and a limit) and lifts it again.
       const failPut: FaultRule = { kinds: ['s3_object_put'], pathIncludes: '', fault: { kind: 'status', status: 500 }, every: 1, limit: 0 };
-      const proxy = await proxyFor(target, [failPut]);
+      // A test slows or holds every object PUT with this one (its fault and limit set, then the limit lifted).
+      const holdPut: FaultRule = { kinds: ['s3_object_put'], fault: { kind: 'delay', ms: 0 }, every: 1, limit: 0 };
+      const proxy = await proxyFor(target, [failPut, holdPut]);
       const front = await startSwiftFront(SWIFT_HOST, proxy.port);
-      return { target, account, container, names: objects.map((object) => object.name), proxy, failPut, front };
+      return { target, account, container, names: objects.map((object) => object.name), proxy, failPut, holdPut, front };
     })();
     worlds.set(target.name, world);
   }
@@ -148,7 +151,10 @@ testOnEachTarget('every index of the rendered Job copies its shard through the c
   assert.deepEqual(statusOf(run).conditions.map((c) => c.type), ['SuccessCriteriaMet', 'Complete']);
   assert.deepEqual(await bucketObjects(destination), await readAll(world.account, world.container), 'the bucket holds every object, byte for byte');
 
-  for (const [index, { pod, run: ran }] of cluster.runs.entries()) {
+  // The pods of one Job run side by side (parallelism): each found by its completion index.
+  assert.deepEqual(cluster.runs.map(({ pod }) => pod.metadata.annotations?.[COMPLETION_INDEX]).sort(), ['0', '1', '2']);
+  for (const { pod, run: ran } of cluster.runs) {
+    const index = Number(pod.metadata.annotations?.[COMPLETION_INDEX]);
     assert.equal(ran.env['JOB_COMPLETION_INDEX'], String(index));
     assert.equal(ran.env['SHARD_COUNT'], String(SHARDS));
     const summary = JSON.parse(ran.message ?? '{}') as { shard?: number; inShard?: number };
@@ -209,7 +215,8 @@ testOnEachTarget('an object that keeps failing fails its index after backoffLimi
 testOnOneTarget('a pod that cannot reach Swift exits 3 and fails only its own index (FailIndex), without a retry', async (t, target) => {
   const world = await worldOf(target);
   const { bucket } = await freshBucket(target, 'chart');
-  const { cluster, jobs } = await install(t, world, valuesFor(world, bucket));
+  // One pod at a time: the Swift front goes down for the unlucky index's pod alone.
+  const { cluster, jobs } = await install(t, world, valuesFor(world, bucket, { shards: { count: SHARDS, parallelism: 1 } }));
   const unlucky = 1;
   t.after(() => { world.front.down = false; });
   const run = await runIndexedJob(cluster.api, jobs[0]!, kubeletOf(cluster, (pod) => {
@@ -239,3 +246,84 @@ testOnOneTarget('with schedule, the CronJob\'s jobTemplate makes the same Indexe
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stdout, new RegExp(`Job ${name} \\(release ${RELEASE}, namespace ${NAMESPACE}, run 1, copy\\): Complete, 3 indexes`));
 }, { timeout: 120_000 });
+
+testOnOneTarget('parallelism 4 of 8 indexes, one exits 2 (FailJob): its running siblings get SIGTERM and stop, the Job fails by PodFailurePolicy, status names the cause', async (t, target) => {
+  const world = await worldOf(target);
+  const { bucket } = await freshBucket(target, 'chart');
+  const values = valuesFor(world, bucket, { shards: { count: 8, parallelism: 4 } });
+  const { cluster, jobs } = await install(t, world, values);
+  const unlucky = 1;
+  // The siblings' object PUTs take 4 s, so they are still copying when the unlucky pod fails at Swift's auth.
+  Object.assign(world.holdPut, { fault: { kind: 'delay', ms: 4000 }, limit: Number.MAX_SAFE_INTEGER });
+  t.after(() => { world.holdPut.limit = 0; });
+  const run = await runIndexedJob(cluster.api, jobs[0]!, kubeletOf(cluster, {
+    // A wrong key in this one pod's environment, as a mistyped Secret would give every pod.
+    overrideEnv: (pod) => (pod.metadata.annotations?.[COMPLETION_INDEX] === String(unlucky) ? { SWIFT_KEY: 'not-the-key' } : undefined),
+  }));
+  world.holdPut.limit = 0;
+  const byIndex = new Map(cluster.runs.map(({ pod, run: ran }) => [Number(pod.metadata.annotations?.[COMPLETION_INDEX]), ran]));
+  assert.deepEqual([...byIndex.keys()].sort(), [0, 1, 2, 3], 'indexes 4-7 never got a pod');
+  assert.equal(byIndex.get(unlucky)!.exitCode, 2, byIndex.get(unlucky)!.stderr.slice(-2000));
+  for (const index of [0, 2, 3]) {
+    const ran = byIndex.get(index)!;
+    assert.match(ran.stdout + ran.stderr, /"signal":"SIGTERM"/, `index ${index}'s copier was told to stop`);
+    assert.equal(JSON.parse(ran.message ?? '{}').interrupted, true, `index ${index}'s summary says it was interrupted`);
+  }
+  const conditions = statusOf(run).conditions as { type: string; reason: string; message?: string }[];
+  assert.deepEqual(conditions.map((c) => `${c.type}/${c.reason}`), ['FailureTarget/PodFailurePolicy', 'Failed/PodFailurePolicy']);
+  assert.match(conditions[1]!.message ?? '', /Container copier for pod cube\/cube-files-copy-1-1-\w+ failed with exit code 2 matching FailJob rule at index 1/);
+  const siblings = run.pods.filter((pod) => ((pod['metadata'] as Json)['annotations'] as Record<string, string>)[COMPLETION_INDEX] !== String(unlucky));
+  assert.ok(siblings.every((pod) => (pod['metadata'] as Json)['deletionTimestamp'] && (pod['status'] as Json)['phase'] === 'Failed'), 'the siblings were deleted and ended Failed');
+
+  const status = await cli(cluster, 'status', '--release', RELEASE, '-n', NAMESPACE);
+  assert.equal(status.code, 1, status.stderr);
+  assert.match(status.stdout, /: Failed \(PodFailurePolicy\), 8 indexes/);
+  // As the Job controller does, the index of a FailJob pod is not among failedIndexes (isIndexFailed counts it only
+  // past backoffLimitPerIndex): it never finished, and its row names the cause.
+  assert.match(status.stdout, new RegExp(`^${unlucky}\\s+unfinished\\s+1\\s.*Swift rejected user .*check SWIFT_USER and SWIFT_KEY`, 'm'));
+  for (const index of [0, 2, 3]) assert.match(status.stdout, new RegExp(`^${index}\\s+\\w+\\s+1\\s.*interrupted`, 'm'), `index ${index}'s row says its pod was interrupted`);
+  t.diagnostic(status.stdout);
+}, { timeout: 180_000, target: 'first' });
+
+testOnOneTarget('a quota that admits 2 pods: status shows the other indexes as "not created: quota" while the two copy; the Job completes as the quota frees', async (t, target) => {
+  const world = await worldOf(target);
+  const destination = await freshBucket(target, 'chart');
+  // No resources in the values: NERC's LimitRange gives each pod cpu 1 of limits, and the quota has 2.
+  const values = valuesFor(world, destination.bucket, { shards: { count: 8, parallelism: 4 }, job: { backoffLimitPerIndex: 1, resources: null } });
+  const { cluster, jobs } = await install(t, world, values);
+  cluster.fake.admission.push(
+    limitRanger({ default: { cpu: '1', memory: '1Gi' }, defaultRequest: { cpu: '100m', memory: '256Mi' } }),
+    resourceQuota({ name: 'cube-quota', hard: { 'limits.cpu': '2', 'limits.memory': '8Gi', pods: '20' } }),
+  );
+  let release = () => undefined as void;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  Object.assign(world.holdPut, { fault: { kind: 'hook', run: () => gate }, limit: Number.MAX_SAFE_INTEGER });
+  t.after(() => { world.holdPut.limit = 0; release(); });
+  const running = startIndexedJob(cluster.api, jobs[0]!, kubeletOf(cluster), { createRetryMs: 500 });
+
+  const runningPods = () => cluster.fake.pods.filter((pod) => (pod['status'] as Json)['phase'] === 'Running').length;
+  await until(() => runningPods() === 2 && cluster.fake.events.some((event) => event['reason'] === 'FailedCreate'), 60_000);
+  const status = await cli(cluster, 'status', '--release', RELEASE, '-n', NAMESPACE);
+  t.diagnostic(status.stdout);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /: Running, 8 indexes/);
+  for (const index of [2, 3, 4, 5, 6, 7]) {
+    assert.match(status.stdout, new RegExp(`^${index}\\s+pending\\s+0\\s.*not created: quota cube-quota, requested: limits.cpu=1, used: limits.cpu=2, limited: limits.cpu=2`, 'm'));
+  }
+  assert.match(status.stdout, /^no pod for indexes 2-7$/m);
+
+  world.holdPut.limit = 0;
+  release();
+  const run = await running.done;
+  assert.deepEqual(statusOf(run).conditions.map((c) => c.type), ['SuccessCriteriaMet', 'Complete']);
+  assert.ok(run.pods.every((pod) => ((pod['metadata'] as Json)['annotations'] as Record<string, string>)['kubernetes.io/limit-ranger']), 'every pod got the LimitRange\'s defaults');
+  assert.deepEqual(await bucketObjects(destination), await readAll(world.account, world.container));
+}, { timeout: 180_000, target: 'first' });
+
+async function until(condition: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -105,14 +105,23 @@ export function jobFromCronJob(cronJob: Json, scheduled: Date, cronJobUid: strin
   };
 }
 
-/** The kubelet for the cluster's pods: each pod in a folder of its own, its run recorded; `before` runs first. */
-export function kubeletOf(cluster: Cluster, before: (pod: Pod) => void = () => undefined): RunPod {
+export interface KubeletHooks {
+  /** Runs before the pod's container starts (a test may arm a fault, or hold the pod until it says). */
+  before?: (pod: Pod) => void | Promise<void>;
+  /** Fault injection: variables that replace this pod's own. */
+  overrideEnv?: (pod: Pod) => Record<string, string> | undefined;
+}
+
+/** The kubelet for the cluster's pods: each pod in a folder of its own, its run recorded. */
+export function kubeletOf(cluster: Cluster, hooks: KubeletHooks | ((pod: Pod) => void) = {}): RunPod {
+  const { before, overrideEnv } = typeof hooks === 'function' ? { before: hooks, overrideEnv: undefined } : hooks;
   const image = readImage();
-  return async (pod) => {
-    before(pod);
+  return async (pod, io) => {
+    await before?.(pod);
     const podDir = await mkdtemp(join(tmpdir(), `pod-${pod.metadata.name ?? ''}-`));
     try {
-      const run = await runPod(pod, cluster.store, { image, podDir, timeoutMs: 90_000 });
+      const extra = overrideEnv?.(pod);
+      const run = await runPod(pod, cluster.store, { image, podDir, timeoutMs: 90_000, terminate: io.terminated, onStarted: io.started, ...(extra ? { overrideEnv: extra } : {}) });
       cluster.runs.push({ pod, run });
       return { exitCode: run.exitCode, podStatus: finishedPodStatus(pod, run) };
     } finally {

@@ -40,6 +40,12 @@ export interface KubeletOptions {
   /** Variables that hold a bare host name (the OBC's BUCKET_HOST), checked like the hosts of URLs. */
   hostVariables?: string[];
   timeoutMs?: number;
+  /** The pod was deleted: SIGTERM now, SIGKILL when the grace period (the abort's reason, in seconds) is over. */
+  terminate?: AbortSignal;
+  /** Called once the container's process runs (the kubelet then reports it Running). */
+  onStarted?: (startedAt: string) => void;
+  /** Fault injection: variables that replace the pod's own (as a wrong Secret for this one pod would). */
+  overrideEnv?: Record<string, string>;
 }
 
 export interface ContainerEnvironment {
@@ -294,6 +300,7 @@ export async function runPod(pod: Pod, store: ObjectStore, options: KubeletOptio
   mounts.push({ containerPath: terminationPath, hostPath: terminationFile });
 
   const { env, events } = makeEnvironmentVariables(pod, container, store, options);
+  for (const [name, value] of Object.entries(options.overrideEnv ?? {})) env.set(name, value);
   const argv = containerArgv(options.image, container, env);
   // The runtime starts from the image's ENV and lets the container's variables win; it adds HOSTNAME.
   const processEnv = rewritePaths(new Map([...options.image.env, ...env, ['HOSTNAME', pod.spec.hostname ?? pod.metadata.name ?? '']]), mounts, true);
@@ -301,7 +308,8 @@ export async function runPod(pod: Pod, store: ObjectStore, options: KubeletOptio
   const command = hostCommand(options.image, [...rewritePaths(new Map(argv.map((word, i) => [String(i), word])), mounts, false).values()], pinned);
 
   const startedAt = timestamp();
-  const { code, stdout, stderr, log } = await execute(command, Object.fromEntries(processEnv), options.podDir, options.timeoutMs ?? 120_000);
+  options.onStarted?.(startedAt);
+  const { code, stdout, stderr, log } = await execute(command, Object.fromEntries(processEnv), options.podDir, options.timeoutMs ?? 120_000, options.terminate);
   const finishedAt = timestamp();
   const message = terminationMessage(await readTail(terminationFile, MAX_TERMINATION_MESSAGE_LENGTH), container.terminationMessagePolicy ?? 'File', code, log);
   return { argv, env: Object.fromEntries(processEnv), events, exitCode: code, reason: code === 0 ? 'Completed' : 'Error', ...(message ? { message } : {}), stdout, stderr, startedAt, finishedAt };
@@ -333,7 +341,7 @@ function hostCommand(image: Image, argv: string[], pinned: ReadonlyMap<string, s
   return [process.execPath, ...flags, ...hook, source, ...rest.slice(scriptAt + 1)];
 }
 
-async function execute(command: string[], env: Record<string, string>, cwd: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string; log: Buffer }> {
+async function execute(command: string[], env: Record<string, string>, cwd: string, timeoutMs: number, terminate?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string; log: Buffer }> {
   return new Promise((resolvePromise, reject) => {
     // PATH is the one variable the image's base layer provides that the pod spec does not: this host's stands in.
     const child = spawn(command[0]!, command.slice(1), { cwd, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -343,9 +351,19 @@ async function execute(command: string[], env: Record<string, string>, cwd: stri
     child.stdout.on('data', (chunk: Buffer) => { out.push(chunk); log.push(chunk); });
     child.stderr.on('data', (chunk: Buffer) => { err.push(chunk); log.push(chunk); });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    let graceTimer: NodeJS.Timeout | undefined;
+    // killContainer: the stop signal, then SIGKILL once the grace period is over.
+    const stop = () => {
+      child.kill('SIGTERM');
+      graceTimer = setTimeout(() => child.kill('SIGKILL'), Number(terminate?.reason ?? 30) * 1000);
+    };
+    if (terminate?.aborted) stop();
+    else terminate?.addEventListener('abort', stop, { once: true });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(graceTimer);
+      terminate?.removeEventListener('abort', stop);
       // A container killed by a signal exits 128 + the signal's number (137 for SIGKILL).
       const exit = code ?? 128 + (signal ? osConstants.signals[signal] : 0);
       resolvePromise({ code: exit, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), log: Buffer.concat(log) });
