@@ -1,4 +1,4 @@
-// A strict Kubernetes API server on 127.0.0.1 for the kube tests: Jobs, Pods and Events, refused where a real server refuses.
+// A strict Kubernetes API server on 127.0.0.1 for the kube tests: Jobs, CronJobs, Pods and Events, refused where a real server refuses.
 //
 // What it serves (namespaced; {ns} in the URL; JSON only):
 //   GET    /apis/batch/v1/namespaces/{ns}/jobs[?labelSelector=&fieldSelector=]   list, 400 on a bad selector
@@ -6,6 +6,10 @@
 //   GET    /apis/batch/v1/namespaces/{ns}/jobs/{name}[/status]                   read, 404 NotFound
 //   PUT    /apis/batch/v1/namespaces/{ns}/jobs/{name}/status                     status update: the whole Job, only .status kept
 //   DELETE /apis/batch/v1/namespaces/{ns}/jobs/{name}[?propagationPolicy=]       Background/Foreground delete its pods; default orphans them
+//   GET    /apis/batch/v1/namespaces/{ns}/cronjobs[/{name}[/status]]              list, read
+//   POST   /apis/batch/v1/namespaces/{ns}/cronjobs                               create: SetDefaults_CronJob, status cleared, 422 Invalid
+//   PUT    /apis/batch/v1/namespaces/{ns}/cronjobs/{name}/status                 status update (what the CronJob controller writes)
+//   DELETE /apis/batch/v1/namespaces/{ns}/cronjobs/{name}[?propagationPolicy=]   batch/v1 deletes its dependents by default (its Jobs, their pods)
 //   GET    /api/v1/namespaces/{ns}/pods[?labelSelector=&fieldSelector=]          list
 //   POST   /api/v1/namespaces/{ns}/pods                                          create (generateName too): phase Pending, 422 Invalid
 //   GET    /api/v1/namespaces/{ns}/pods/{name}[/status]                          read
@@ -28,10 +32,10 @@ import type { AddressInfo } from 'node:net';
 import { randomInt, randomUUID } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
-  aggregate, errorBody, parseSelector, SelectorSyntaxError, selectorMatches, textOf, type FieldError, type Json, type Labels,
+  aggregate, errorBody, invalid, notSupported, parseSelector, required, SelectorSyntaxError, selectorMatches, textOf, type FieldError, type Json, type Labels,
 } from './k8s-syntax.ts';
 import { defaultJob, prepareJobForCreate, validateJob, validateJobStatusUpdate, type Job } from './k8s-job.ts';
-import { DecodeError, defaultPodSpec, podQOSClass, validatePodCreate, validatePodStatusUpdate } from './k8s-pod.ts';
+import { DecodeError, defaultPodSpec, podQOSClass, validateObjectMeta, validatePodCreate, validatePodStatusUpdate } from './k8s-pod.ts';
 
 export type { Json } from './k8s-syntax.ts';
 export { parseSelector, SelectorSyntaxError } from './k8s-syntax.ts';
@@ -52,6 +56,7 @@ export interface FakeApi {
   requests: RecordedRequest[];
   /** The stored objects; tests may replace or change them between requests. */
   jobs: Json[];
+  cronJobs: Json[];
   pods: Json[];
   /** core/v1 Events, as the controllers' event recorders write them (fixtures.ts failedCreateEvent). */
   events: Json[];
@@ -68,10 +73,10 @@ export interface FakeApi {
   close(): Promise<void>;
 }
 
-interface FakeState { requests: RecordedRequest[]; jobs: Json[]; pods: Json[]; events: Json[]; refuse?: Refusal; resourceVersion: number; logs: Map<string, string>; forbidden: Set<string>; admission: PodAdmission[] }
+interface FakeState { requests: RecordedRequest[]; jobs: Json[]; cronJobs: Json[]; pods: Json[]; events: Json[]; refuse?: Refusal; resourceVersion: number; logs: Map<string, string>; forbidden: Set<string>; admission: PodAdmission[] }
 
-export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[]; events?: Json[] } = {}): Promise<FakeApi> {
-  const api: FakeState = { requests: [], jobs: [...(objects.jobs ?? [])], pods: [...(objects.pods ?? [])], events: [...(objects.events ?? [])], resourceVersion: 10_000, logs: new Map(), forbidden: new Set(), admission: [] };
+export async function startFakeApi(objects: { jobs?: Json[]; cronJobs?: Json[]; pods?: Json[]; events?: Json[] } = {}): Promise<FakeApi> {
+  const api: FakeState = { requests: [], jobs: [...(objects.jobs ?? [])], cronJobs: [...(objects.cronJobs ?? [])], pods: [...(objects.pods ?? [])], events: [...(objects.events ?? [])], resourceVersion: 10_000, logs: new Map(), forbidden: new Set(), admission: [] };
   const server = createServer((request, response) => {
     void answer(api, request, response).catch((error: unknown) => send(response, 500, status(500, 'InternalError', String(error))));
   });
@@ -82,6 +87,8 @@ export async function startFakeApi(objects: { jobs?: Json[]; pods?: Json[]; even
     get requests() { return api.requests; },
     get jobs() { return api.jobs; },
     set jobs(jobs: Json[]) { api.jobs = jobs; },
+    get cronJobs() { return api.cronJobs; },
+    set cronJobs(cronJobs: Json[]) { api.cronJobs = cronJobs; },
     get pods() { return api.pods; },
     set pods(pods: Json[]) { api.pods = pods; },
     get events() { return api.events; },
@@ -114,12 +121,14 @@ export function matchesSelector(labels: Record<string, string>, selector: string
 
 // --- routing -------------------------------------------------------------------------------------------------
 
-interface Kind { apiVersion: string; kind: string; resource: string; group: string; collection: 'jobs' | 'pods' | 'events' }
+interface Kind { apiVersion: string; kind: string; resource: string; group: string; collection: 'jobs' | 'cronJobs' | 'pods' | 'events' }
 const JOB: Kind = { apiVersion: 'batch/v1', kind: 'Job', resource: 'jobs', group: 'batch', collection: 'jobs' };
+const CRONJOB: Kind = { apiVersion: 'batch/v1', kind: 'CronJob', resource: 'cronjobs', group: 'batch', collection: 'cronJobs' };
+const BATCH: Record<string, Kind> = { jobs: JOB, cronjobs: CRONJOB };
 const POD: Kind = { apiVersion: 'v1', kind: 'Pod', resource: 'pods', group: '', collection: 'pods' };
 const EVENT: Kind = { apiVersion: 'v1', kind: 'Event', resource: 'events', group: '', collection: 'events' };
 const CORE: Record<string, Kind> = { pods: POD, events: EVENT };
-const ROUTE = /^\/(?:apis\/batch\/v1|api\/v1)\/namespaces\/([^/]+)\/(jobs|pods|events)(?:\/([^/]+)(\/status|\/log|\/binding)?)?$/;
+const ROUTE = /^\/(?:apis\/batch\/v1|api\/v1)\/namespaces\/([^/]+)\/(jobs|cronjobs|pods|events)(?:\/([^/]+)(\/status|\/log|\/binding)?)?$/;
 
 type Reply = [number, Json];
 
@@ -146,7 +155,7 @@ async function answer(api: FakeState, request: IncomingMessage, response: Server
   api.requests.push({ method, path: url.pathname, query: url.searchParams, ...(body ? { body } : {}) });
   if (api.refuse) return send(response, api.refuse.code, status(api.refuse.code, api.refuse.reason, api.refuse.message));
   const route = ROUTE.exec(url.pathname);
-  const kind = route && (url.pathname.startsWith('/apis/batch/v1/') ? route[2] === 'jobs' && JOB : CORE[route[2]!]);
+  const kind = route && (url.pathname.startsWith('/apis/batch/v1/') ? BATCH[route[2]!] : CORE[route[2]!]);
   if (!route || !kind || (kind === EVENT && route[4]) || (route[4] === '/binding' && kind !== POD)) return send(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
   const [, namespace, , name, subresource] = route as unknown as [string, string, string, string | undefined, string | undefined];
   const denied = rbacRefusal(api, kind, method, decodeURIComponent(namespace), name && decodeURIComponent(name), subresource);
@@ -174,9 +183,10 @@ function handle(api: FakeState, call: Call): Reply {
   if (kind === EVENT && !name && method === 'POST') return createEvent(api, call);
   if (kind === EVENT && name && method === 'PATCH') return patchEvent(api, call);
   if (kind === EVENT) return [405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')];
-  if (!name && method === 'POST') return kind === JOB ? createJob(api, call) : createPod(api, call);
+  if (!name && method === 'POST') return kind === JOB ? createJob(api, call) : kind === CRONJOB ? createCronJob(api, call) : createPod(api, call);
   if (name && call.status && method === 'PUT') return updateStatus(api, call);
   if (name && !call.status && method === 'DELETE' && kind === JOB) return deleteJob(api, call);
+  if (name && !call.status && method === 'DELETE' && kind === CRONJOB) return deleteCronJob(api, call);
   if (name && !call.status && method === 'DELETE' && kind === POD) return deletePod(api, call);
   return [405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')];
 }
@@ -206,6 +216,7 @@ function parseOr400<T>(parse: () => T): T {
 
 const FIELD_LABELS: Record<string, readonly string[]> = {
   jobs: ['metadata.name', 'metadata.namespace', 'status.successful'],
+  cronjobs: ['metadata.name', 'metadata.namespace'],
   pods: ['metadata.name', 'metadata.namespace', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
   // pkg/registry/core/event/strategy.go EventToSelectableFields; "source" is source.component.
   events: [
@@ -259,6 +270,43 @@ function createPod(api: FakeState, call: Call): Reply {
   nameFromGenerateName(api, call, metadata);
   metadata.uid = randomUUID();
   return store(api, call, pod, validatePodCreate(pod));
+}
+
+/**
+ * The same for a CronJob: SetDefaults_CronJob (pkg/apis/batch/v1/defaults.go), PrepareForCreate (status cleared,
+ * generation 1), then validateCronJob.
+ */
+function createCronJob(api: FakeState, call: Call): Reply {
+  const cronJob = decoded(call);
+  const spec = (cronJob.spec ??= {}) as Json;
+  spec.concurrencyPolicy ||= 'Allow';
+  spec.suspend ??= false;
+  spec.successfulJobsHistoryLimit ??= 3;
+  spec.failedJobsHistoryLimit ??= 1;
+  const metadata = cronJob.metadata as Json;
+  nameFromGenerateName(api, call, metadata);
+  Object.assign(metadata, { uid: randomUUID(), generation: 1 });
+  cronJob.status = {};
+  return store(api, call, cronJob, validateCronJob(cronJob));
+}
+
+const CONCURRENCY_POLICIES = ['Allow', 'Forbid', 'Replace'];
+
+/** Of ValidateCronJobCreate (pkg/apis/batch/validation) what the controller relies on: the name leaves room for the
+ *  Jobs' "-<minutes>" suffix, a schedule, a known concurrencyPolicy, limits not negative, a job template. */
+function validateCronJob(cronJob: Json): FieldError[] {
+  const metadata = cronJob.metadata as Json;
+  const spec = cronJob.spec as Json;
+  const errors = validateObjectMeta(metadata);
+  const name = textOf(metadata.name ?? '');
+  if (name.length > 52) errors.push(invalid('metadata.name', name, 'must be no more than 52 characters'));
+  if (!spec.schedule) errors.push(required('spec.schedule'));
+  if (!CONCURRENCY_POLICIES.includes(textOf(spec.concurrencyPolicy))) errors.push(notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy, CONCURRENCY_POLICIES));
+  for (const field of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) {
+    if (typeof spec[field] === 'number' && spec[field] < 0) errors.push(invalid(`spec.${field}`, spec[field], 'must be greater than or equal to 0'));
+  }
+  if (!(spec.jobTemplate as Json | undefined)?.spec) errors.push(required('spec.jobTemplate.spec.template'));
+  return errors;
 }
 
 /**
@@ -348,7 +396,8 @@ function updateStatus(api: FakeState, call: Call): Reply {
     throw new Refused([409, status(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(call.kind)} "${call.name}": the object has been modified; please apply your changes to the latest version and try again`, details(call.kind, call.name!))]);
   }
   const next: Json = { ...structuredClone(old), status: structuredClone(body.status ?? {}) };
-  const errors = call.kind === JOB ? validateJobStatusUpdate(next as Job, old as Job) : validatePodStatusUpdate(next, old);
+  // cronJobStatusStrategy.ValidateUpdate checks nothing.
+  const errors = call.kind === JOB ? validateJobStatusUpdate(next as Job, old as Job) : call.kind === CRONJOB ? [] : validatePodStatusUpdate(next, old);
   if (errors.length > 0) throw new Refused([422, invalidStatus(call.kind, call.name!, errors)]);
   (next.metadata as Json).resourceVersion = String(++api.resourceVersion);
   api[call.kind.collection][at] = next;
@@ -362,18 +411,57 @@ function updateStatus(api: FakeState, call: Call): Reply {
 function deleteJob(api: FakeState, call: Call): Reply {
   const { object, at } = stored(api, call);
   const policy = call.query.get('propagationPolicy') ?? textOf(call.body?.propagationPolicy ?? 'Orphan');
+  return deleteWithDependents(api, call, object, at, policy);
+}
+
+/**
+ * DELETE of a CronJob: batch/v1 deletes its dependents unless told to orphan them (cronJobStrategy
+ * DefaultGarbageCollectionPolicy: OrphanDependents only for batch/v1beta1) — its Jobs, and with them their pods.
+ */
+function deleteCronJob(api: FakeState, call: Call): Reply {
+  const { object, at } = stored(api, call);
+  const policy = call.query.get('propagationPolicy') ?? textOf(call.body?.propagationPolicy ?? 'Background');
+  return deleteWithDependents(api, call, object, at, policy);
+}
+
+function deleteWithDependents(api: FakeState, call: Call, object: Json, at: number, policy: string): Reply {
   if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {
     throw new Refused([422, invalidStatus(call.kind, call.name!, [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', value: policy, detail: 'supported values: "Foreground", "Background", "Orphan"' }])]);
   }
   const uid = String(metaOf(object).uid ?? '');
-  api.jobs.splice(at, 1);
-  const owned = (pod: Json) => ((metaOf(pod).ownerReferences ?? []) as { uid?: string }[]).some((owner) => owner.uid === uid);
-  if (policy === 'Orphan') {
-    for (const pod of api.pods.filter(owned)) (pod.metadata as Json).ownerReferences = (metaOf(pod).ownerReferences as { uid?: string }[]).filter((owner) => owner.uid !== uid);
-  } else {
-    api.pods = api.pods.filter((pod) => !owned(pod));
-  }
+  api[call.kind.collection].splice(at, 1);
+  if (policy === 'Orphan') orphanDependents(api, uid);
+  else collectGarbage(api, uid);
   return [200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...details(call.kind, call.name!), uid } }];
+}
+
+type OwnerRef = { uid?: string };
+const DEPENDENT_COLLECTIONS = ['jobs', 'pods'] as const;
+const ownerRefsOf = (object: Json): OwnerRef[] => (metaOf(object).ownerReferences ?? []) as OwnerRef[];
+const dropOwner = (object: Json, uid: string) => { (object.metadata as Json).ownerReferences = ownerRefsOf(object).filter((owner) => owner.uid !== uid); };
+
+function orphanDependents(api: FakeState, uid: string): void {
+  for (const collection of DEPENDENT_COLLECTIONS) for (const dependent of api[collection].filter((object) => ownerRefsOf(object).some((owner) => owner.uid === uid))) dropOwner(dependent, uid);
+}
+
+/**
+ * The garbage collector, at once (garbagecollector.go attemptToDeleteItem): a dependent with another owner still
+ * there loses only the reference to the gone one; any other is deleted in the background, its own dependents with it.
+ */
+function collectGarbage(api: FakeState, uid: string): void {
+  const exists = (owner: string) => [...api.jobs, ...api.cronJobs, ...api.pods].some((object) => metaOf(object).uid === owner);
+  for (const collection of DEPENDENT_COLLECTIONS) {
+    for (const dependent of api[collection].filter((object) => ownerRefsOf(object).some((owner) => owner.uid === uid))) {
+      if (ownerRefsOf(dependent).some((owner) => owner.uid !== uid && exists(String(owner.uid)))) {
+        dropOwner(dependent, uid);
+        continue;
+      }
+      const at = api[collection].indexOf(dependent);
+      if (at < 0) continue; // gone already, with an owner deleted before it
+      api[collection].splice(at, 1);
+      collectGarbage(api, String(metaOf(dependent).uid ?? ''));
+    }
+  }
 }
 
 // --- pods: admission, binding, graceful deletion ------------------------------------------------------------

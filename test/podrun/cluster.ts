@@ -1,7 +1,7 @@
 // A namespace of a cluster for the rendered chart: the strict fake API server for Jobs and Pods, the ConfigMaps
 // and Secrets the kubelet reads, and the controllers that fill in what the chart only asks for — NooBaa's bucket
 // provisioner (an ObjectBucketClaim's ConfigMap and Secret), OpenShift's service CA operator (the CA bundle of an
-// annotated ConfigMap) and the CronJob controller (a Job from the jobTemplate).
+// annotated ConfigMap) and the CronJob controller's Job from the jobTemplate (the controller: cronjob-controller.ts).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,21 +88,31 @@ export async function apply(cluster: Cluster, manifests: Json[], world: { bucket
 /**
  * The CronJob controller's Job for one scheduled time (pkg/controller/cronjob/utils.go getJobFromTemplate2): named
  * <cronjob>-<minutes since the epoch>, the jobTemplate's labels and annotations plus the scheduled-timestamp
- * annotation, owned by the CronJob, the jobTemplate's spec.
+ * annotation (RFC 3339 in the CronJob's timeZone), owned by the CronJob, the jobTemplate's spec.
  */
 export function jobFromCronJob(cronJob: Json, scheduled: Date, cronJobUid: string): Json {
   const metadata = cronJob['metadata'] as { name: string };
-  const template = (cronJob['spec'] as Json)['jobTemplate'] as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: Json };
+  const spec = cronJob['spec'] as { timeZone?: string; jobTemplate: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: Json } };
+  const template = spec.jobTemplate;
   return {
     apiVersion: 'batch/v1', kind: 'Job',
     metadata: {
       name: `${metadata.name}-${Math.floor(scheduled.getTime() / 60_000)}`,
       labels: { ...template.metadata?.labels },
-      annotations: { ...template.metadata?.annotations, 'batch.kubernetes.io/cronjob-scheduled-timestamp': scheduled.toISOString().replace(/\.\d+Z$/, 'Z') },
+      annotations: { ...template.metadata?.annotations, 'batch.kubernetes.io/cronjob-scheduled-timestamp': rfc3339In(scheduled, spec.timeZone) },
       ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: metadata.name, uid: cronJobUid, controller: true, blockOwnerDeletion: true }],
     },
     spec: structuredClone(template.spec),
   };
+}
+
+/** Go's time.Format(time.RFC3339) of the time in a zone: whole seconds, "Z" for a zero offset, else ±hh:mm. */
+export function rfc3339In(at: Date, timeZone = 'UTC'): string {
+  const zoneName = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at).find((part) => part.type === 'timeZoneName')!.value;
+  const [, sign = '+', hours = '00', minutes = '00'] = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(zoneName) ?? [];
+  const offsetMinutes = (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes));
+  const local = new Date(Math.floor(at.getTime() / 1000) * 1000 + offsetMinutes * 60_000).toISOString().slice(0, 19);
+  return offsetMinutes === 0 ? `${local}Z` : `${local}${sign}${hours}:${minutes}`;
 }
 
 export interface KubeletHooks {
