@@ -1,5 +1,5 @@
 // The copier as the image runs it: dist/ compiled once with tsc (no type stripping at load), started with the node
-// flags of the Containerfile's ENTRYPOINT, which must be the flags of the CLI's shebang too.
+// flags of the Containerfile's ENTRYPOINT, which must be the flags of the CLI's shebang too; and the summary it logs.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +13,21 @@ export interface BuiltCopier {
   cli: string;
   /** The node flags the image starts it with. */
   nodeFlags: string[];
+}
+
+/** What the bench reads of the summary a run logs last (stdout, the line with "summary"); the newer fields are
+ *  absent from an older copier's. */
+export interface CopierSummary {
+  copied: number; unchanged: number; adopted?: number; failed: number; listed: number; inShard: number; seconds: number; requests: Record<string, number>;
+  listingSeconds?: { swift: number; s3: number };
+  memory?: { peakHeapMiB: number; peakRssMiB: number };
+  ledger?: { known: number; settled: number; learned: number; written: number; trusted?: number };
+}
+
+export function summaryOf(stdout: string): CopierSummary {
+  const line = stdout.split('\n').reverse().find((text) => text.includes('"summary"'));
+  if (!line) throw new Error(`swift-to-s3 logged no summary:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line).summary as CopierSummary;
 }
 
 /** The flags between `node` and the script in the Containerfile's exec-form ENTRYPOINT. */

@@ -13,6 +13,25 @@ export interface TakeoverRow { mode: string; seconds: number; rssMiB: number; co
 export interface VerifyRow { how: string; seconds: number; objectsPerSecond: number; mibPerSecond: number; s3Gets: number; swiftGets: number; rssMiB: number }
 export interface LatencyRow { transfers: number; rttMs: number; objects: number; seconds: number; rssMiB: number; cpuSeconds: number }
 
+/** The scale section's sets: the large resync set, its comparison (a tenth), the two folders alone, the data bucket's
+ *  own (cut to fit), a copy's source. */
+export type ScaleRole = 'million' | 'tenth' | 'astral' | 'plain' | 'nbdb' | 'copy';
+/** A resync as the defaults run it; on NSFS also the first of a SHARD_COUNT (no ledger yet: a HEAD each) and one that
+ *  lists the bucket (TRUST_LEDGER_HOURS=0); or a copy into a new bucket. */
+export type ScaleKind = 'first resync' | 'listed resync' | 'resync' | 'copy';
+const RESYNC_KINDS: readonly ScaleKind[] = ['first resync', 'listed resync', 'resync'];
+export interface ScaleIndex { index: number; seconds: number; rssMiB: number; heapMiB: number | undefined; listing: { swift: number; s3: number } | undefined; requests: Record<string, number> }
+export interface ScaleRun { target: Where; role: ScaleRole; kind: ScaleKind; objects: number; shards: number; seconds: number; swiftCpu: number; noobaaCpu: number; indexes: ScaleIndex[] }
+export interface ScaleData {
+  /** Names of the large resync set. */
+  count: number;
+  parallel: number;
+  runs: ScaleRun[];
+  seeding: { where: Where; how: string; objects: number; seconds: number }[];
+  notes: string[];
+  seconds: number;
+}
+
 export interface BenchData {
   settings: { transfers: number; takeoverCount: number; latencyMs: number; latencyShards: number; latencyTarget: string; cores: number };
   /** The S3 targets the tools were compared on, in order. */
@@ -28,6 +47,7 @@ export interface BenchData {
   /** Peak RSS MiB of bare Node (the image's flags), and of each tool syncing an empty container: the floor of any run. */
   floor?: { node: number; copier: number; rclone?: number };
   profileLines: string[];
+  scale?: ScaleData;
 }
 
 const MiB = 1024 * 1024;
@@ -196,7 +216,7 @@ function otherTargets(data: BenchData): Target[] {
 }
 
 export function targets(data: BenchData): Target[] {
-  return [...data.targets.flatMap((where) => [...copyTargets(data, where), ...resyncTargets(data, where)]), ...otherTargets(data)];
+  return [...data.targets.flatMap((where) => [...copyTargets(data, where), ...resyncTargets(data, where)]), ...otherTargets(data), ...scaleTargets(data.scale)];
 }
 
 /** The smallest TRANSFERS whose copy with added latency reaches 90 % of the best objects/s without it. */
@@ -285,6 +305,97 @@ function outageTable(data: BenchData): string[] {
   ];
 }
 
+const FULL_SCALE = 1_000_000;
+const requestList = (requests: Record<string, number>) => Object.entries(requests).map(([kind, count]) => `${kind} ${count}`).join(', ');
+const listingOf = (index: ScaleIndex) => (index.listing ? `${fixed(index.listing.swift)} / ${fixed(index.listing.s3)}` : '? / ?');
+const heapOf = (heapMiB: number | undefined) => (heapMiB === undefined ? '?' : fixed(heapMiB, 0));
+const peakRss = (run: ScaleRun) => Math.max(...run.indexes.map((index) => index.rssMiB));
+const peakHeap = (run: ScaleRun) => (run.indexes.some((index) => index.heapMiB === undefined) ? undefined : Math.max(...run.indexes.map((index) => index.heapMiB!)));
+
+function summedRequests(run: ScaleRun): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const index of run.indexes) for (const [kind, count] of Object.entries(index.requests)) out[kind] = (out[kind] ?? 0) + count;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function scaleRunTable(scale: ScaleData): string[] {
+  return [
+    '| target | set | objects | SHARD_COUNT | run | wall s | objects/s | Swift CPU s | NooBaa CPU s | peak RSS MiB (max of indexes) | peak heap MiB (max) | requests (all indexes) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...scale.runs.map((run) => `| ${NAMES[run.target]} | ${run.kind === 'copy' ? '–' : run.role} | ${run.objects} | ${run.shards} | ${run.kind} | ${fixed(run.seconds)} | ${fixed(run.objects / run.seconds, 0)} | ${fixed(run.swiftCpu)} | ${isNoobaa(run.target) ? fixed(run.noobaaCpu) : '–'} | ${fixed(peakRss(run), 0)} | ${heapOf(peakHeap(run))} | ${requestList(summedRequests(run))} |`),
+  ];
+}
+
+function scaleIndexTable(scale: ScaleData): string[] {
+  return [
+    '| target | objects | SHARD_COUNT | run | index | wall s | listing s (Swift / S3) | peak RSS MiB | peak heap MiB | requests by kind |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...scale.runs.flatMap((run) => run.indexes.map((index) => `| ${NAMES[run.target]} | ${run.objects} | ${run.shards} | ${run.kind} | ${index.index} | ${fixed(index.seconds)} | ${listingOf(index)} | ${fixed(index.rssMiB, 0)} | ${heapOf(index.heapMiB)} | ${requestList(index.requests)} |`)),
+  ];
+}
+
+function scaleRun(scale: ScaleData, where: Where, role: ScaleRole, kind: ScaleKind, shards: number): ScaleRun | undefined {
+  return scale.runs.find((run) => run.target === where && run.role === role && run.kind === kind && run.shards === shards);
+}
+
+/** One kind of resync on one target: the million against the tenth at each SHARD_COUNT, and the two folders. */
+function resyncScaling(scale: ScaleData, where: Where, kind: ScaleKind): Target[] {
+  const out: Target[] = [];
+  const name = `${NAMES[where]}${kind === 'resync' ? '' : `, ${kind}`}`;
+  for (const shards of [...new Set(scale.runs.map((run) => run.shards))]) {
+    const [large, small] = [scaleRun(scale, where, 'million', kind, shards), scaleRun(scale, where, 'tenth', kind, shards)];
+    if (!large || !small) continue;
+    const ratio = large.seconds / small.seconds;
+    out.push({ what: `[${name}] resync of ${large.objects} ≤ 12× that of ${small.objects}, SHARD_COUNT=${shards}`, measured: `${fixed(ratio, 1)}× (${fixed(large.seconds)} vs ${fixed(small.seconds)} s)`, met: ratio <= 12 });
+    const growth = peakRss(large) - peakRss(small);
+    out.push({ what: `[${name}] its peak RSS ≤ 64 MiB above, SHARD_COUNT=${shards}`, measured: `${fixed(peakRss(large), 0)} vs ${fixed(peakRss(small), 0)} MiB (+${fixed(growth, 0)})`, met: growth <= 64 });
+  }
+  const [astral, plain, large] = [scaleRun(scale, where, 'astral', kind, 1), scaleRun(scale, where, 'plain', kind, 1), scaleRun(scale, where, 'million', kind, 1)];
+  if (astral && plain && large) {
+    const added = (astral.seconds - plain.seconds) / large.seconds;
+    out.push({ what: `[${name}] a folder of ${astral.objects} emoji names adds < 10 % to the resync of ${large.objects} (beyond a plain folder's)`, measured: `${fixed(100 * added, 1)} % (${fixed(astral.seconds)} − ${fixed(plain.seconds)} s of ${fixed(large.seconds)} s)`, met: added < 0.1 });
+  }
+  return out;
+}
+
+/** Issue 20's targets: the million's resync at most 12× the tenth's time and 64 MiB above its peak RSS, the emoji
+ *  folder less than 10 % of the million's resync beyond a plain one, the 100,000 copy's peak RSS at most 64 MiB above
+ *  the 10,000 one's. */
+function scaleTargets(scale: ScaleData | undefined): Target[] {
+  if (!scale) return [];
+  const out: Target[] = [];
+  for (const where of [...new Set(scale.runs.map((run) => run.target))]) {
+    const name = NAMES[where];
+    for (const kind of RESYNC_KINDS) out.push(...resyncScaling(scale, where, kind));
+
+    const copies = scale.runs.filter((run) => run.target === where && run.kind === 'copy').sort((a, b) => a.objects - b.objects);
+    if (copies.length >= 2) {
+      const [fewest, most] = [copies[0]!, copies[copies.length - 1]!];
+      const growth = peakRss(most) - peakRss(fewest);
+      out.push({ what: `[${name}] copy of ${most.objects}: peak RSS ≤ 64 MiB above that of ${fewest.objects}`, measured: `${fixed(peakRss(most), 0)} vs ${fixed(peakRss(fewest), 0)} MiB (+${fixed(growth, 0)})`, met: growth <= 64 });
+    }
+  }
+  return out;
+}
+
+function scaleSection(data: BenchData): string[] {
+  const scale = data.scale;
+  if (!scale) return [];
+  const factor = scale.count / FULL_SCALE;
+  const seedingSeconds = scale.seeding.reduce((all, seeding) => all + seeding.seconds, 0);
+  return [
+    `### scale: the resync path at ${scale.count} names, the copy path at ${scale.runs.filter((run) => run.kind === 'copy').map((run) => run.objects).filter((count, at, all) => all.indexOf(count) === at).join(' and ')} objects (issue 20)`, '',
+    `Objects of 0–1 KiB: the large set is CUBE-like names with a tenth in one folder whose names carry an emoji (astral) and a tenth in one of plain names; "tenth" is the same shape at a tenth of the count (and the copy path's larger source); "astral" and "plain" are the two folders alone, resynced at SHARD_COUNT=1 to measure what the emoji cost. A run is one SHARD_COUNT: its indexes ${scale.parallel} at a time, each behind its own counting proxy, TRANSFERS=${data.settings.transfers}. On s3api the bucket is the seeded container itself. On NooBaa NSFS, for each SHARD_COUNT: "first resync" finds no resync ledger and settles each object by a HEAD (and writes the ledger); "listed resync" lists the bucket all the same (TRUST_LEDGER_HOURS=0, as a run does once those hours have passed); "resync" runs with the defaults. Listing seconds and peak heap come from the copier's summary (listingSeconds, memory; "?" where it does not report them); peak RSS from /usr/bin/time; CPU from /proc over the whole run (NooBaa CPU: the target's server).`, '',
+    ...scaleRunTable(scale), '',
+    '<details><summary>per index</summary>', '', ...scaleIndexTable(scale), '', '</details>', '',
+    '| seeded | how | objects | s | objects/s |', '|---|---|---|---|---|',
+    ...scale.seeding.map((seeding) => `| ${NAMES[seeding.where]} | ${seeding.how} | ${seeding.objects} | ${fixed(seeding.seconds, 0)} | ${fixed(seeding.objects / seeding.seconds, 0)} |`), '',
+    ...scale.notes.map((note) => `- ${note}`),
+    `- The section took ${fixed(scale.seconds / 60, 1)} minutes (seeding ${fixed(seedingSeconds / 60, 1)}).${factor < 1 ? ` At full size (${FULL_SCALE} names, ×${fixed(1 / factor, 0)}), linear in the counts, about ${fixed(scale.seconds / factor / 3600, 1)} hours; less in fact, as each index's start does not grow with the counts.` : ''}`,
+    '',
+  ];
+}
+
 /** The generated part of RESULTS.md: `header` (when, machine, data sets), then every table measured. */
 export function report(data: BenchData, header: string[]): string[] {
   const lines = [...header];
@@ -293,7 +404,7 @@ export function report(data: BenchData, header: string[]): string[] {
     if (!data.runs.some((run) => run.set === set)) continue;
     lines.push(`### ${set} set`, '', ...toolTable(data, set), '', ...ratios(data, set), '', ...(set === 'small' ? floorLines(data) : []), ...requestBreakdown(data, set), '');
   }
-  lines.push(...latencyTable(data), ...shardTable(data), ...memoryTable(data), ...takeoverTable(data), ...verifyTable(data), ...outageTable(data));
+  lines.push(...latencyTable(data), ...shardTable(data), ...memoryTable(data), ...takeoverTable(data), ...verifyTable(data), ...outageTable(data), ...scaleSection(data));
   const checks = targets(data);
   if (checks.length > 0) {
     lines.push('### targets', '', '| target | measured | met |', '|---|---|---|', ...checks.map((check) => `| ${check.what} | ${check.measured} | ${check.met === undefined ? '–' : check.met ? 'yes' : '**no**'} |`), '');

@@ -10,6 +10,12 @@
 // copy one shard of the small set), BENCH_PROFILE=1 or small, or large (one more copy of that set
 // on each target under --cpu-prof),
 // BENCH_RESULTS (the file to write, bench/RESULTS.md).
+// The scale section (BENCH_SECTIONS=scale; not run by default: at full size it takes hours, see bench/scale.ts):
+// BENCH_SCALE_COUNT (names of its large resync set: 1,000,000 × BENCH_SCALE, at most 1,000,000 unless given; its
+// comparison set, each folder and the larger copy a tenth, the smaller copy a hundredth), BENCH_SCALE_SHARDS ("1,4,16"),
+// BENCH_SCALE_PARALLEL (2: indexes of a run at once), BENCH_SCALE_COPY ("<tenth>,<hundredth>": objects copied),
+// BENCH_SCALE_NBDB_COUNT (a tenth: the data bucket's resync set, PUT one by one), BENCH_SCALE_PUTS (32: PUTs at once),
+// BENCH_SCALE_SEEDERS (2: processes writing on disk at once).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
@@ -23,12 +29,13 @@ import { rcloneCopy } from '../test/support/rclone.ts';
 import { nbdb, nsfs, s3api, type Target } from '../test/support/targets.ts';
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY } from '../test/bed/bed.ts';
-import { buildCopier } from './copier.ts';
+import { buildCopier, summaryOf, type CopierSummary } from './copier.ts';
 import { bedCpu, measure, type Measured } from './measure.ts';
 import { fixed, report, type BenchData, type Phase, type Run, type Tool, type Where } from './report.ts';
 import { largeSet, seed, smallSet, tinySet } from './seed.ts';
 import { topFunctions } from './profile.ts';
 import { outageCost } from './outage.ts';
+import { scaleSection } from './scale.ts';
 
 const MiB = 1024 * 1024;
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -39,6 +46,7 @@ const intEnv = (name: string, fallback: number) => {
 };
 const listEnv = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map((item) => item.trim()).filter(Boolean);
 const scale = Number(process.env.BENCH_SCALE ?? 1);
+const scaleCount = intEnv('BENCH_SCALE_COUNT', Math.round(1_000_000 * Math.min(1, scale)));
 const settings = {
   smallCount: intEnv('BENCH_SMALL_COUNT', Math.round(4_000 * scale)),
   largeCount: intEnv('BENCH_LARGE_COUNT', Math.max(1, Math.min(8, Math.round(4 * scale)))),
@@ -57,7 +65,15 @@ const settings = {
   latencyTarget: 's3api',
   // 1 or small: the small set; large: the large set.
   profile: process.env.BENCH_PROFILE === '1' ? 'small' : process.env.BENCH_PROFILE ?? '',
+  scaleCount,
+  scaleCopies: listEnv('BENCH_SCALE_COPY', `${Math.round(scaleCount / 10)},${Math.round(scaleCount / 100)}`).map(Number),
+  scaleNbdbCount: intEnv('BENCH_SCALE_NBDB_COUNT', Math.round(scaleCount / 10)),
+  scaleShards: listEnv('BENCH_SCALE_SHARDS', '1,4,16').map(Number),
+  scaleParallel: intEnv('BENCH_SCALE_PARALLEL', 2),
+  scalePuts: intEnv('BENCH_SCALE_PUTS', 32),
+  scaleSeeders: intEnv('BENCH_SCALE_SEEDERS', 2),
 };
+
 const bedDir = process.env.BED_DIR ?? '.bed/swift';
 const resultsPath = resolve(process.env.BENCH_RESULTS ?? here('./RESULTS.md'));
 const endpoints = bed();
@@ -124,13 +140,6 @@ function readCommand(container: string) {
 }
 
 const TIMEOUT_MS = 60 * 60_000;
-
-interface CopierSummary { copied: number; unchanged: number; adopted?: number; failed: number; listed: number; inShard: number; seconds: number; requests: Record<string, number> }
-function summaryOf(stdout: string): CopierSummary {
-  const line = stdout.split('\n').reverse().find((text) => text.includes('"summary"'));
-  if (!line) throw new Error(`swift-to-s3 logged no summary:\n${stdout.slice(-2000)}`);
-  return JSON.parse(line).summary as CopierSummary;
-}
 
 function fail(what: string, result: Measured): never {
   throw new Error(`${what} exited ${result.code}:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
@@ -413,6 +422,15 @@ if (settings.sections.has('takeover')) {
   log(`seeding the takeover set: ${set.length} objects ...`);
   await seed(account, `takeover-${set.length}`, set, log);
   await takeover(`takeover-${set.length}`, set.length);
+}
+if (settings.sections.has('scale')) {
+  data.scale = await scaleSection({
+    bedDir, swiftAuthUrl: endpoints.swiftAuthUrl, s3Account: { user: S3_ACCESS_KEY_ID, key: S3_SECRET_ACCESS_KEY }, targets: onBed, log,
+    client: clientOf, upstream: upstreamOf, copier: (container, bucket, target, overrides) => copierCommand(container, bucket, target, overrides),
+  }, {
+    count: settings.scaleCount, shards: settings.scaleShards, parallel: settings.scaleParallel, copyCounts: settings.scaleCopies,
+    nbdbCount: settings.scaleNbdbCount, putConcurrency: settings.scalePuts, seeders: settings.scaleSeeders,
+  });
 }
 
 const header = [`Measured ${new Date().toISOString()}, ${fixed((performance.now() - benchStarted) / 60000, 1)} minutes in all.`, '', ...machine(), '', ...seeding.map((line) => `- ${line}`), ''];

@@ -77,6 +77,11 @@ test('the README\'s way to get the command builds it and answers --help from ano
   const status = bash(`${alias}\ncd ${elsewhere}\nswift-to-s3 status --release cube-files -n cube`, checkout);
   assert.equal(status.status, 2, status.stderr);
   assert.equal(status.stderr, 'swift-to-s3: no kubeconfig: set KUBECONFIG or log in (oc login / kubectl config)\n');
+  // The flags of the CLI's shebang (and the image's ENTRYPOINT): without them a copy of a CUBE-like mix peaked at
+  // 235-279 MiB of RSS instead of 158-168 (bench/RESULTS.md, issue 20).
+  const shebangFlags = /^#!\/usr\/bin\/env -S node((?: --[\w-]+=\S+)*)$/.exec(readFileSync(join(repoRoot, 'src', 'cli.ts'), 'utf8').split('\n')[0]!)?.[1]?.trim();
+  assert.ok(shebangFlags, 'the shebang names its node flags');
+  assert.ok(alias.includes(`/node ${shebangFlags} $PWD/dist/cli.js`), 'the alias starts node with the shebang\'s flags');
   const version = bash(`${alias.replace('$PWD/dist/cli.js', '-p process.version')}\nswift-to-s3`, checkout);
   assert.match(version.stdout, /^v24\./, 'the alias runs the checkout\'s Node 24, whatever node the machine has');
 });

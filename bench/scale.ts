@@ -1,0 +1,214 @@
+// The bench's scale section (issue 20): the resync path at a million names and the copy path at 100,000 small objects,
+// on each target. Per index: wall time, listing seconds per side, peak RSS and heap, requests by kind; per run: the
+// servers' CPU. The sets are seeded straight onto the bed's disks where the target allows it (bench/seed-disk.ts).
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { uniqueName } from '../test/support/bed.ts';
+import type { Upstream } from '../test/support/counting-proxy.ts';
+import type { DatasetObject } from '../test/support/dataset.ts';
+import { createBucket } from '../test/support/s3.ts';
+import { putContainer, swiftLogin, type SwiftAccount } from '../test/support/swift.ts';
+import type { Target } from '../test/support/targets.ts';
+import { summaryOf } from './copier.ts';
+import { bedCpu, measure } from './measure.ts';
+import { fixed, type ScaleData, type ScaleIndex, type ScaleKind, type ScaleRole, type ScaleRun } from './report.ts';
+import { seedOnDisk } from './seed-disk.ts';
+import { folderSet, scaleSet, seedBucket } from './seed.ts';
+
+export interface ScaleSettings {
+  /** Names of the large resync set (1,000,000 at full size); the comparison set and each folder hold a tenth. */
+  count: number;
+  shards: number[];
+  /** Indexes of one run at once, as a Job of low parallelism runs them. */
+  parallel: number;
+  copyCounts: number[];
+  /** Objects of the data bucket's resync set: written by PUTs, it is cut to what fits. */
+  nbdbCount: number;
+  putConcurrency: number;
+  /** Seeder processes at once (bench/seed-disk.py). */
+  seeders: number;
+}
+
+interface Launch { command: string; args: string[]; env: Record<string, string> }
+
+/** What the section needs of bench/run.ts: the bed, its targets and the copier's command. */
+export interface ScaleBed {
+  bedDir: string;
+  swiftAuthUrl: string;
+  /** The S3 account's Swift credentials: its containers are s3api's buckets, and every set's source. */
+  s3Account: { user: string; key: string };
+  targets: Target[];
+  client: (target: Target) => S3Client;
+  upstream: (target: Target) => Upstream;
+  copier: (container: string, bucket: string, target: Target, overrides: Record<string, string>) => (relay: string) => Launch;
+  log: (line: string) => void;
+}
+
+/** One set of objects: its Swift container, and what the tables call it. */
+interface ScaleSet { role: ScaleRole; container: string; objects: readonly DatasetObject[] }
+
+const TIMEOUT_MS = 12 * 60 * 60_000;
+const CPU_KINDS_NOOBAA = ['nbdb', 'nsfs'];
+
+function sum(values: Record<string, number>, keep: (kind: string) => boolean): number {
+  return Object.entries(values).reduce((total, [kind, value]) => total + (keep(kind) ? value : 0), 0);
+}
+
+/** The section's sets, by container; a set of the same size is the same container (the comparison set is also the
+ *  100,000 copy's source). */
+function planSets(settings: ScaleSettings, hasNbdb: boolean): Map<string, ScaleSet> {
+  const sets = new Map<string, ScaleSet>();
+  const folder = Math.round(settings.count / 10);
+  const add = (role: ScaleRole, container: string, make: () => DatasetObject[]) => {
+    if (!sets.has(container)) sets.set(container, { role, container, objects: make() });
+  };
+  add('million', `scale-${settings.count}`, () => scaleSet(settings.count));
+  add('tenth', `scale-${Math.round(settings.count / 10)}`, () => scaleSet(Math.round(settings.count / 10)));
+  add('astral', `scale-astral-${folder}`, () => folderSet('astral', folder));
+  add('plain', `scale-plain-${folder}`, () => folderSet('plain', folder));
+  for (const count of settings.copyCounts) add('copy', `scale-${count}`, () => scaleSet(count));
+  if (hasNbdb) add('nbdb', `scale-${settings.nbdbCount}`, () => scaleSet(settings.nbdbCount));
+  return sets;
+}
+
+async function objectCount(account: SwiftAccount, container: string): Promise<number> {
+  const answer = await fetch(`${account.storageUrl}/${encodeURIComponent(container)}`, { method: 'HEAD', headers: { 'x-auth-token': account.token } });
+  return answer.ok ? Number(answer.headers.get('x-container-object-count')) : -1;
+}
+
+/** Seeds a set's container once: a bed kept between runs (BED_DIR) keeps a container of the right count. */
+async function seedSwift(bed: ScaleBed, settings: ScaleSettings, account: SwiftAccount, set: ScaleSet, data: ScaleData): Promise<void> {
+  if (await objectCount(account, set.container) === set.objects.length) {
+    bed.log(`scale: ${set.container} already holds its ${set.objects.length} objects`);
+    return;
+  }
+  await putContainer(account, set.container);
+  bed.log(`scale: seeding ${set.objects.length} objects into Swift's ${set.container} on disk ...`);
+  const swiftAccount = new URL(account.storageUrl).pathname.split('/').pop()!;
+  const { seconds } = await seedOnDisk({ kind: 'swift', bedDir: resolve(bed.bedDir), account: swiftAccount, container: set.container }, set.objects, settings.seeders);
+  const counted = await objectCount(account, set.container);
+  if (counted !== set.objects.length) throw new Error(`Swift's ${set.container} lists ${counted} objects after seeding ${set.objects.length}`);
+  data.seeding.push({ where: 'Swift', how: 'on disk', objects: set.objects.length, seconds });
+  bed.log(`scale:   ${fixed(seconds, 0)} s, ${fixed(set.objects.length / seconds, 0)} objects/s`);
+}
+
+/** A bucket on `target` holding `set` as a copy by swift-to-s3 would: s3api's is the container itself; NSFS's is
+ *  written on disk; the data bucket's by PUTs. */
+async function bucketFor(bed: ScaleBed, settings: ScaleSettings, target: Target, set: ScaleSet, data: ScaleData): Promise<string> {
+  if (target.name === 's3api') return set.container;
+  const bucket = uniqueName(set.container);
+  await createBucket(bed.client(target), bucket);
+  bed.log(`scale: seeding ${set.objects.length} objects into ${target.name}'s ${bucket} ...`);
+  let seconds: number;
+  if (target.name === 'nsfs') {
+    const bucketDir = `${resolve(bed.bedDir)}-nsfs/buckets/${bucket}`;
+    if (!existsSync(bucketDir)) throw new Error(`NooBaa NSFS made no directory ${bucketDir} for bucket ${bucket}: not the bed's NSFS layout (test/bed/noobaa.ts)?`);
+    ({ seconds } = await seedOnDisk({ kind: 'nsfs', bucketDir, container: set.container }, set.objects, settings.seeders));
+  } else {
+    ({ seconds } = await seedBucket(bed.client(target), bucket, set.container, set.objects, settings.putConcurrency, bed.log));
+  }
+  data.seeding.push({ where: target.name, how: target.name === 'nsfs' ? 'on disk' : `PUTs, ${settings.putConcurrency} at once`, objects: set.objects.length, seconds });
+  bed.log(`scale:   ${fixed(seconds, 0)} s, ${fixed(set.objects.length / seconds, 0)} objects/s`);
+  return bucket;
+}
+
+function indexRow(index: number, result: Awaited<ReturnType<typeof measure>>): ScaleIndex & { copied: number; unchanged: number; failed: number } {
+  const summary = summaryOf(result.stdout);
+  return {
+    index, seconds: result.seconds, rssMiB: result.rssMiB, heapMiB: summary.memory?.peakHeapMiB, listing: summary.listingSeconds, requests: result.requests,
+    copied: summary.copied, unchanged: summary.unchanged, failed: summary.failed,
+  };
+}
+
+/** Every index of one SHARD_COUNT, `parallel` at a time, each checked: exit 0, and every object unchanged (a resync)
+ *  or copied (a copy). */
+async function runIndexes(bed: ScaleBed, settings: ScaleSettings, target: Target, set: ScaleSet, bucket: string, shards: number, kind: ScaleKind, extra: Record<string, string> = {}): Promise<ScaleRun> {
+  const overrides = {
+    ...extra,
+    SWIFT_USER: bed.s3Account.user, SWIFT_KEY: bed.s3Account.key, PROGRESS_INTERVAL: '30', SHARD_COUNT: String(shards),
+    // On s3api a resync's bucket is its container: another index's start-up probe objects, written there, would be
+    // listed by Swift as objects of the container. The kind the probe finds on s3api, named instead.
+    ...(target.name === 's3api' && kind !== 'copy' ? { BUCKET_KIND: 's3' } : {}),
+  };
+  const rows: ReturnType<typeof indexRow>[] = [];
+  const before = bedCpu(bed.bedDir);
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(settings.parallel, shards) }, async () => {
+    while (next < shards) {
+      const index = next++;
+      const result = await measure(bed.upstream(target), bed.bedDir, bed.copier(set.container, bucket, target, { ...overrides, JOB_COMPLETION_INDEX: String(index) }), TIMEOUT_MS);
+      if (result.code !== 0) throw new Error(`scale ${kind} of ${set.container} on ${target.name}, index ${index} of ${shards}, exited ${result.code}:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+      rows.push(indexRow(index, result));
+      bed.log(`scale: ${kind} ${set.container} on ${target.name}, index ${index}/${shards}: ${fixed(result.seconds)} s, RSS ${fixed(result.rssMiB, 0)} MiB`);
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  const after = bedCpu(bed.bedDir);
+  const cpu = Object.fromEntries(Object.entries(after).map(([name, value]) => [name, value - (before[name] ?? 0)]));
+  const total = (field: 'copied' | 'unchanged' | 'failed') => rows.reduce((all, row) => all + row[field], 0);
+  const done = kind === 'copy' ? total('copied') : total('unchanged');
+  if (done !== set.objects.length || total('failed') > 0 || (kind !== 'copy' && total('copied') > 0)) {
+    throw new Error(`scale ${kind} of ${set.container} on ${target.name} (${shards} shards): ${total('copied')} copied, ${total('unchanged')} unchanged, ${total('failed')} failed of ${set.objects.length}`);
+  }
+  const run: ScaleRun = {
+    target: target.name, role: set.role, kind, objects: set.objects.length, shards, seconds,
+    swiftCpu: sum(cpu, (name) => !CPU_KINDS_NOOBAA.includes(name)), noobaaCpu: cpu[target.name] ?? NaN,
+    indexes: rows.sort((a, b) => a.index - b.index).map(({ copied: _c, unchanged: _u, failed: _f, ...row }) => row),
+  };
+  bed.log(`scale: ${kind} of ${set.objects.length} on ${target.name} at SHARD_COUNT=${shards}: ${fixed(seconds)} s, Swift CPU ${fixed(run.swiftCpu)} s, NooBaa CPU ${fixed(run.noobaaCpu)} s`);
+  return run;
+}
+
+/** The runs of a resync on NSFS, in order: the first of a SHARD_COUNT finds no resync ledger, settles every object by
+ *  a HEAD and writes the ledger; the next lists the bucket all the same (as every run does once TRUST_LEDGER_HOURS
+ *  have passed); the last is a resync as the defaults run it. Elsewhere a resync is one run. */
+const NSFS_RESYNCS: { kind: ScaleKind; extra: Record<string, string> }[] = [
+  { kind: 'first resync', extra: {} },
+  { kind: 'listed resync', extra: { TRUST_LEDGER_HOURS: '0' } },
+  { kind: 'resync', extra: {} },
+];
+
+/** The resyncs of one set on one target, at each SHARD_COUNT (the folders at 1). */
+async function resyncs(bed: ScaleBed, settings: ScaleSettings, target: Target, set: ScaleSet, bucket: string, data: ScaleData): Promise<void> {
+  const shardCounts = set.role === 'astral' || set.role === 'plain' ? [1] : settings.shards;
+  const kinds = target.name === 'nsfs' ? NSFS_RESYNCS : [{ kind: 'resync' as const, extra: {} }];
+  for (const shards of shardCounts) {
+    for (const { kind, extra } of kinds) data.runs.push(await runIndexes(bed, settings, target, set, bucket, shards, kind, extra));
+  }
+}
+
+/** The sets resynced on `target`: the data bucket's objects are PUT one by one, so it gets one set, cut to fit. */
+function resyncSets(target: Target, sets: Map<string, ScaleSet>, settings: ScaleSettings): ScaleSet[] {
+  if (target.name === 'nbdb') return [sets.get(`scale-${settings.nbdbCount}`)!];
+  return [...sets.values()].filter((set) => ['million', 'tenth', 'astral', 'plain'].includes(set.role));
+}
+
+function cutNotes(settings: ScaleSettings, data: ScaleData, targets: Target[]): string[] {
+  if (!targets.some((target) => target.name === 'nbdb') || settings.nbdbCount >= settings.count) return [];
+  const puts = data.seeding.filter((seeding) => seeding.where === 'nbdb');
+  const rate = puts.reduce((all, seeding) => all + seeding.objects, 0) / puts.reduce((all, seeding) => all + seeding.seconds, 0);
+  return [
+    `The NooBaa data bucket is resynced at ${settings.nbdbCount} objects, not ${settings.count}: it stores objects only through its S3 API, and PUTs went at ${fixed(rate, 0)} objects/s here, so ${settings.count} would take about ${fixed(settings.count / rate / 60, 0)} minutes to seed (BENCH_SCALE_NBDB_COUNT=${settings.count} does it anyway). For the same reason the two folders are not compared there.`,
+  ];
+}
+
+export async function scaleSection(bed: ScaleBed, settings: ScaleSettings): Promise<ScaleData> {
+  const started = performance.now();
+  const data: ScaleData = { count: settings.count, parallel: settings.parallel, runs: [], seeding: [], notes: [], seconds: 0 };
+  const account = await swiftLogin(bed.swiftAuthUrl, bed.s3Account.user, bed.s3Account.key);
+  const sets = planSets(settings, bed.targets.some((target) => target.name === 'nbdb'));
+  for (const set of sets.values()) await seedSwift(bed, settings, account, set, data);
+  for (const target of bed.targets) {
+    for (const set of resyncSets(target, sets, settings)) await resyncs(bed, settings, target, set, await bucketFor(bed, settings, target, set, data), data);
+    for (const count of settings.copyCounts) {
+      const bucket = uniqueName(`scale-copy-${count}`);
+      await createBucket(bed.client(target), bucket);
+      data.runs.push(await runIndexes(bed, settings, target, sets.get(`scale-${count}`)!, bucket, 1, 'copy'));
+    }
+  }
+  data.notes.push(...cutNotes(settings, data, bed.targets));
+  data.seconds = (performance.now() - started) / 1000;
+  return data;
+}
