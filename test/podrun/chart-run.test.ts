@@ -253,14 +253,20 @@ testOnOneTarget('parallelism 4 of 8 indexes, one exits 2 (FailJob): its running 
   const values = valuesFor(world, bucket, { shards: { count: 8, parallelism: 4 } });
   const { cluster, jobs } = await install(t, world, values);
   const unlucky = 1;
-  // The siblings' object PUTs take 4 s, so they are still copying when the unlucky pod fails at Swift's auth.
-  Object.assign(world.holdPut, { fault: { kind: 'delay', ms: 4000 }, limit: Number.MAX_SAFE_INTEGER });
-  t.after(() => { world.holdPut.limit = 0; });
+  // Every shard lists the container (a shard may hold no object to PUT): each listing takes 8 s, and the unlucky pod
+  // starts only once its three siblings are in theirs, so they are still at work when it fails at Swift's auth.
+  Object.assign(world.holdPut, { kinds: ['swift_container_get'], fault: { kind: 'delay', ms: 8000 }, limit: Number.MAX_SAFE_INTEGER });
+  const lift = () => Object.assign(world.holdPut, { kinds: ['s3_object_put'], limit: 0 });
+  t.after(lift);
+  const listingsBefore = world.proxy.count('swift_container_get');
   const run = await runIndexedJob(cluster.api, jobs[0]!, kubeletOf(cluster, {
+    before: async (pod) => {
+      if (pod.metadata.annotations?.[COMPLETION_INDEX] === String(unlucky)) await until(() => world.proxy.count('swift_container_get') - listingsBefore >= 3, 60_000);
+    },
     // A wrong key in this one pod's environment, as a mistyped Secret would give every pod.
     overrideEnv: (pod) => (pod.metadata.annotations?.[COMPLETION_INDEX] === String(unlucky) ? { SWIFT_KEY: 'not-the-key' } : undefined),
   }));
-  world.holdPut.limit = 0;
+  lift();
   const byIndex = new Map(cluster.runs.map(({ pod, run: ran }) => [Number(pod.metadata.annotations?.[COMPLETION_INDEX]), ran]));
   assert.deepEqual([...byIndex.keys()].sort(), [0, 1, 2, 3], 'indexes 4-7 never got a pod');
   assert.equal(byIndex.get(unlucky)!.exitCode, 2, byIndex.get(unlucky)!.stderr.slice(-2000));
