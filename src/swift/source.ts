@@ -245,12 +245,23 @@ export class SwiftSource {
     });
   }
 
-  /** One small request (a HEAD of the account): resolves when Swift answers anything but 502/503/504. */
+  /** One small request (a HEAD of the account): resolves when Swift answers anything but 502/503/504, or a 401 to a
+   *  token it has just issued (its token store is failing: Swift can serve no one). */
   async probe(): Promise<void> {
-    const base = new URL(this.storageUrl);
-    const response = await this.#dispatcher.request({ origin: base.origin, path: base.pathname, method: 'HEAD', headers: { 'x-auth-token': this.#session?.token ?? '' }, headersTimeout: PROBE_TIMEOUT_MS });
+    const session = this.#session;
+    let status = await this.#probeWith(session);
+    if (status === 401 && session && canReauthenticate(this.#options.auth)) {
+      status = await this.#probeWith(await this.#freshSession(session));
+      if (status === 401) throw freshTokenRejected();
+    }
+    if ([502, 503, 504].includes(status)) throw new HttpError(`Swift HEAD of the account answered ${status}`, status);
+  }
+
+  async #probeWith(session: SwiftSession | undefined): Promise<number> {
+    const base = new URL(session?.storageUrl ?? this.storageUrl);
+    const response = await this.#dispatcher.request({ origin: base.origin, path: base.pathname, method: 'HEAD', headers: { 'x-auth-token': session?.token ?? '' }, headersTimeout: PROBE_TIMEOUT_MS });
     await response.body.dump();
-    if ([502, 503, 504].includes(response.statusCode)) throw new HttpError(`Swift HEAD of the account answered ${response.statusCode}`, response.statusCode);
+    return response.statusCode;
   }
 
   async #timed<T>(operation: Operation, request: () => Promise<T>): Promise<T> {
@@ -269,7 +280,10 @@ export class SwiftSource {
     await response.body.dump();
     this.#options.stats.countRetry('swift_http_401');
     const fresh = await this.#freshSession(session);
-    return this.#send(operation, method, fresh, path);
+    const again = await this.#send(operation, method, fresh, path);
+    if (again.statusCode !== 401) return again;
+    await again.body.dump();
+    throw freshTokenRejected();
   }
 
   #send(operation: Operation, method: 'GET' | 'HEAD', session: SwiftSession, path: string): Promise<Dispatcher.ResponseData> {
@@ -291,6 +305,13 @@ export class SwiftSource {
   async close(): Promise<void> {
     await this.#dispatcher.close();
   }
+}
+
+/** Swift refused a token it had just issued. tempauth keeps tokens in memcached; while its proxy cannot reach memcached
+ *  (a restart, or a minute of error limiting after a burst of timeouts) every token is refused, the fresh one too.
+ *  Swift then serves no one, so this is an outage sign (a 503): the run waits for it as for Swift being away. */
+function freshTokenRejected(): HttpError {
+  return new HttpError('Swift refused the token it had just issued (401): its token store (memcached, for tempauth) is failing', 503);
 }
 
 /** A server of the Swift side, with the variables that point at it. */

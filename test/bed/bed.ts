@@ -20,6 +20,8 @@ export interface BedEndpoints {
 
 export interface Bed extends BedEndpoints {
   stop(): Promise<void>;
+  /** Stops the proxy's memcached (tempauth's token store) and starts it again, empty, after `downMs`. */
+  restartMemcached(downMs: number): Promise<void>;
 }
 
 export const SWIFT_USER = 'chris:chris1234';
@@ -94,6 +96,11 @@ max_bucket_listing = 1000
 [filter:cache]
 use = egg:swift#memcache
 memcache_servers = 127.0.0.1:${memcachePort}
+# Swift's default is 2 connections per worker with a 1 s wait for one: a burst of a few hundred requests (the suite's
+# files in parallel) then times out enough memcache calls that the proxy stops using memcached for a minute, and
+# tempauth refuses every token (measured: 800 concurrent HEADs). The copier rides that out (test/faults/outage.test.ts
+# restarts memcached on purpose); the shared bed should not do it by accident.
+memcache_max_connections = 32
 
 [filter:catch_errors]
 use = egg:swift#catch_errors
@@ -189,23 +196,31 @@ export async function startBed(dir: string): Promise<Bed> {
     const log = openSync(join(dir, 'log', `${name}.log`), 'a');
     const child = spawn(command, args, { stdio: ['ignore', log, log], detached: true });
     children.push(child);
+    return child;
   };
-  launch('memcached', ['-l', '127.0.0.1', '-p', String(memcachePort), '-U', '0', '-m', '64', ...(user === 'root' ? ['-u', 'root'] : [])], 'memcached');
+  const launchMemcached = () => launch('memcached', ['-l', '127.0.0.1', '-p', String(memcachePort), '-U', '0', '-m', '64', ...(user === 'root' ? ['-u', 'root'] : [])], 'memcached');
+  let memcached = launchMemcached();
   for (const kind of ['account', 'container', 'object'] as const) {
     launch(`swift-${kind}-server`, [join(etcDir, `${kind}-server.conf`)], `${kind}-server`);
   }
   launch('swift-proxy-server', [join(etcDir, 'proxy-server.conf')], 'proxy-server');
 
-  const stop = async () => {
-    for (const child of children) {
+  const stopChildren = async (stopping: ChildProcess[]) => {
+    for (const child of stopping) {
       if (child.exitCode === null && child.pid) {
         try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
       }
     }
-    await Promise.all(children.filter((child) => child.exitCode === null).map((child) => Promise.race([
+    await Promise.all(stopping.filter((child) => child.exitCode === null).map((child) => Promise.race([
       new Promise((resolve) => child.once('exit', resolve)),
       sleep(5000).then(() => { try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }),
     ])));
+  };
+  const stop = () => stopChildren(children);
+  const restartMemcached = async (downMs: number) => {
+    await stopChildren([memcached]);
+    await sleep(downMs);
+    memcached = launchMemcached();
   };
   try {
     await waitForProxy(proxyPort, children, 60_000);
@@ -222,5 +237,6 @@ export async function startBed(dir: string): Promise<Bed> {
     s3SecretAccessKey: S3_SECRET_ACCESS_KEY,
     proxyPort,
     stop,
+    restartMemcached,
   };
 }

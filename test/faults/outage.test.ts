@@ -4,16 +4,18 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, before, test } from 'node:test';
+import { describe, before, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startBed } from '../bed/bed.ts';
 import { startNoobaa } from '../bed/noobaa.ts';
-import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
+import type { OutageCounts } from '../../src/outage.ts';
+import { copierEnv, freshBucket, freshContainer, proxyFor, uniqueName } from '../support/bed.ts';
 import { runCli, summaryOf, type CliResult } from '../support/cli.ts';
-import type { CountingProxy, FaultRule, Side } from '../support/counting-proxy.ts';
+import { startCountingProxy, type CountingProxy, type FaultRule, type Side } from '../support/counting-proxy.ts';
 import { contentOf, cubeDataset, eachLimit } from '../support/dataset.ts';
 import { readAllS3 } from '../support/s3.ts';
-import { putObject, readAll, type SwiftAccount } from '../support/swift.ts';
-import { nsfs, s3api, testOnEachTarget, type Target } from '../support/targets.ts';
+import { putContainer, putObject, readAll, swiftLogin, type SwiftAccount } from '../support/swift.ts';
+import { nsfs, s3api, targets, testOnEachTarget, type Target } from '../support/targets.ts';
 
 let account: SwiftAccount;
 let container: string;
@@ -47,6 +49,14 @@ async function copyInFourShards(env: Record<string, string>, timeoutMs: number):
   return Promise.all([0, 1, 2, 3].map((index) => runCli(['copy'], { ...env, SHARD_COUNT: '4', JOB_COMPLETION_INDEX: String(index) }, timeoutMs)));
 }
 
+/** What a failed shard said: its error line, its warnings and errors, and the failures its summary names. */
+function whyNotZero(run: CliResult): string {
+  const loud = run.stdout.split('\n').filter((line) => /"level":(40|50)/.test(line)).slice(0, 6);
+  const summary = run.stdout.split('\n').reverse().find((line) => line.includes('"summary"'));
+  const failures = summary ? JSON.stringify((JSON.parse(summary) as { summary: { failures?: unknown[] } }).summary.failures?.slice(0, 6)) : 'no summary';
+  return [`exit ${run.code} (signal ${run.signal}): ${run.stderr}`, ...loud, `failures: ${failures}`, `last lines: ${run.stdout.split('\n').slice(-4).join('\n')}`].join('\n');
+}
+
 async function ridesOut(target: Target, side: Side, downMs: number): Promise<void> {
   const { s3, bucket } = await freshBucket(target, 'outage');
   const proxy = await proxyFor(target, SLOW_WRITES, downMs + 240_000);
@@ -57,7 +67,7 @@ async function ridesOut(target: Target, side: Side, downMs: number): Promise<voi
     await outageDuring(proxy, side, 12, downMs, copying);
     const runs = await copying;
     const wallMs = Date.now() - started;
-    for (const run of runs) assert.equal(run.code, 0, `exit ${run.code}: ${run.stderr}\n${run.stdout.split('\n').filter((line) => /"level":(40|50)/.test(line)).slice(0, 6).join('\n')}`);
+    for (const run of runs) assert.equal(run.code, 0, whyNotZero(run));
     const summaries = runs.map(summaryOf);
     assert.equal(summaries.reduce((sum, summary) => sum + summary.failed, 0), 0, 'no object failed');
     assert.deepEqual(await readAllS3(s3, bucket), source, 'the bucket is byte-identical');
@@ -78,7 +88,42 @@ describe('outages ridden out', { concurrency: true }, () => {
   testOnEachTarget('S3 away for 3 minutes in the middle of a 4-shard copy: every shard exits 0, nothing failed, the bucket whole', (_t, target) => ridesOut(target, 's3', 180_000), { timeout: 600_000 });
   // Swift's outage is the same whatever the target: three minutes of it once.
   test('Swift away for 3 minutes in the middle of a 4-shard copy: every shard exits 0, nothing failed, the bucket whole [s3api]', { timeout: 600_000 }, () => ridesOut(s3api(), 'swift', 180_000));
+  test('Swift\'s memcached restarted in the middle of a copy to every target: tempauth refuses every token, fresh ones too, until it is back; every shard rides it out', { timeout: 400_000 }, ridesOutTokenStoreRestart);
 });
+
+/** tempauth keeps its tokens in memcached: while the proxy cannot use it (down, then up to a minute of error limiting),
+ *  every token is refused, also one just issued. A Swift of its own, since the whole bed would feel it. */
+async function ridesOutTokenStoreRestart(t: TestContext): Promise<void> {
+  const dir = resolve(process.env.BED_DIR ?? '.bed/swift', '..', `outage-memcached-${process.pid}`);
+  const swift = await startBed(dir);
+  t.after(async () => { await swift.stop(); rmSync(dir, { recursive: true, force: true }); });
+  const owner = await swiftLogin(swift.swiftAuthUrl, swift.swiftUser, swift.swiftKey);
+  const ownContainer = uniqueName('outage-memcached');
+  await putContainer(owner, ownContainer);
+  await eachLimit(cubeDataset(120, 1, 32 * 1024, 21), 8, (object) => putObject(owner, ownContainer, object.name, contentOf(object)));
+  const ownSource = await readAll(owner, ownContainer);
+  const copies = await Promise.all(targets().map(async (target) => {
+    const { s3, bucket } = await freshBucket(target, 'outage');
+    const proxy = await startCountingProxy({ swift: swift.proxyPort, s3: target.port }, SLOW_WRITES, 300_000);
+    t.after(() => proxy.close());
+    const env = copierEnv(ownContainer, bucket, ENV, { swift: proxy.url, s3: proxy.url, target });
+    const running = Promise.all([0, 1].map((index) => runCli(['copy'], { ...env, SHARD_COUNT: '2', JOB_COMPLETION_INDEX: String(index) }, 300_000)));
+    return { target, s3, bucket, proxy, running };
+  }));
+  while (copies.some(({ proxy }) => proxy.count('s3_object_put') < 8)) await sleep(20);
+  await swift.restartMemcached(15_000);
+  for (const { target, s3, bucket, running } of copies) {
+    const runs = await running;
+    for (const run of runs) assert.equal(run.code, 0, `[${target.name}] ${whyNotZero(run)}`);
+    const summaries = runs.map(summaryOf);
+    assert.equal(summaries.reduce((sum, summary) => sum + summary.failed, 0), 0, `[${target.name}] no object failed`);
+    const refused = summaries.reduce((sum, summary) => sum + (summary.requests.swift_auth ?? 0), 0);
+    assert.ok(refused > 2, `[${target.name}] the shards authenticated again (${refused} logins in all)`);
+    const outages = summaries.map((summary) => (summary.outages as Record<Side, OutageCounts> | undefined)?.swift);
+    assert.ok(outages.some((counted) => (counted?.count ?? 0) >= 1 && counted!.seconds >= 10), `[${target.name}] Swift's refusals were waited out as an outage: ${JSON.stringify(outages)}`);
+    assert.deepEqual(await readAllS3(s3, bucket), ownSource, `[${target.name}] the bucket is byte-identical`);
+  }
+}
 
 testOnEachTarget('an outage longer than OUTAGE_WAIT ends every shard as unreachable (exit 3), the unfinished objects named', async (_t, target) => {
   const { bucket } = await freshBucket(target, 'outage');
