@@ -164,11 +164,10 @@ export async function verify({ config, source, target, log, all, download, trust
 /**
  * After a verify that found differences, on a bucket where a resync ledger may stand in for the bucket's listing
  * (TRUST_LEDGER_HOURS): a note beside each container's ledgers (relistName) that makes the next copy list the bucket,
- * and so repair what was found. Whether every note was written.
+ * and so repair what was found. A note not written says how to repair by hand.
  */
-export async function askForRelisting(config: Config, target: Pick<S3Target, 'write'>, log: Log, at = new Date()): Promise<boolean> {
-  const note: RelistNote = { verifyFailedAt: at.toISOString() };
-  let written = true;
+export async function askForRelisting(config: Config, target: Pick<S3Target, 'write'>, log: Log): Promise<void> {
+  const note: RelistNote = { verifyFailedAt: new Date().toISOString() };
   for (const container of config.swift.containers) {
     const key = destinationPrefix(config, container) + relistName(container);
     try {
@@ -176,8 +175,6 @@ export async function askForRelisting(config: Config, target: Pick<S3Target, 'wr
       log.info({ key }, 'the next copy of this container lists the bucket in full (it does not trust its resync ledger), and so repairs what verify found');
     } catch (error) {
       log.warn({ key, err: messageOf(error) }, `the note for the next copy was not written: run the copy with TRUST_LEDGER_HOURS=0 (chart: copier.trustLedgerHours=0) to repair this, or it may not see what changed in the bucket for up to ${config.trustLedgerHours} hours`);
-      written = false;
     }
   }
-  return written;
 }

@@ -195,6 +195,15 @@ export interface LedgerSettings {
   relistAfter?: number;
 }
 
+/** A stored ledger that covers the shard, written by a run that listed the bucket in full within `trustHours` of this
+ *  run's start: one that may stand in for the bucket's listing, unless a failed verify came after that listing. */
+export function listedWithinTrust(stored: LedgerPromise | undefined, settings: Pick<LedgerSettings, 'trustHours' | 'startedAt'>): boolean {
+  const listedAt = stored?.listedAt;
+  if (!stored?.complete || listedAt === undefined || settings.trustHours <= 0) return false;
+  const age = settings.startedAt.getTime() - Date.parse(listedAt);
+  return age >= 0 && age < settings.trustHours * 3_600_000;
+}
+
 /** What one container's shard knows: the stored ledger (if any), read beside the listing, and the new one this run
  *  writes. A run that went through its whole listing writes only what it met again or learned, so objects gone
  *  from Swift leave the ledger; an interrupted run (or a checkpoint) keeps the stored entries not reached yet. */
@@ -224,11 +233,8 @@ export class Ledger {
   /** The stored ledger covers the shard and the bucket was listed in full within `trustHours`: this run may march
    *  Swift against the ledger instead of the bucket's listing. */
   get canStandForBucket(): boolean {
-    const listedAt = this.#stored?.listedAt;
-    if (!this.#stored?.complete || listedAt === undefined || this.#settings.trustHours <= 0) return false;
-    const age = this.#settings.startedAt.getTime() - Date.parse(listedAt);
-    if (Date.parse(listedAt) <= (this.#settings.relistAfter ?? -Infinity)) return false;
-    return age >= 0 && age < this.#settings.trustHours * 3_600_000;
+    if (!listedWithinTrust(this.#stored, this.#settings)) return false;
+    return Date.parse(this.#stored!.listedAt!) > (this.#settings.relistAfter ?? -Infinity);
   }
 
   /** The stored entries as a destination listing (for a run that does not list the bucket). */

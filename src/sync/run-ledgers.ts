@@ -13,7 +13,7 @@ import { keyProblem, type KeyRules } from '../s3/keyrules.ts';
 import type { S3Target } from '../s3/target.ts';
 import type { SwiftSource } from '../swift/source.ts';
 import { checkStored } from './ledger-format.ts';
-import { Ledger, ledgerName, relistName, removeFiles, type RelistNote, type StoredLedger } from './ledger.ts';
+import { Ledger, ledgerName, listedWithinTrust, relistName, removeFiles, type RelistNote, type StoredLedger } from './ledger.ts';
 
 /** A killed pod loses at most this much of what it learned (the next run asks those objects' HEADs again). */
 const CHECKPOINT_MS = 5 * 60_000;
@@ -54,8 +54,10 @@ export class RunLedgers {
     const key = prefix + ledgerName(identity);
     if (!await this.#usable(container, key, ledgerName(identity))) return undefined;
     const stored = await this.#read(key, identity);
-    const relistAfter = stored?.complete && stored.listedAt ? await this.#relistAfter(prefix + relistName(container)) : undefined;
-    const settings = { trustHours: this.#options.trustHours, startedAt: this.#startedAt, ...(relistAfter === undefined ? {} : { relistAfter }) };
+    const trust = { trustHours: this.#options.trustHours, startedAt: this.#startedAt };
+    // Only a ledger that could stand in for the bucket's listing needs the note's word on it.
+    const relistAfter = listedWithinTrust(stored, trust) ? await this.#relistAfter(prefix + relistName(container)) : undefined;
+    const settings = { ...trust, ...(relistAfter === undefined ? {} : { relistAfter }) };
     const ledger = new Ledger(identity, counts, this.#scratchFile('new.ndjson'), settings, stored);
     if (stored) log.info({ key, known: stored.entries, complete: stored.complete, listedAt: stored.listedAt }, 'resync ledger read');
     this.#open.set(container, { ledger, key, writing: Promise.resolve() });
@@ -115,11 +117,10 @@ export class RunLedgers {
     }
   }
 
-  /** The time of a failed verify's note (relistName), when trust could matter: a ledger listed before it does not
-   *  stand in for the bucket. Unreadable: as if the note said now (the bucket is listed; that is always safe). */
+  /** The time of a failed verify's note (relistName): a ledger listed before it does not stand in for the bucket.
+   *  Unreadable: as if the note said now (the bucket is listed; that is always safe). */
   async #relistAfter(key: string): Promise<number | undefined> {
-    const { target, log, trustHours } = this.#options;
-    if (trustHours <= 0) return undefined;
+    const { target, log } = this.#options;
     try {
       const note = await target.readWith(key, async (body) => JSON.parse((await body.toArray()).join('')) as Partial<RelistNote>);
       if (note === undefined) return undefined;

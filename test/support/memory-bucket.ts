@@ -10,6 +10,8 @@ const CHUNK = 64 * 1024;
 export class MemoryBucket {
   readonly objects = new Map<string, Buffer>();
   puts = 0;
+  /** The keys read, in order. */
+  readonly reads: string[] = [];
 
   async writeFrom(key: string, open: () => Readable, length: number, _headers: ObjectHeaders, contentMd5: string): Promise<string> {
     const chunks: Buffer[] = [];
@@ -23,6 +25,7 @@ export class MemoryBucket {
   }
 
   async readWith<T>(key: string, consume: (body: Readable) => Promise<T>): Promise<T | undefined> {
+    this.reads.push(key);
     const body = this.objects.get(key);
     if (!body) return undefined;
     const chunks = function* () { for (let at = 0; at < body.length; at += CHUNK) yield body.subarray(at, at + CHUNK); };

@@ -242,6 +242,21 @@ test('a failed verify\'s note after the last full listing keeps the ledger from 
   assert.equal(await canStand(3, noteAt(2)), false, 'verify failed after the listing');
   assert.equal(await canStand(3, noteAt(4)), true, 'the listing came after the failed verify');
   assert.equal(await canStand(3, '{"verifyFailedAt":'), false, 'an unreadable note: list the bucket');
+  const notesRead = async (listedHoursAgo: number | undefined, trustHours: number, complete = true) => {
+    const stored = new MemoryBucket();
+    const promise = { format: 'swift-to-s3 resync ledger', version: 2, ...identity, complete, ...(listedHoursAgo === undefined ? {} : { listedAt: new Date(Date.now() - listedHoursAgo * HOUR).toISOString() }) };
+    stored.objects.set(KEY, gzipSync(`${JSON.stringify(promise)}\n{"entries":0}\n`));
+    stored.objects.set(relistName('users'), Buffer.from(noteAt(1)));
+    const run = runOn(stored, { trustHours });
+    await run.open();
+    await run.ledgers.close();
+    return stored.reads.filter((key) => key === relistName('users')).length;
+  };
+  assert.equal(await notesRead(3, 24), 1, 'a ledger that could stand in asks for the note');
+  assert.equal(await notesRead(30, 24), 0, 'past TRUST_LEDGER_HOURS the bucket is listed anyway: the note is not read');
+  assert.equal(await notesRead(3, 0), 0, 'TRUST_LEDGER_HOURS=0');
+  assert.equal(await notesRead(3, 24, false), 0, 'an interrupted run\'s ledger');
+  assert.equal(await notesRead(undefined, 24), 0, 'never listed in full');
   assert.equal(isLedgerName(`archive/${relistName('users')}`), true, 'the note is the copier\'s own state: never copied, extraneous or deleted');
 });
 
