@@ -4,7 +4,7 @@
 // Knobs (env): BENCH_SCALE (multiplies the object counts; default 1 = 4,000 small, 4 large, memory at 20,000 and
 // 100,000 listed objects; BENCH_SCALE=5: 20,000 small, 8 large, the issue's full size), BENCH_SMALL_COUNT,
 // BENCH_LARGE_COUNT, BENCH_MEMORY_COUNTS ("20000,100000"), BENCH_RUNS (3), BENCH_TRANSFERS (16), BENCH_SHARDS ("1,2,4"),
-// BENCH_TARGETS ("s3api,nbdb,nsfs"; each NooBaa when the bed has it), BENCH_SECTIONS ("small,large,latency,shards,
+// BENCH_TARGETS ("s3api,nbdb,nsfs", measured in that order; each NooBaa when the bed has it), BENCH_SECTIONS ("small,large,latency,shards,
 // memory,takeover"; also "outage": S3 away BENCH_OUTAGE_SECONDS (180) in the middle of a copy of the small set, per target), BENCH_TAKEOVER_COUNT (2,000: objects of the takeover set, on NooBaa NSFS), BENCH_LATENCY_MS (20: round trip
 // added to every Swift request), BENCH_LATENCY_TRANSFERS ("4,16,32,64"), BENCH_LATENCY_SHARDS (4: the latency copies
 // copy one shard of the small set), BENCH_PROFILE=1 or small, or large (one more copy of that set
@@ -83,7 +83,9 @@ const benchStarted = performance.now();
 const log = (line: string) => console.error(`[bench ${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(5)} s] ${line}`);
 
 /** The bed's S3 targets the tools are compared on, each with a client of its own for set-up and checks. */
-const onBed = [s3api(), nbdb(), nsfs()].filter((target): target is Target => target !== undefined && settings.targets.includes(target.name));
+const present = [s3api(), nbdb(), nsfs()].filter((target): target is Target => target !== undefined);
+/** The bed's targets in BENCH_TARGETS' order. */
+const onBed = settings.targets.flatMap((name) => present.filter((target) => target.name === name));
 const clients = new Map<string, S3Client>();
 function clientOf(target: Target): S3Client {
   const client = clients.get(target.name) ?? testS3(target.endpoint, target.accessKeyId, target.secretAccessKey);
@@ -427,6 +429,10 @@ if (settings.sections.has('scale')) {
   data.scale = await scaleSection({
     bedDir, swiftAuthUrl: endpoints.swiftAuthUrl, s3Account: { user: S3_ACCESS_KEY_ID, key: S3_SECRET_ACCESS_KEY }, targets: onBed, log,
     client: clientOf, upstream: upstreamOf, copier: (container, bucket, target, overrides) => copierCommand(container, bucket, target, overrides),
+    checkpoint: (partial) => {
+      data.scale = partial;
+      writeResults(report(data, [`Partial: measured until ${new Date().toISOString()}, the bench still running.`, '', ...machine(), '']));
+    },
   }, {
     count: settings.scaleCount, shards: settings.scaleShards, parallel: settings.scaleParallel, copyCounts: settings.scaleCopies,
     nbdbCount: settings.scaleNbdbCount, putConcurrency: settings.scalePuts, seeders: settings.scaleSeeders,

@@ -3,7 +3,7 @@
 // servers' CPU. The sets are seeded straight onto the bed's disks where the target allows it (bench/seed-disk.ts).
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { uniqueName } from '../test/support/bed.ts';
 import type { Upstream } from '../test/support/counting-proxy.ts';
 import type { DatasetObject } from '../test/support/dataset.ts';
@@ -14,6 +14,7 @@ import { summaryOf } from './copier.ts';
 import { bedCpu, measure } from './measure.ts';
 import { fixed, type ScaleData, type ScaleIndex, type ScaleKind, type ScaleRole, type ScaleRun } from './report.ts';
 import { seedOnDisk } from './seed-disk.ts';
+import { nsfsEtag, seedLedgers } from './seed-ledger.ts';
 import { folderSet, scaleSet, seedBucket } from './seed.ts';
 
 export interface ScaleSettings {
@@ -43,6 +44,8 @@ export interface ScaleBed {
   upstream: (target: Target) => Upstream;
   copier: (container: string, bucket: string, target: Target, overrides: Record<string, string>) => (relay: string) => Launch;
   log: (line: string) => void;
+  /** Called with what was measured so far after every run: hours of runs are not lost to an interruption. */
+  checkpoint?: (partial: ScaleData) => void;
 }
 
 /** One set of objects: its Swift container, and what the tables call it. */
@@ -105,12 +108,27 @@ async function bucketFor(bed: ScaleBed, settings: ScaleSettings, target: Target,
     const bucketDir = `${resolve(bed.bedDir)}-nsfs/buckets/${bucket}`;
     if (!existsSync(bucketDir)) throw new Error(`NooBaa NSFS made no directory ${bucketDir} for bucket ${bucket}: not the bed's NSFS layout (test/bed/noobaa.ts)?`);
     ({ seconds } = await seedOnDisk({ kind: 'nsfs', bucketDir, container: set.container }, set.objects, settings.seeders));
+    await nsfsLedgers(bed, settings, target, set, bucket, bucketDir, data);
   } else {
     ({ seconds } = await seedBucket(bed.client(target), bucket, set.container, set.objects, settings.putConcurrency, bed.log));
   }
   data.seeding.push({ where: target.name, how: target.name === 'nsfs' ? 'on disk' : `PUTs, ${settings.putConcurrency} at once`, objects: set.objects.length, seconds });
   bed.log(`scale:   ${fixed(seconds, 0)} s, ${fixed(set.objects.length / seconds, 0)} objects/s`);
   return bucket;
+}
+
+/** The ledgers a copy would have left in an NSFS bucket, for every SHARD_COUNT but the one whose first resync is
+ *  measured; first checked: NooBaa serves the seeded objects with the ETags the ledgers hold. */
+async function nsfsLedgers(bed: ScaleBed, settings: ScaleSettings, target: Target, set: ScaleSet, bucket: string, bucketDir: string, data: ScaleData): Promise<void> {
+  for (const object of [set.objects[0]!, set.objects[Math.floor(set.objects.length / 2)]!, set.objects.at(-1)!]) {
+    const served = (await bed.client(target).send(new HeadObjectCommand({ Bucket: bucket, Key: object.name }))).ETag?.replaceAll('"', '');
+    const computed = await nsfsEtag(`${bucketDir}/${object.name}`);
+    if (served !== computed) throw new Error(`NooBaa NSFS serves ${object.name} with ETag ${served}, the ledger seeder computes ${computed}: bench/seed-ledger.ts no longer matches NooBaa`);
+  }
+  const shardCounts = shardCountsOf(settings, set).filter((shards) => !measuresFirstResync(set, shards));
+  const { seconds, ledgers } = await seedLedgers(bucketDir, set.container, set.objects, shardCounts);
+  data.seeding.push({ where: target.name, how: `resync ledgers on disk (SHARD_COUNT ${shardCounts.join(', ')}: ${ledgers} files)`, objects: set.objects.length, seconds });
+  bed.log(`scale:   ledgers for SHARD_COUNT ${shardCounts.join(', ')} in ${fixed(seconds, 0)} s`);
 }
 
 function indexRow(index: number, result: Awaited<ReturnType<typeof measure>>): ScaleIndex & { copied: number; unchanged: number; failed: number } {
@@ -161,21 +179,40 @@ async function runIndexes(bed: ScaleBed, settings: ScaleSettings, target: Target
   return run;
 }
 
-/** The runs of a resync on NSFS, in order: the first of a SHARD_COUNT finds no resync ledger, settles every object by
- *  a HEAD and writes the ledger; the next lists the bucket all the same (as every run does once TRUST_LEDGER_HOURS
- *  have passed); the last is a resync as the defaults run it. Elsewhere a resync is one run. */
-const NSFS_RESYNCS: { kind: ScaleKind; extra: Record<string, string> }[] = [
-  { kind: 'first resync', extra: {} },
-  { kind: 'listed resync', extra: { TRUST_LEDGER_HOURS: '0' } },
-  { kind: 'resync', extra: {} },
-];
+function shardCountsOf(settings: ScaleSettings, set: ScaleSet): number[] {
+  return set.role === 'astral' || set.role === 'plain' ? [1] : settings.shards;
+}
+
+/** NSFS's first resync (no ledger: a HEAD per object, at the same rate at every size) is measured once, on the
+ *  comparison set at SHARD_COUNT=1; the other buckets start with the ledgers a copy leaves. */
+function measuresFirstResync(set: ScaleSet, shards: number): boolean {
+  return set.role === 'tenth' && shards === 1;
+}
+
+/** A listed resync lists the whole bucket in every index: it runs while the names listed add up to at most the
+ *  large set's count (a million listed costs NooBaa about 15 minutes of CPU here). */
+function measuresListedResync(settings: ScaleSettings, set: ScaleSet, shards: number): boolean {
+  return set.objects.length * shards <= settings.count;
+}
+
+/** The runs of a resync on NSFS, in order: a first resync finds no resync ledger, settles every object by a HEAD and
+ *  writes the ledger; a listed resync lists the bucket all the same (as every run does once TRUST_LEDGER_HOURS have
+ *  passed); the last is a resync as the defaults run it. Elsewhere a resync is one run. */
+function nsfsResyncs(settings: ScaleSettings, set: ScaleSet, shards: number): { kind: ScaleKind; extra: Record<string, string> }[] {
+  return [
+    ...(measuresFirstResync(set, shards) ? [{ kind: 'first resync' as const, extra: {} }] : []),
+    ...(measuresListedResync(settings, set, shards) ? [{ kind: 'listed resync' as const, extra: { TRUST_LEDGER_HOURS: '0' } }] : []),
+    { kind: 'resync', extra: {} },
+  ];
+}
 
 /** The resyncs of one set on one target, at each SHARD_COUNT (the folders at 1). */
-async function resyncs(bed: ScaleBed, settings: ScaleSettings, target: Target, set: ScaleSet, bucket: string, data: ScaleData): Promise<void> {
-  const shardCounts = set.role === 'astral' || set.role === 'plain' ? [1] : settings.shards;
-  const kinds = target.name === 'nsfs' ? NSFS_RESYNCS : [{ kind: 'resync' as const, extra: {} }];
-  for (const shards of shardCounts) {
-    for (const { kind, extra } of kinds) data.runs.push(await runIndexes(bed, settings, target, set, bucket, shards, kind, extra));
+async function resyncs(bed: ScaleBed, settings: ScaleSettings, target: Target, set: ScaleSet, bucket: string, record: (run: ScaleRun) => void): Promise<void> {
+  for (const shards of shardCountsOf(settings, set)) {
+    const kinds = target.name === 'nsfs' ? nsfsResyncs(settings, set, shards) : [{ kind: 'resync' as const, extra: {} }];
+    for (const { kind, extra } of kinds) {
+      record(await runIndexes(bed, settings, target, set, bucket, shards, kind, extra));
+    }
   }
 }
 
@@ -186,10 +223,15 @@ function resyncSets(target: Target, sets: Map<string, ScaleSet>, settings: Scale
 }
 
 function cutNotes(settings: ScaleSettings, data: ScaleData, targets: Target[]): string[] {
-  if (!targets.some((target) => target.name === 'nbdb') || settings.nbdbCount >= settings.count) return [];
+  const nsfsNote = targets.some((target) => target.name === 'nsfs') ? [
+    `On NooBaa NSFS each bucket starts with the resync ledgers a copy by swift-to-s3 leaves (bench/seed-ledger.ts; checked: NooBaa serves the seeded objects with the ETags they hold), except the ${Math.round(settings.count / 10)}-object set at SHARD_COUNT=1, whose "first resync" (no ledger: a HEAD per object) is measured once. A "listed resync" (every index lists the whole bucket) runs where the names listed add up to at most ${settings.count}.`,
+  ] : [];
+  if (!targets.some((target) => target.name === 'nbdb') || settings.nbdbCount >= settings.count) return nsfsNote;
   const puts = data.seeding.filter((seeding) => seeding.where === 'nbdb');
+  if (puts.length === 0) return nsfsNote;
   const rate = puts.reduce((all, seeding) => all + seeding.objects, 0) / puts.reduce((all, seeding) => all + seeding.seconds, 0);
   return [
+    ...nsfsNote,
     `The NooBaa data bucket is resynced at ${settings.nbdbCount} objects, not ${settings.count}: it stores objects only through its S3 API, and PUTs went at ${fixed(rate, 0)} objects/s here, so ${settings.count} would take about ${fixed(settings.count / rate / 60, 0)} minutes to seed (BENCH_SCALE_NBDB_COUNT=${settings.count} does it anyway). For the same reason the two folders are not compared there.`,
   ];
 }
@@ -199,16 +241,19 @@ export async function scaleSection(bed: ScaleBed, settings: ScaleSettings): Prom
   const data: ScaleData = { count: settings.count, parallel: settings.parallel, runs: [], seeding: [], notes: [], seconds: 0 };
   const account = await swiftLogin(bed.swiftAuthUrl, bed.s3Account.user, bed.s3Account.key);
   const sets = planSets(settings, bed.targets.some((target) => target.name === 'nbdb'));
+  const finished = (): ScaleData => ({ ...data, notes: cutNotes(settings, data, bed.targets), seconds: (performance.now() - started) / 1000 });
+  const record = (run: ScaleRun) => {
+    data.runs.push(run);
+    bed.checkpoint?.(finished());
+  };
   for (const set of sets.values()) await seedSwift(bed, settings, account, set, data);
   for (const target of bed.targets) {
-    for (const set of resyncSets(target, sets, settings)) await resyncs(bed, settings, target, set, await bucketFor(bed, settings, target, set, data), data);
+    for (const set of resyncSets(target, sets, settings)) await resyncs(bed, settings, target, set, await bucketFor(bed, settings, target, set, data), record);
     for (const count of settings.copyCounts) {
       const bucket = uniqueName(`scale-copy-${count}`);
       await createBucket(bed.client(target), bucket);
-      data.runs.push(await runIndexes(bed, settings, target, sets.get(`scale-${count}`)!, bucket, 1, 'copy'));
+      record(await runIndexes(bed, settings, target, sets.get(`scale-${count}`)!, bucket, 1, 'copy'));
     }
   }
-  data.notes.push(...cutNotes(settings, data, bed.targets));
-  data.seconds = (performance.now() - started) / 1000;
-  return data;
+  return finished();
 }
