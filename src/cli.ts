@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, parseBytes, VARIABLE_DOCS, type Config } from './config.ts';
 import { ConfigError, FatalError, UnreachableError, messageOf } from './errors.ts';
 import type { KubeOutcome } from './kube/commands.ts';
-import { retryPolicyOf } from './retry.ts';
+import { retryPolicyOf, statusOf } from './retry.ts';
 import { createLog, scrub, type Log } from './log.ts';
 import { Stats } from './report/stats.ts';
 import { startProgress } from './report/progress.ts';
@@ -214,18 +214,17 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
     const { interrupted } = await runShard({ config, source, target, stats, log, stopping: stopping.signal, openUploads, outage });
     return finish(interrupted || stopping.signal.aborted);
   } catch (error) {
-    if (error instanceof FatalError) {
-      const line = scrub(error.message, config.secrets);
-      options.printError(line);
-      // The objects under way when the run ended, by name: an outage past OUTAGE_WAIT stops them unfinished.
-      const unfinished = [...stats.unfinished].map((key) => ({ key, reason: `not finished: ${line}` }));
-      for (const { key } of unfinished) log.error({ key }, 'object not finished: the run ended');
-      const summary = { ...summarize(stats, config.shard, { dryRun: config.dryRun, interrupted: false }), failures: [{ key: '', reason: line }, ...unfinished, ...stats.failures] };
-      log.info({ summary }, `summary: ended early (${error.name}): ${summary.copied} copied, ${unfinished.length} unfinished, ${summary.failed} failed of ${summary.inShard} listed so far in shard ${summary.shard}/${summary.shardCount}`);
-      try { writeTermination(config.terminationMessagePath, summary, SUMMARY_LISTS); } catch { /* best effort */ }
-      return exitOf(error);
-    }
-    throw error;
+    const ending = endingOf(error);
+    if (!ending) throw error;
+    const line = scrub(ending.message, config.secrets);
+    options.printError(line);
+    // The objects under way when the run ended, by name: an outage past OUTAGE_WAIT stops them unfinished.
+    const unfinished = [...stats.unfinished].map((key) => ({ key, reason: `not finished: ${line}` }));
+    for (const { key } of unfinished) log.error({ key }, 'object not finished: the run ended');
+    const summary = { ...summarize(stats, config.shard, { dryRun: config.dryRun, interrupted: false }), failures: [{ key: '', reason: line }, ...unfinished, ...stats.failures] };
+    log.info({ summary }, `summary: ended early (${ending.name}): ${summary.copied} copied, ${unfinished.length} unfinished, ${summary.failed} failed of ${summary.inShard} listed so far in shard ${summary.shard}/${summary.shardCount}`);
+    try { writeTermination(config.terminationMessagePath, summary, SUMMARY_LISTS); } catch { /* best effort */ }
+    return ending.exit;
   } finally {
     disarmStall();
     stopProgress();
@@ -234,6 +233,14 @@ async function runCopy(env: Record<string, string | undefined>, options: Command
     await source.close().catch(() => undefined);
     target.close();
   }
+}
+
+/** How an error that ends a copy is told: a FatalError as it says; a server's answer that the retries did not get
+ *  past (a listing that keeps failing) in one line, exit 1, the index to be run again; anything else is a bug. */
+function endingOf(error: unknown): { message: string; name: string; exit: number } | undefined {
+  if (error instanceof FatalError) return { message: error.message, name: error.name, exit: exitOf(error) };
+  if (statusOf(error) !== undefined) return { message: `${messageOf(error)}, and still after its retries (MAX_RETRIES): the index can be run again`, name: 'gave up', exit: EXIT.objectsFailed };
+  return undefined;
 }
 
 async function runPlan(env: Record<string, string | undefined>, options: CommandOptions): Promise<number> {

@@ -3,6 +3,9 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
 import { testOnEachTarget, type Target } from '../support/targets.ts';
 import { runCli, summaryOf } from '../support/cli.ts';
@@ -74,6 +77,24 @@ testOnEachTarget('a Swift response stalled past the client timeout', (_t, target
 testOnEachTarget('an S3 write stalled past the client timeout', (_t, target) => survives(target, 'stall s3 PUT', [{ kinds: S3_WRITES, fault: { kind: 'stall', ms: 8000 }, every: 5, limit: 2 }]));
 testOnEachTarget('a Swift GET body truncated while Content-Length is kept', (_t, target) => survives(target, 'truncated GET body', [{ kinds: SWIFT_GET, fault: { kind: 'truncate-keep-length' }, every: 3, limit: 6 }]));
 testOnEachTarget('a Swift GET body corrupted (same length, one byte flipped): caught by the MD5', (_t, target) => survives(target, 'corrupted GET body', [{ kinds: SWIFT_GET, fault: { kind: 'corrupt-body' }, every: 4, limit: 5 }]));
+
+testOnEachTarget('a Swift listing that keeps failing ends the shard in one line (exit 1, not an internal error), with its summary and termination message', async (t, target) => {
+  const { bucket } = await freshBucket(target, 'faults');
+  const proxy = await proxyFor(target, [{ kinds: ['swift_container_get'], fault: { kind: 'status', status: 500 }, every: 1, limit: 1000 }], 120_000);
+  const termination = join(tmpdir(), `swift-to-s3-termination-${randomBytes(4).toString('hex')}`);
+  t.after(() => rmSync(termination, { force: true }));
+  try {
+    const result = await runCli(['copy'], copierEnv(container, bucket, { ...ENV, MAX_RETRIES: '2', TERMINATION_MESSAGE_PATH: termination }, { swift: proxy.url, s3: proxy.url, target }), 120_000);
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.stderr, `swift-to-s3: Swift listing of "${container}" answered 500, and still after its retries (MAX_RETRIES): the index can be run again\n`);
+    assert.equal(proxy.count('swift_container_get'), 3, 'the first try and MAX_RETRIES more');
+    const summary = summaryOf(result);
+    assert.match(JSON.stringify(summary.failures), /answered 500, and still after its retries/);
+    assert.match(readFileSync(termination, 'utf8'), /answered 500, and still after its retries/);
+  } finally {
+    await proxy.close();
+  }
+});
 
 testOnEachTarget('an object that keeps failing is reported by name, exits 1, and never stops the rest of the shard', async (_t, target) => {
   const { s3, bucket } = await freshBucket(target, 'faults');
