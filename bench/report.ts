@@ -318,6 +318,11 @@ function summedRequests(run: ScaleRun): Record<string, number> {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+function copiedCounts(scale: ScaleData): string {
+  const counts = scale.runs.filter((run) => run.kind === 'copy').map((run) => run.objects).filter((count, at, all) => all.indexOf(count) === at);
+  return counts.length > 0 ? `the copy path at ${counts.join(' and ')} objects` : 'the copy path not run (BENCH_SCALE_COPY empty)';
+}
+
 function scaleRunTable(scale: ScaleData): string[] {
   return [
     '| target | set | objects | SHARD_COUNT | run | wall s | objects/s | Swift CPU s | NooBaa CPU s | peak RSS MiB (max of indexes) | peak heap MiB (max) | requests (all indexes) |',
@@ -384,7 +389,7 @@ function scaleSection(data: BenchData): string[] {
   const factor = scale.count / FULL_SCALE;
   const seedingSeconds = scale.seeding.reduce((all, seeding) => all + seeding.seconds, 0);
   return [
-    `### scale: the resync path at ${scale.count} names, the copy path at ${scale.runs.filter((run) => run.kind === 'copy').map((run) => run.objects).filter((count, at, all) => all.indexOf(count) === at).join(' and ')} objects (issue 20)`, '',
+    `### scale: the resync path at ${scale.count} names, ${copiedCounts(scale)} (issue 20)`, '',
     `Objects of 0–1 KiB: the large set is CUBE-like names with a tenth in one folder whose names carry an emoji (astral) and a tenth in one of plain names; "tenth" is the same shape at a tenth of the count (and the copy path's larger source); "astral" and "plain" are the two folders alone, resynced at SHARD_COUNT=1 to measure what the emoji cost. A run is one SHARD_COUNT: its indexes ${scale.parallel} at a time, each behind its own counting proxy, TRANSFERS=${data.settings.transfers}. On s3api the bucket is the seeded container itself. On NooBaa NSFS, for each SHARD_COUNT: "first resync" finds no resync ledger and settles each object by a HEAD (and writes the ledger); "listed resync" lists the bucket all the same (TRUST_LEDGER_HOURS=0, as a run does once those hours have passed); "resync" runs with the defaults. Listing seconds and peak heap come from the copier's summary (listingSeconds, memory; "?" where it does not report them); peak RSS from /usr/bin/time; CPU from /proc over the whole run (NooBaa CPU: the target's server).`, '',
     ...scaleRunTable(scale), '',
     '<details><summary>per index</summary>', '', ...scaleIndexTable(scale), '', '</details>', '',
