@@ -24,14 +24,11 @@ export async function nsfsEtag(path: string): Promise<string> {
 }
 
 async function entriesOf(bucketDir: string, objects: readonly DatasetObject[]): Promise<Entry[]> {
-  const entries: Entry[] = new Array<Entry>(objects.length);
-  let at = 0;
-  await eachLimit(objects.map((object, index) => ({ object, index })), 64, async ({ object, index }) => {
+  const entries: Entry[] = [];
+  await eachLimit(objects, 64, async (object) => {
     const md5 = createHash('md5').update(contentOf(object)).digest('hex');
-    entries[index] = { name: object.name, etag: await nsfsEtag(join(bucketDir, object.name)), md5, size: object.size };
-    at++;
+    entries.push({ name: object.name, etag: await nsfsEtag(join(bucketDir, object.name)), md5, size: object.size });
   });
-  if (at !== objects.length) throw new Error(`seed-ledger: ${at} of ${objects.length} objects stat'ed`);
   return entries.sort((a, b) => compareUtf8(a.name, b.name));
 }
 
