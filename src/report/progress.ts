@@ -2,7 +2,7 @@
 // listings end, see totals.ts), the copy rate, and the ETA of what remains.
 import type { Log } from '../log.ts';
 import type { Stats } from './stats.ts';
-import type { TotalsSnapshot } from './totals.ts';
+import type { ShardTotals, TotalsSnapshot } from './totals.ts';
 
 /** The rate is measured over the last minute: long enough to smooth out single large objects, short enough to follow
  *  a change of pace (another shard's pods starting, a throttled link). */
@@ -59,19 +59,28 @@ export function progressLine(stats: Stats, totals: TotalsSnapshot, bytesPerSecon
   };
 }
 
+/** When a line samples the bytes read. Bytes arrive in chunks: sampled at the moment the last chunk passed, a short
+ *  span is measured exactly instead of up to a chunk short. Now instead when nothing passed since the last line (the
+ *  rate then falls with the time), or when the last chunk passed within the copy's first second but the line comes
+ *  after it: the copy has run a second by now (a stalled target, a starved process), and has a rate. */
+export function sampleTime(totals: Pick<ShardTotals, 'copyingSince' | 'transferred' | 'lastReadAt'>, sampledBytes: number | undefined, now: number): number {
+  const { copyingSince, transferred, lastReadAt } = totals;
+  if (transferred === sampledBytes || lastReadAt === undefined || copyingSince === undefined) return now;
+  const pastFirstSecond = lastReadAt - copyingSince >= RATE_MIN_SPAN_MS;
+  return pastFirstSecond ? lastReadAt : now;
+}
+
 export function startProgress(stats: Stats, log: Log, intervalMs: number): () => void {
   const rate = new RateWindow();
   let sampled: number | undefined;
   const timer = setInterval(() => {
     // No line before the containers' counts are in: a first line of zeros would say nothing.
     if (!stats.totals.known) return;
-    const { copyingSince, transferred, lastReadAt } = stats.totals;
+    const { copyingSince, transferred } = stats.totals;
     if (copyingSince !== undefined) {
       // The first copy's start (0 bytes) is the rate's origin: before it the process authenticated and listed.
       if (sampled === undefined) rate.add(copyingSince, 0);
-      // Bytes arrive in chunks: sampled at the moment the last chunk passed, a short first span is measured exactly
-      // instead of up to a chunk short; when nothing passed since the last line, the rate falls with the time.
-      rate.add(transferred !== sampled && lastReadAt !== undefined ? lastReadAt : Date.now(), transferred);
+      rate.add(sampleTime(stats.totals, sampled, Date.now()), transferred);
       sampled = transferred;
     }
     log.info({ progress: progressLine(stats, stats.totals.snapshot(), rate.bytesPerSecond) }, 'progress');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShardTotals } from '../../src/report/totals.ts';
-import { RateWindow, progressLine } from '../../src/report/progress.ts';
+import { RateWindow, progressLine, sampleTime } from '../../src/report/progress.ts';
 import { Stats } from '../../src/report/stats.ts';
 import { shardOf } from '../../src/sync/shard.ts';
 import { cubeDataset } from '../support/dataset.ts';
@@ -126,4 +126,21 @@ test('the rate is measured over the last minute and the ETA covers only the byte
   assert.equal(line.etaSeconds, 50, '50 MiB left at 1 MiB/s');
   assert.equal(progressLine(stats, totals.snapshot(), 0).etaSeconds, null, 'no ETA while nothing moves');
   assert.deepEqual([progressLine(stats, totals.snapshot(), undefined).mibPerSecond, progressLine(stats, totals.snapshot(), undefined).etaSeconds], [null, null]);
+});
+
+test('a line samples the bytes when the last chunk passed, but once the copy has run a second it always has a rate', () => {
+  const totals = new ShardTotals();
+  assert.equal(sampleTime(totals, undefined, 500), 500, 'nothing copied yet: now');
+  totals.copyStarted(1_000);
+  totals.read(65_536, 1_200);
+  assert.equal(sampleTime(totals, undefined, 1_900), 1_900, 'within the first second either way: no rate yet');
+  totals.read(65_536, 1_800);
+  assert.equal(sampleTime(totals, 65_536, 2_300), 2_300, 'the last chunk passed in the first second, the line comes after it');
+  const rate = new RateWindow();
+  rate.add(1_000, 0);
+  rate.add(sampleTime(totals, 65_536, 2_300), totals.transferred);
+  assert.equal(rate.bytesPerSecond, (131_072 / 1_300) * 1000, 'a second and more into the copy: the bytes by now over the time since its start');
+  totals.read(65_536, 2_600);
+  assert.equal(sampleTime(totals, 131_072, 3_300), 2_600, 'past the first second: when the last chunk passed');
+  assert.equal(sampleTime(totals, 196_608, 4_300), 4_300, 'nothing passed since the last line: now');
 });
