@@ -14,6 +14,7 @@
 // BENCH_SCALE_COUNT (names of its large resync set: 1,000,000 × BENCH_SCALE, at most 1,000,000 unless given; its
 // comparison set, each folder and the larger copy a tenth, the smaller copy a hundredth), BENCH_SCALE_SHARDS ("1,4,16"),
 // BENCH_SCALE_PARALLEL (2: indexes of a run at once), BENCH_SCALE_COPY ("<tenth>,<hundredth>": objects copied),
+// BENCH_SCALE_RESYNC ("s3api,nbdb,nsfs": the targets whose resync path runs; empty: the copy path alone),
 // BENCH_SCALE_NBDB_COUNT (a tenth: the data bucket's resync set, PUT one by one), BENCH_SCALE_PUTS (32: PUTs at once),
 // BENCH_SCALE_SEEDERS (2: processes writing on disk at once).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -69,6 +70,7 @@ const settings = {
   scaleCopies: listEnv('BENCH_SCALE_COPY', `${Math.round(scaleCount / 10)},${Math.round(scaleCount / 100)}`).map(Number),
   scaleNbdbCount: intEnv('BENCH_SCALE_NBDB_COUNT', Math.round(scaleCount / 10)),
   scaleShards: listEnv('BENCH_SCALE_SHARDS', '1,4,16').map(Number),
+  scaleResyncTargets: listEnv('BENCH_SCALE_RESYNC', 's3api,nbdb,nsfs'),
   scaleParallel: intEnv('BENCH_SCALE_PARALLEL', 2),
   scalePuts: intEnv('BENCH_SCALE_PUTS', 32),
   scaleSeeders: intEnv('BENCH_SCALE_SEEDERS', 2),
@@ -434,7 +436,7 @@ if (settings.sections.has('scale')) {
       writeResults(report(data, [`Partial: measured until ${new Date().toISOString()}, the bench still running.`, '', ...machine(), '']));
     },
   }, {
-    count: settings.scaleCount, shards: settings.scaleShards, parallel: settings.scaleParallel, copyCounts: settings.scaleCopies,
+    count: settings.scaleCount, shards: settings.scaleShards, parallel: settings.scaleParallel, copyCounts: settings.scaleCopies, resyncTargets: settings.scaleResyncTargets,
     nbdbCount: settings.scaleNbdbCount, putConcurrency: settings.scalePuts, seeders: settings.scaleSeeders,
   });
 }
