@@ -31,7 +31,7 @@ function noobaaKind(dir: string, pid: string): string | undefined {
   return ['nbdb', 'nsfs'].find((kind) => cwd.startsWith(`${dir}-${kind}/`));
 }
 
-/** CPU seconds (user + system) of the bed's processes, by kind: proxy, object, container, account, memcached, nbdb
+/** CPU seconds (user + system, with their ended children's) of the bed's processes, by kind: proxy, object, container, account, memcached, nbdb
  *  (the data bucket's NooBaa processes and PostgreSQL) and nsfs (the NSFS server), the NooBaas known by their working
  *  directories (under the bed's ${dir}-nbdb and ${dir}-nsfs; NooBaa renames its processes). */
 export function bedCpu(bedDir: string): Record<string, number> {
@@ -44,8 +44,10 @@ export function bedCpu(bedDir: string): Record<string, number> {
       if (!kind || (kind !== 'memcached' && kind !== 'nbdb' && kind !== 'nsfs' && !cmdline.some((arg) => arg.startsWith(dir)))) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields[0] is field 3 (state): utime is field 14, stime field 15.
-      out[kind] = (out[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      // fields[0] is field 3 (state): utime is field 14, stime field 15, and the children it has reaped 16 and 17. A
+      // process that ended during a run (PostgreSQL's backends do, all the time) leaves its CPU in its parent's.
+      const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+      out[kind] = (out[kind] ?? 0) + (utime! + stime! + cutime! + cstime!) / CLOCK_TICKS;
     } catch {
       // the process ended between readdir and read
     }
