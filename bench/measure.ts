@@ -31,9 +31,10 @@ function noobaaKind(dir: string, pid: string): string | undefined {
   return ['nbdb', 'nsfs'].find((kind) => cwd.startsWith(`${dir}-${kind}/`));
 }
 
-/** CPU seconds (user + system, with their ended children's) of the bed's processes, by kind: proxy, object, container, account, memcached, nbdb
- *  (the data bucket's NooBaa processes and PostgreSQL) and nsfs (the NSFS server), the NooBaas known by their working
- *  directories (under the bed's ${dir}-nbdb and ${dir}-nsfs; NooBaa renames its processes). */
+/** CPU seconds (user + system, their ended children's included) of the bed's processes, by kind: proxy, object,
+ *  container, account, memcached, nbdb (the data bucket's NooBaa processes and PostgreSQL) and nsfs (the NSFS server),
+ *  the NooBaas known by their working directories (under the bed's ${dir}-nbdb and ${dir}-nsfs; NooBaa renames its
+ *  processes). */
 export function bedCpu(bedDir: string): Record<string, number> {
   const dir = resolve(bedDir);
   const out: Record<string, number> = {};
