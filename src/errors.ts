@@ -45,6 +45,12 @@ export class IntegrityError extends Error {
   override name = 'IntegrityError';
 }
 
+/** A multipart upload that vanished before it completed (its CompleteMultipartUpload found none, and the key does not
+ *  hold what it was writing): the object is sent again whole. */
+export class UploadGoneError extends Error {
+  override name = 'UploadGoneError';
+}
+
 /** The destination cannot store this key as it is named (a file-backed NooBaa bucket's path rules): reported by
  *  name at once, never retried. */
 export class KeyRuleError extends Error {

@@ -1,6 +1,6 @@
 // One retry policy for both sides: what is transient, exponential backoff with full jitter, a limit.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HttpError, IntegrityError } from './errors.ts';
+import { HttpError, IntegrityError, UploadGoneError } from './errors.ts';
 
 export interface RetryPolicy {
   maxRetries: number;
@@ -36,7 +36,7 @@ function* causes(error: unknown): Generator<unknown> {
 /** True when the same request may succeed if tried again. */
 export function isTransient(error: unknown): boolean {
   for (const current of causes(error)) {
-    if (current instanceof IntegrityError) return true;
+    if (current instanceof IntegrityError || current instanceof UploadGoneError) return true;
     const { code, name } = current as { code?: unknown; name?: unknown };
     // Before the status: BadDigest (a body that arrived changed) and RequestTimeout come as 400.
     if (typeof name === 'string' && (TRANSIENT_S3_CODES.has(name) || name === 'AbortError' || name === 'TimeoutError')) return true;
@@ -56,6 +56,7 @@ export function causeOf(error: unknown): string {
     const { code, name } = current as { code?: unknown; name?: unknown };
     if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return code.toLowerCase();
     if (current instanceof IntegrityError) return 'integrity';
+    if (current instanceof UploadGoneError) return 'upload_gone';
     if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
   }
   return 'other';

@@ -1,13 +1,13 @@
 // The copy of one object: streamed from Swift to S3, never buffered whole, MD5-checked before it is committed.
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { IntegrityError, KeyRuleError, SourceGoneError, messageOf } from '../errors.ts';
+import { IntegrityError, KeyRuleError, SourceGoneError, UploadGoneError, messageOf } from '../errors.ts';
 import { causeOf, statusOf, withRetry, type OutageGate, type RetryPolicy } from '../retry.ts';
 import type { KeyRules } from '../s3/keyrules.ts';
 import type { Log } from '../log.ts';
 import type { Stats } from '../report/stats.ts';
 import type { SourceEntry, SourceObject, SwiftSource } from '../swift/source.ts';
-import { LARGEST_COPY, type ObjectHeaders, type S3Target, type UploadedPart } from '../s3/target.ts';
+import { LARGEST_COPY, type DestHead, type ObjectHeaders, type S3Target, type UploadedPart } from '../s3/target.ts';
 import { MD5_HEX, md5Base64 } from '../md5.ts';
 import type { Throttle } from './bandwidth.ts';
 import type { PartBuffers } from './buffers.ts';
@@ -171,7 +171,7 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
     if (length !== object.size) throw new IntegrityError(`Swift sent ${length} of ${object.size} bytes`);
     const md5 = hash.digest('hex');
     if (object.md5 && md5 !== object.md5) throw new IntegrityError(`MD5 of the bytes read (${md5}) is not Swift's ETag ${object.md5}`);
-    const etag = await ctx.target.completeMultipart(key, uploadId, parts);
+    const etag = await completeUpload(ctx, key, uploadId, parts, { size: length, metadata: headers.Metadata ?? {} });
     ctx.openUploads.delete(handle);
     const expected = checkParts ? multipartEtag(partMd5s) : undefined;
     if (expected && /^[0-9a-f]{32}-\d+$/.test(etag) && etag !== expected) throw new IntegrityError(`S3 assembled ETag ${etag}, expected ${expected}`);
@@ -186,6 +186,29 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
     }
     throw error;
   }
+}
+
+/** Assembles the upload; its ETag. A CompleteMultipartUpload whose answer was lost (a timeout, a dropped connection)
+ *  may have done its work, and then its retry finds no upload: 404 NoSuchUpload (the data bucket answers 500 for a
+ *  while first; measured in test/faults/faults.test.ts). The object in place is then this upload's when it has its
+ *  size and every metadata value the upload was created with (the source's MD5 and mtime among them). An upload gone
+ *  without that object is sent again whole. */
+async function completeUpload(ctx: TransferContext, key: string, uploadId: string, parts: readonly UploadedPart[], created: { size: number; metadata: Record<string, string> }): Promise<string> {
+  try {
+    return await ctx.target.completeMultipart(key, uploadId, parts);
+  } catch (error) {
+    const head = await ctx.target.head(key).catch(() => undefined);
+    if (head && isObjectCreated(head, created)) {
+      ctx.log.info({ key, err: messageOf(error) }, 'the multipart upload had completed, its answer lost: the object in place is its');
+      return head.etag;
+    }
+    if (statusOf(error) === 404) throw new UploadGoneError(`the multipart upload of ${key} is gone and did not complete: the object is sent again`, { cause: error });
+    throw error;
+  }
+}
+
+function isObjectCreated(head: DestHead, created: { size: number; metadata: Record<string, string> }): boolean {
+  return head.size === created.size && Object.entries(created.metadata).every(([name, value]) => head.metadata[name.toLowerCase()] === value);
 }
 
 /** One attempt: GET from Swift, upload, check. Thrown errors decide whether the whole object is tried again. */

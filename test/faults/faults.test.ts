@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copierEnv, freshBucket, freshContainer, proxyFor } from '../support/bed.ts';
 import { testOnEachTarget, type Target } from '../support/targets.ts';
-import { runCli, summaryOf } from '../support/cli.ts';
+import { runCli, summaryOf, whyNotZero } from '../support/cli.ts';
 import type { FaultRule } from '../support/counting-proxy.ts';
 import { putObject, readAll, type SwiftAccount } from '../support/swift.ts';
 import { openUploadCount, readAllS3 } from '../support/s3.ts';
@@ -24,7 +24,7 @@ before(async () => {
   ({ account, container } = await freshContainer('faults'));
   const objects = cubeDataset(40, 0, 64 * 1024, 7);
   await eachLimit(objects, 8, (object) => putObject(account, container, object.name, contentOf(object)));
-  await putObject(account, container, 'home/chris/uploads/big-1.nii', randomBytes(11 * MiB));
+  await putObject(account, container, 'home/chris/uploads/big-1.nii', randomBytes(11 * MiB), { 'X-Object-Meta-Mtime': '1700000000.25', 'X-Object-Meta-Patient': 'Zoë Ångström' });
   await putObject(account, container, 'home/chris/uploads/big-2.nii', randomBytes(7 * MiB));
   source = await readAll(account, container);
 });
@@ -47,7 +47,7 @@ async function survives(target: Target, name: string, rules: FaultRule[]): Promi
     const lost = [...source.keys()].filter((key) => destination.get(key)?.md5 !== source.get(key)!.md5);
     const summary = result.code === 2 ? undefined : summaryOf(result);
     rows.push([name, target.name, String(proxy.injectedTotal()), String(summary?.retries ?? '-'), String(source.size - lost.length), String(lost.length)]);
-    assert.equal(result.code, 0, `${name}: exit ${result.code}\n${result.stderr}\n${result.stdout.split('\n').filter((l) => /warn|error/.test(l)).slice(0, 10).join('\n')}`);
+    assert.equal(result.code, 0, `${name}: ${whyNotZero(result)}`);
     assert.ok(proxy.injectedTotal() > 0, 'the fault was injected');
     assert.deepEqual(destination, source, 'every object arrived whole, nothing extra');
     assert.equal(await openUploadCount(s3, bucket), 0, 'no multipart upload left open');
@@ -77,6 +77,31 @@ testOnEachTarget('a Swift response stalled past the client timeout', (_t, target
 testOnEachTarget('an S3 write stalled past the client timeout', (_t, target) => survives(target, 'stall s3 PUT', [{ kinds: S3_WRITES, fault: { kind: 'stall', ms: 8000 }, every: 5, limit: 2 }]));
 testOnEachTarget('a Swift GET body truncated while Content-Length is kept', (_t, target) => survives(target, 'truncated GET body', [{ kinds: SWIFT_GET, fault: { kind: 'truncate-keep-length' }, every: 3, limit: 6 }]));
 testOnEachTarget('a Swift GET body corrupted (same length, one byte flipped): caught by the MD5', (_t, target) => survives(target, 'corrupted GET body', [{ kinds: SWIFT_GET, fault: { kind: 'corrupt-body' }, every: 4, limit: 5 }]));
+
+const COMPLETE = { kinds: ['s3_multipart_post'], pathIncludes: 'uploadId=' };
+testOnEachTarget('the answers to writes lost after the server did them (PUT, UploadPart, CompleteMultipartUpload)', (_t, target) => survives(target, 'write answer lost', [
+  { ...COMPLETE, fault: { kind: 'answer-lost' }, every: 1, limit: 2 },
+  { kinds: S3_WRITES, fault: { kind: 'answer-lost' }, every: 4, limit: 6 },
+]));
+testOnEachTarget('a CompleteMultipartUpload that finds no upload (404 NoSuchUpload) sends the object again', (_t, target) => survives(target, 'upload gone (404)', [{ ...COMPLETE, fault: { kind: 'status', status: 404, code: 'NoSuchUpload' }, every: 1, limit: 1 }]));
+
+testOnEachTarget('a CompleteMultipartUpload whose answer is lost leaves the object it made in place: no part is sent again', async (_t, target) => {
+  const { s3, bucket } = await freshBucket(target, 'faults');
+  const lostOnce = (name: string): FaultRule => ({ kinds: COMPLETE.kinds, pathIncludes: `${name}?uploadId=`, fault: { kind: 'answer-lost' }, every: 1, limit: 1 });
+  const proxy = await proxyFor(target, [lostOnce('big-1.nii'), lostOnce('big-2.nii')], 120_000);
+  try {
+    const result = await runCli(['copy'], copierEnv(container, bucket, ENV, { swift: proxy.url, s3: proxy.url, target }), 120_000);
+    assert.equal(result.code, 0, whyNotZero(result));
+    assert.equal(proxy.injectedTotal(), 2, 'the first answer to each completion was lost');
+    assert.equal(proxy.count('s3_part_put'), 3 + 2, 'the 11 MiB and 7 MiB objects sent their parts once');
+    assert.deepEqual(await readAllS3(s3, bucket), source);
+    assert.equal(await openUploadCount(s3, bucket), 0);
+    // Swift's s3api completes an upload twice; both NooBaas answer the second time that there is none.
+    if (target.name !== 's3api') assert.equal(result.stdout.match(/the multipart upload had completed, its answer lost/g)?.length, 2, result.stdout);
+  } finally {
+    await proxy.close();
+  }
+});
 
 testOnEachTarget('a Swift listing that keeps failing ends the shard in one line (exit 1, not an internal error), with its summary and termination message', async (t, target) => {
   const { bucket } = await freshBucket(target, 'faults');

@@ -10,7 +10,7 @@ import { startBed } from '../bed/bed.ts';
 import { startNoobaa } from '../bed/noobaa.ts';
 import type { OutageCounts } from '../../src/outage.ts';
 import { copierEnv, freshBucket, freshContainer, proxyFor, uniqueName } from '../support/bed.ts';
-import { runCli, summaryOf, type CliResult } from '../support/cli.ts';
+import { runCli, summaryOf, whyNotZero, type CliResult } from '../support/cli.ts';
 import { startCountingProxy, type CountingProxy, type FaultRule, type Side } from '../support/counting-proxy.ts';
 import { contentOf, cubeDataset, eachLimit } from '../support/dataset.ts';
 import { readAllS3 } from '../support/s3.ts';
@@ -47,14 +47,6 @@ async function outageDuring(proxy: CountingProxy, side: Side, after: number, dow
 
 async function copyInFourShards(env: Record<string, string>, timeoutMs: number): Promise<CliResult[]> {
   return Promise.all([0, 1, 2, 3].map((index) => runCli(['copy'], { ...env, SHARD_COUNT: '4', JOB_COMPLETION_INDEX: String(index) }, timeoutMs)));
-}
-
-/** What a failed shard said: its error line, its warnings and errors, and the failures its summary names. */
-function whyNotZero(run: CliResult): string {
-  const loud = run.stdout.split('\n').filter((line) => /"level":"(warn|error|fatal)"/.test(line)).slice(0, 6);
-  const summary = run.stdout.split('\n').reverse().find((line) => line.includes('"summary"'));
-  const failures = summary ? JSON.stringify((JSON.parse(summary) as { summary: { failures?: unknown[] } }).summary.failures?.slice(0, 6)) : 'no summary';
-  return [`exit ${run.code} (signal ${run.signal}): ${run.stderr}`, ...loud, `failures: ${failures}`, `last lines: ${run.stdout.split('\n').slice(-4).join('\n')}`].join('\n');
 }
 
 /** Every shard exited 0 with no object failed, waited out an outage of `side` of at least `seconds`, and said when

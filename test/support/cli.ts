@@ -30,6 +30,17 @@ export function summaryOf(result: CliResult): Record<string, unknown> & { copied
   return JSON.parse(line).summary;
 }
 
+/** Why a run did not exit 0, in a few lines: its stderr, its errors before its warnings (an error names the object and
+ *  the cause, the warnings before it only the retries), the failures its summary names, and its last lines. */
+export function whyNotZero(run: CliResult): string {
+  const lines = run.stdout.split('\n');
+  const errors = lines.filter((line) => /"level":"(error|fatal)"/.test(line)).slice(0, 6);
+  const warnings = lines.filter((line) => /"level":"warn"/.test(line)).slice(-4);
+  const summary = lines.findLast((line) => line.includes('"summary"'));
+  const failures = summary ? JSON.stringify((JSON.parse(summary) as { summary: { failures?: unknown[] } }).summary.failures?.slice(0, 6)) : 'no summary';
+  return [`exit ${run.code} (signal ${run.signal}): ${run.stderr}`, ...errors, '…the last warnings:', ...warnings, `failures: ${failures}`, `last lines: ${lines.slice(-4).join('\n')}`].join('\n');
+}
+
 /** Starts the CLI and hands back the child, for tests that send it signals. */
 export function startCli(args: string[], env: Record<string, string>, timeoutMs = 120_000): { child: ReturnType<typeof spawn>; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -11,6 +11,10 @@ export type Fault =
   | { kind: 'reset-before-response' }
   | { kind: 'reset-mid-request' }
   | { kind: 'reset-mid-response' }
+  /** Forwards the request, lets the server answer in full, and resets the client's connection instead of passing the
+   *  answer on: the server did the work, the client cannot know it (a timeout or a dropped connection at the worst
+   *  moment). */
+  | { kind: 'answer-lost' }
   | { kind: 'truncate-keep-length' }
   | { kind: 'corrupt-body' }
   | { kind: 'stall'; ms: number }
@@ -136,6 +140,11 @@ export async function startCountingProxy(upstream: Upstream, rules: FaultRule[] 
       if (fault?.kind === 'answer-header') {
         if (fault.value === undefined) delete headers[fault.name];
         else headers[fault.name] = fault.value;
+      }
+      if (fault?.kind === 'answer-lost') {
+        answer.resume();
+        answer.on('end', () => outgoing.socket?.resetAndDestroy());
+        return;
       }
       outgoing.writeHead(answer.statusCode ?? 502, headers);
       const length = Number(answer.headers['content-length'] ?? 0);

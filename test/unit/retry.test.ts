@@ -1,7 +1,7 @@
 // The one retry policy: which failures are tried again, how long it waits, when it stops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BrokenSymlinkError, ConfigError, FatalError, HttpError, IntegrityError, KeyRuleError, SourceGoneError, retryAfterMsOf } from '../../src/errors.ts';
+import { BrokenSymlinkError, ConfigError, FatalError, HttpError, IntegrityError, KeyRuleError, SourceGoneError, UploadGoneError, retryAfterMsOf } from '../../src/errors.ts';
 import { backoffDelay, causeOf, isTransient, retryPolicyOf, withRetry, type RetryPolicy } from '../../src/retry.ts';
 
 /** An error as the AWS SDK throws it: a name and the HTTP status in $metadata. */
@@ -22,6 +22,7 @@ test('server trouble, throttling, timeouts, resets and damaged bytes are retried
   for (const name of ['RequestTimeout', 'BadDigest', 'IncompleteBody', 'SlowDown']) assert.equal(isTransient(Object.assign(new Error(name), { name })), true, `${name} without a status`);
   for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT']) assert.equal(isTransient(networkError(code)), true, code);
   assert.equal(isTransient(new IntegrityError('length')), true, 'bytes that do not match are read again');
+  assert.equal(isTransient(new UploadGoneError('gone', { cause: s3Error('NoSuchUpload', 404) })), true, 'a vanished upload is sent again, its 404 notwithstanding');
   assert.equal(isTransient(Object.assign(new Error('t'), { name: 'TimeoutError' })), true);
   assert.equal(isTransient(Object.assign(new Error('sdk'), { $retryable: { throttling: true } })), true);
   assert.equal(isTransient(new Error('outer', { cause: new Error('middle', { cause: networkError('ECONNRESET') }) })), true, 'a cause further down counts');
@@ -41,6 +42,7 @@ test('each cause of retry has a short name for the counters', () => {
   assert.equal(causeOf(s3Error('InternalError', 500)), 'http_500');
   assert.equal(causeOf(networkError('ECONNRESET')), 'econnreset');
   assert.equal(causeOf(new IntegrityError('md5')), 'integrity');
+  assert.equal(causeOf(new UploadGoneError('gone', { cause: s3Error('NoSuchUpload', 404) })), 'upload_gone');
   assert.equal(causeOf(Object.assign(new Error('t'), { name: 'AbortError' })), 'timeout');
   assert.equal(causeOf(new Error('something')), 'other');
 });
