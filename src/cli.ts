@@ -310,7 +310,7 @@ async function runVerify(env: Record<string, string | undefined>, options: Comma
 /** A copy of this bucket may keep resync ledgers and skip the bucket's listing (TRUST_LEDGER_HOURS, sync/run.ts
  *  runLedgers), whatever this verify's own settings: changes made behind its back are then unseen until a full listing. */
 function ledgerMayStandForBucket(target: S3Target): boolean {
-  return target.etagsNameVersions();
+  return target.etagsNameObjects();
 }
 
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {

@@ -5,6 +5,8 @@ export const MD5_HEX = /^[0-9a-f]{32}$/;
 /** NooBaa NSFS's ETag: the mtime (in ns) and inode of the file that holds the object, new on every write of the key
  *  (measured: even of the same bytes, by a metadata copy to itself, by a multipart upload). */
 export const VERSION_ETAG = /^mtime-[0-9a-z]+-ino-[0-9a-z]+$/;
+/** A multipart object's ETag where ETags are MD5s: the MD5 of its parts' binary MD5s, "-", the part count. */
+export const MULTIPART_ETAG = /^[0-9a-f]{32}-[1-9][0-9]{0,4}$/;
 
 export function md5Base64(md5Hex: string): string {
   return Buffer.from(md5Hex, 'hex').toString('base64');

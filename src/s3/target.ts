@@ -127,10 +127,10 @@ export class S3Target {
     return this.#profile.droppedHeaders;
   }
 
-  /** Whether a listed ETag names one write of a key, not its content (NooBaa's file-backed buckets: the mtime and
-   *  inode of its file, new even for the same bytes). */
-  etagsNameVersions(): boolean {
-    return this.#profile.etagsNameVersions;
+  /** Whether a listed ETag names the object it lists (its version, or its content: an MD5, a multipart ETag), so that
+   *  a resync ledger can settle it from the listing, and stand in for the listing (sync/ledger.ts). */
+  etagsNameObjects(): boolean {
+    return this.#profile.etagsNameVersions || this.#profile.md5Etags;
   }
 
   /** Whether this server's answers prove the bytes it stored: it refuses a wrong Content-MD5 and answers the MD5 as

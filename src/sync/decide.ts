@@ -2,8 +2,8 @@
 import type { Compare } from '../config.ts';
 import type { SourceEntry, SwiftSource } from '../swift/source.ts';
 import type { DestEntry, DestHead, S3Target } from '../s3/target.ts';
-import { MD5_HEX, VERSION_ETAG, md5FromBase64, unquoteEtag } from '../md5.ts';
-import type { Known } from './known.ts';
+import { MD5_HEX, md5FromBase64, unquoteEtag } from '../md5.ts';
+import { isLedgerKnown, type Known } from './known.ts';
 import { META_LARGE_OBJECT, META_MD5, META_SWIFT_ETAG } from './metadata.ts';
 
 const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
@@ -33,18 +33,26 @@ function listedWithMd5(source: SourceEntry): source is SourceEntry & { md5: stri
   return source.md5 !== undefined && MD5_HEX.test(source.md5) && !source.largeObject && !listsAsEmpty(source);
 }
 
-/** Settled without a HEAD (the resync ledger): the listed ETag names the version the copier wrote or proved, whose
- *  content had this MD5 and size, and Swift lists that MD5 and size now. Anything else goes the usual way. */
+/** Settled without a HEAD (the resync ledger): the listed ETag names the object the copier wrote or proved (its
+ *  version, or its content), whose content had this MD5 and size, and Swift lists that MD5 and size now. Anything
+ *  else goes the usual way. */
 export function compareKnown(source: SourceEntry, destination: DestEntry, known: Known | undefined): boolean {
-  if (!known || !listedWithMd5(source) || !VERSION_ETAG.test(destination.etag)) return false;
+  if (!known || !listedWithMd5(source) || !isLedgerKnown(known)) return false;
   return destination.etag === known.etag && destination.size === known.size && source.bytes === known.size && source.md5 === known.md5;
 }
 
 /** What a HEAD that settled a plain object proves for the ledger: this version holds the source's MD5 by the
  *  md5chksum the copier stores, the very proof the HEAD path accepts (never a size alone). */
 export function knownFromHead(source: SourceEntry, head: DestHead): Known | undefined {
-  if (!listedWithMd5(source) || !VERSION_ETAG.test(head.etag) || head.size !== source.bytes || head.metadata[META_LARGE_OBJECT] !== undefined) return undefined;
-  return md5FromBase64(head.metadata[META_MD5]) === source.md5 ? { etag: head.etag, md5: source.md5, size: head.size } : undefined;
+  if (!listedWithMd5(source) || head.size !== source.bytes || head.metadata[META_LARGE_OBJECT] !== undefined) return undefined;
+  const known = { etag: head.etag, md5: source.md5, size: head.size };
+  return md5FromBase64(head.metadata[META_MD5]) === source.md5 && isLedgerKnown(known) ? known : undefined;
+}
+
+/** What the listings settled (the listed ETag is Swift's MD5) proves for the ledger: that content, at that size. */
+export function knownFromListing(source: SourceEntry, destination: DestEntry): Known | undefined {
+  if (!listedWithMd5(source) || destination.etag !== source.md5 || destination.size !== source.bytes) return undefined;
+  return { etag: destination.etag, md5: source.md5, size: destination.size };
 }
 
 /** Decides with the destination's HEAD: the MD5 the copier stored, or the large object's ETag. */

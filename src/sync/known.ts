@@ -1,22 +1,29 @@
 // What the copier knows of one version of a destination object, and the compact form a ledger holds a million of.
+import { MD5_HEX, MULTIPART_ETAG } from '../md5.ts';
 
 /** One version of a destination object: its ETag, and the MD5 and size of its content. */
 export interface Known { etag: string; md5: string; size: number }
 
-/** A Known as one flat string of one-byte characters: the MD5's 16 bytes as Latin-1, then "size-mtime-ino" (the
- *  version ETag without its fixed words). Equal Knowns pack to equal strings. Measured on a million CUBE-like
- *  names: a ledger holds 165 bytes of heap per entry, against 255 with an object and three strings per entry. */
+/** A Known as one flat string of one-byte characters: the MD5's 16 bytes as Latin-1, then the size and what the ETag
+ *  adds to them: nothing when the ETag is the MD5, "-mtime-ino" for a version ETag (without its fixed words),
+ *  ":<ETag>" for a multipart one. Equal Knowns pack to equal strings. Measured on a million CUBE-like names: a
+ *  ledger holds 165 bytes of heap per entry, against 255 with an object and three strings per entry. */
 export type PackedKnown = string & { readonly packedKnown: unique symbol };
 
 const VERSION_PARTS = /^mtime-([0-9a-z]+)-ino-([0-9a-z]+)$/;
 const MD5_BYTES = 16;
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
-/** Packs a Known whose ETag is a version ETag and whose MD5 is hex (the only ones a ledger keeps). */
+/** What a ledger may keep: a Known whose ETag names that object, so that a listed ETag equal to it is that object.
+ *  A file-backed NooBaa's ETag names one write of the key; where ETags are MD5s, an ETag names the content: the MD5
+ *  itself, or a multipart ETag (the MD5s of the parts). */
+export function isLedgerKnown({ etag, md5 }: Known): boolean {
+  return MD5_HEX.test(md5) && (etag === md5 || VERSION_PARTS.test(etag) || MULTIPART_ETAG.test(etag));
+}
+
+/** Packs a Known a ledger may keep (isLedgerKnown). */
 export function packKnown({ etag, md5, size }: Known): PackedKnown {
-  const [, mtime, ino] = VERSION_PARTS.exec(etag) ?? [];
-  if (mtime === undefined || ino === undefined) throw new Error(`not a version ETag: ${etag}`);
-  const tail = `${size}-${mtime}-${ino}`;
+  const tail = `${size}${etagTail(etag, md5)}`;
   const codes = new Array<number>(MD5_BYTES + tail.length);
   for (let i = 0; i < MD5_BYTES; i++) codes[i] = Number.parseInt(md5.slice(2 * i, 2 * i + 2), 16);
   for (let i = 0; i < tail.length; i++) codes[MD5_BYTES + i] = tail.charCodeAt(i);
@@ -24,9 +31,20 @@ export function packKnown({ etag, md5, size }: Known): PackedKnown {
   return String.fromCharCode(...codes) as PackedKnown;
 }
 
+function etagTail(etag: string, md5: string): string {
+  if (etag === md5 && MD5_HEX.test(md5)) return '';
+  if (MULTIPART_ETAG.test(etag)) return `:${etag}`;
+  const [, mtime, ino] = VERSION_PARTS.exec(etag) ?? [];
+  if (mtime === undefined || ino === undefined) throw new Error(`not an ETag a ledger keeps: ${etag}`);
+  return `-${mtime}-${ino}`;
+}
+
 export function unpackKnown(packed: PackedKnown): Known {
   let md5 = '';
   for (let i = 0; i < MD5_BYTES; i++) md5 += HEX[packed.charCodeAt(i)]!;
-  const [size, mtime, ino] = packed.slice(MD5_BYTES).split('-');
-  return { etag: `mtime-${mtime}-ino-${ino}`, md5, size: Number(size) };
+  const tail = packed.slice(MD5_BYTES);
+  const colon = tail.indexOf(':');
+  if (colon >= 0) return { etag: tail.slice(colon + 1), md5, size: Number(tail.slice(0, colon)) };
+  const [size, mtime, ino] = tail.split('-');
+  return { etag: mtime === undefined ? md5 : `mtime-${mtime}-ino-${ino}`, md5, size: Number(size) };
 }

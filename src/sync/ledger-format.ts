@@ -2,9 +2,8 @@
 // bucket was last listed in full), one [name, etag, md5, size] line per object in UTF-8 order of the names, and a
 // trailer with the count. Sorted, so a run reads it beside the two listings a line at a time, never whole.
 import { LedgerError } from '../errors.ts';
-import { MD5_HEX, VERSION_ETAG } from '../md5.ts';
 import { compareUtf8 } from '../order.ts';
-import { packKnown, unpackKnown, type PackedKnown } from './known.ts';
+import { isLedgerKnown, packKnown, unpackKnown, type PackedKnown } from './known.ts';
 import { gunzippedFileLines } from './ledger-file.ts';
 
 export interface LedgerIdentity { container: string; shard: number; shardCount: number }
@@ -61,9 +60,9 @@ function parseLine(line: string): LedgerEntry | { entries: number } {
     throw new LedgerError('a line is neither an entry nor the trailer');
   }
   const [name, etag, md5, size] = value as unknown[];
-  const valid = value.length === 4 && typeof name === 'string' && name !== '' && typeof etag === 'string' && VERSION_ETAG.test(etag)
-    && typeof md5 === 'string' && MD5_HEX.test(md5) && Number.isSafeInteger(size) && (size as number) >= 0;
-  if (!valid) throw new LedgerError('a line is not [name, version ETag, MD5, size]');
+  const valid = value.length === 4 && typeof name === 'string' && name !== '' && typeof etag === 'string' && typeof md5 === 'string'
+    && Number.isSafeInteger(size) && (size as number) >= 0 && isLedgerKnown({ etag, md5, size: size as number });
+  if (!valid) throw new LedgerError('a line is not [name, ETag naming the object, MD5, size]');
   return { name, known: packKnown({ etag, md5, size: size as number }) };
 }
 

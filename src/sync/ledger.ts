@@ -1,20 +1,20 @@
-// The resync ledger: on a target whose ETag names one write of a key (NooBaa's file-backed buckets), what the copier
-// knows of each object it wrote or proved there (that version's ETag, its content's MD5 and size), kept in the bucket
-// per container and shard, so a later run settles unchanged objects from the listings, without a HEAD each, and
-// (within TRUST_LEDGER_HOURS of the last full listing) without listing the bucket at all.
+// The resync ledger: on a target whose listed ETag names the object (one write of the key on NooBaa's file-backed
+// buckets, the content where ETags are MD5s), what the copier knows of each object it wrote or proved there (its ETag,
+// its content's MD5 and size), kept in the bucket per container and shard, so a later run settles unchanged objects
+// from the listings, without a HEAD each, and (within TRUST_LEDGER_HOURS of the last full listing) without listing the
+// bucket at all: on every target, the bucket's listing is what grows with SHARD_COUNT (each shard lists it whole).
 //
 // Memory stays flat whatever the shard's size: the stored ledger is sorted as the listings are and read beside them
 // a line at a time (from a file in the scratch directory), and the new one is written in the same order, a line at
 // a time, to another file.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { MD5_HEX, VERSION_ETAG } from '../md5.ts';
 import { compareUtf8 } from '../order.ts';
 import type { LedgerCounts } from '../report/stats.ts';
 import type { DestEntry } from '../s3/target.ts';
 import type { SourceEntry } from '../swift/source.ts';
-import { compareKnown } from './decide.ts';
-import { packKnown, unpackKnown, type Known, type PackedKnown } from './known.ts';
+import { compareKnown, knownFromListing } from './decide.ts';
+import { isLedgerKnown, packKnown, unpackKnown, type Known, type PackedKnown } from './known.ts';
 import { fileLines, writeGzippedLines } from './ledger-file.ts';
 import { entryLine, headerLine, storedEntries, trailerLine, type LedgerEntry, type LedgerIdentity, type LedgerPromise } from './ledger-format.ts';
 
@@ -101,7 +101,7 @@ class Cursor {
 
 /** An object's place in the new ledger, taken in the order of the listing, filled in when its work ends. */
 export interface LedgerSlot {
-  /** The version the copier wrote (the write's answer) or proved by a HEAD. Only an ETag naming a version counts. */
+  /** The version the copier wrote (the write's answer) or proved by a HEAD. Only an ETag naming it counts. */
   learn(known: Known): void;
   /** The object's work ended: what it learned (if anything) can be written. */
   done(): void;
@@ -256,13 +256,31 @@ export class Ledger {
     return true;
   }
 
+  /** The listings settled the object (its listed ETag is Swift's MD5): it keeps its entry, or gets one, so that a run
+   *  trusting the ledger settles it too. Asked in the listing's order. */
+  async keep(source: SourceEntry, destination: DestEntry | LedgerListed): Promise<void> {
+    if ('known' in destination) {
+      this.#entries.add({ name: source.name, known: destination.known, done: true });
+      this.#counts.settled++;
+      return;
+    }
+    const known = knownFromListing(source, destination);
+    if (known === undefined) return;
+    const packed = packKnown(known);
+    if (await this.#cursor.find(source.name) !== packed) {
+      this.#learned++;
+      this.#counts.learned++;
+    }
+    this.#entries.add({ name: source.name, known: packed, done: true });
+  }
+
   /** A place for an object whose work starts now, in the listing's order. */
   slot(name: string): LedgerSlot {
     const slot: Slot = { name, done: false };
     this.#entries.add(slot);
     return {
       learn: (known) => {
-        if (!VERSION_ETAG.test(known.etag) || !MD5_HEX.test(known.md5)) return;
+        if (!isLedgerKnown(known)) return;
         slot.known = packKnown(known);
         this.#learned++;
         this.#counts.learned++;

@@ -94,9 +94,10 @@ function transferContext({ config, source, target, stats, log, outage, openUploa
   };
 }
 
-/** Where a listed ETag names one version (NooBaa), what the copier wrote or proved settles a resync without HEADs. */
+/** Where a listed ETag names the object (its version, or its content), what the copier wrote or proved settles a
+ *  resync without HEADs, and within TRUST_LEDGER_HOURS without listing the bucket. */
 function runLedgers({ config, source, target, stats, log }: RunOptions, keyRules: KeyRules): RunLedgers | undefined {
-  if (config.resyncLedger !== 'auto' || config.compare !== 'checksum' || !target.etagsNameVersions()) return undefined;
+  if (config.resyncLedger !== 'auto' || config.compare !== 'checksum' || !target.etagsNameObjects()) return undefined;
   stats.ledger = { known: 0, settled: 0, learned: 0, written: 0, trusted: 0 };
   return new RunLedgers({ target, source, log, keyRules, shard: config.shard, dryRun: config.dryRun, counts: stats.ledger, trustHours: config.trustLedgerHours });
 }
@@ -156,8 +157,10 @@ async function takeStep(shard: Shard, step: MarchStep<SourceEntry, DestEntry>, r
     await (run.bucketListed ? work.copy(object()) : work.checkThenCopy(object()));
   } else {
     const verdict = compareListed(entry, step.destination, config.compare);
-    if (verdict === 'equal') settledUnchanged(stats, entry);
-    else if (verdict === 'differ') await work.copy(object());
+    if (verdict === 'equal') {
+      await ledger?.keep(entry, step.destination);
+      settledUnchanged(stats, entry);
+    } else if (verdict === 'differ') await work.copy(object());
     else if (await ledger?.settle(entry, step.destination)) settledUnchanged(stats, entry);
     else await work.checkThenCopy(object());
   }

@@ -8,7 +8,7 @@ import type { Log } from '../log.ts';
 import type { Stats } from '../report/stats.ts';
 import type { SourceEntry, SourceObject, SwiftSource } from '../swift/source.ts';
 import { LARGEST_COPY, type DestHead, type ObjectHeaders, type S3Target, type UploadedPart } from '../s3/target.ts';
-import { MD5_HEX, md5Base64 } from '../md5.ts';
+import { MD5_HEX, MULTIPART_ETAG, md5Base64 } from '../md5.ts';
 import type { Throttle } from './bandwidth.ts';
 import type { PartBuffers } from './buffers.ts';
 import type { Known } from './known.ts';
@@ -174,7 +174,7 @@ async function putMultipart(ctx: TransferContext, key: string, object: SourceObj
     const etag = await completeUpload(ctx, key, uploadId, parts, { size: length, metadata: headers.Metadata ?? {} });
     ctx.openUploads.delete(handle);
     const expected = checkParts ? multipartEtag(partMd5s) : undefined;
-    if (expected && /^[0-9a-f]{32}-\d+$/.test(etag) && etag !== expected) throw new IntegrityError(`S3 assembled ETag ${etag}, expected ${expected}`);
+    if (expected && MULTIPART_ETAG.test(etag) && etag !== expected) throw new IntegrityError(`S3 assembled ETag ${etag}, expected ${expected}`);
     return { etag, md5 };
   } catch (error) {
     object.body.destroy();

@@ -36,6 +36,10 @@ async function copiedOnce(t: { after: (fn: () => Promise<void>) => void }, targe
   return { account, container, s3, bucket, proxy, env, objects: COUNT + (withLarge ? 1 : 0) };
 }
 
+/** The HEADs a resync that lists the bucket and has no ledger asks for `objects` unchanged small objects: one each on
+ *  NSFS (its listed ETags name versions), none where the listed ETag is the MD5. */
+const headsWithoutLedger = (target: Target, objects: number) => (target.name === 'nsfs' ? objects : 0);
+
 async function resync(env: Record<string, string>): Promise<CliResult> {
   const result = await runCli(['copy'], env);
   assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
@@ -46,28 +50,34 @@ async function sameAsSwift(account: SwiftAccount, container: string, s3: S3Clien
   assert.deepEqual(await readAllS3(s3, bucket), await readAll(account, container));
 }
 
-testOnEachTarget('a resync of unchanged data moves no bytes; on NooBaa the ledger settles it without a HEAD per object', async (t, target) => {
+testOnEachTarget('a resync of unchanged data moves no bytes, and the ledger settles it without a HEAD per object and without listing the bucket', async (t, target) => {
   const { account, container, s3, bucket, proxy, env, objects } = await copiedOnce(t, target, {}, true);
   const keys = await listKeys(s3, bucket, '', { ledgers: true });
   const again = await resync(env);
   assert.equal(summaryOf(again).unchanged, objects);
   assert.equal(summaryOf(again).copied, 0);
   for (const kind of ['swift_object_get', 's3_object_get', 's3_object_put', 's3_part_put']) assert.equal(proxy.count(kind), 0, kind);
-  if (target.name === 'nsfs') {
-    assert.ok(keys.includes(ledgerOf(container)), `the first copy wrote the ledger (${keys.filter((key) => key.startsWith('.')).join(', ')})`);
-    assert.equal(proxy.count('s3_object_head'), 0, 'no HEAD: every listed ETag is the one the copier wrote (the multipart one too)');
-    assert.equal(proxy.count('s3_ledger_get'), 2, 'one read of the ledger, and one asking for a failed verify\'s note (there is none)');
-    assert.equal(proxy.countFor('s3_ledger_get', '/relist.json'), 1);
-    assert.equal(proxy.count('s3_ledger_put'), 0, 'nothing new learned: the ledger is not written again');
-    assert.equal(proxy.count('s3_list'), 1, 'only the check of the bucket at start (one key): the copy listed the bucket in full, so within TRUST_LEDGER_HOURS the ledger stands in for its listing');
-    assert.deepEqual(ledgerCounts(again), { known: objects, settled: objects, learned: 0, written: 0, trusted: 1 });
-  } else {
-    assert.ok(!keys.some((key) => key.startsWith('.swift-to-s3/')), 'no ledger where the ETag is the MD5');
-    assert.equal(ledgerCounts(again), undefined);
-    assert.equal(proxy.count('s3_ledger_get'), 0);
-    assert.equal(proxy.count('s3_object_head'), 1, 'the listing\'s MD5 ETags settle it, but for the multipart object\'s');
-  }
+  assert.ok(keys.includes(ledgerOf(container)), `the first copy wrote the ledger (${keys.filter((key) => key.startsWith('.')).join(', ')})`);
+  assert.equal(proxy.count('s3_object_head'), 0, 'no HEAD: every listed ETag is the one the copier wrote (the multipart one too)');
+  assert.equal(proxy.count('s3_ledger_get'), 2, 'one read of the ledger, and one asking for a failed verify\'s note (there is none)');
+  assert.equal(proxy.countFor('s3_ledger_get', '/relist.json'), 1);
+  assert.equal(proxy.count('s3_ledger_put'), 0, 'nothing new learned: the ledger is not written again');
+  assert.equal(proxy.count('s3_list'), 1, 'only the check of the bucket at start (one key): the copy listed the bucket in full, so within TRUST_LEDGER_HOURS the ledger stands in for its listing');
+  assert.deepEqual(ledgerCounts(again), { known: objects, settled: objects, learned: 0, written: 0, trusted: 1 });
   await sameAsSwift(account, container, s3, bucket);
+});
+
+testOnEachTarget('where ETags are MD5s, a resync that lists the bucket teaches a ledger what the listing settled: no HEAD, and the next run trusts it', async (t, target) => {
+  if (target.name === 'nsfs') return t.skip('NSFS lists version ETags: what its listing cannot settle gets a HEAD (the next test)');
+  const { container, s3, bucket, proxy, env } = await copiedOnce(t, target);
+  await deleteKey(s3, bucket, ledgerOf(container));
+  const listed = await resync({ ...env, TRUST_LEDGER_HOURS: '24' });
+  assert.equal(proxy.count('s3_object_head'), 0);
+  assert.deepEqual(ledgerCounts(listed), { known: 0, settled: 0, learned: COUNT, written: 1, trusted: 0 }, 'a bucket filled by others (rclone) gets its ledger from one listing');
+  proxy.reset();
+  const trusted = await resync(env);
+  assert.deepEqual(ledgerCounts(trusted), { known: COUNT, settled: COUNT, learned: 0, written: 0, trusted: 1 });
+  assert.equal(proxy.count('s3_list'), 1);
 });
 
 testOnNsfs('an object written again behind the copier\'s back is examined with a HEAD, never settled by the ledger, when the bucket is listed', async (t, target) => {
@@ -104,7 +114,7 @@ testOnNsfs('an object written again behind the copier\'s back is examined with a
   assert.equal(summaryOf(settledAgain).unchanged, COUNT);
 });
 
-testOnNsfs('within TRUST_LEDGER_HOURS a resync lists only Swift: new objects get a HEAD, gone ones are extraneous, and the bucket\'s own changes wait for a full listing or a failed verify\'s note', async (t, target) => {
+testOnEachTarget('within TRUST_LEDGER_HOURS a resync lists only Swift: new objects get a HEAD, gone ones are extraneous, and the bucket\'s own changes wait for a full listing or a failed verify\'s note', async (t, target) => {
   const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
   await putObject(account, container, 'home/chris/new.txt', 'new since the copy');
   await deleteObject(account, container, nameOf(3));
@@ -139,7 +149,7 @@ testOnNsfs('within TRUST_LEDGER_HOURS a resync lists only Swift: new objects get
   assert.equal(summaryOf(deleting).deleted, 1, 'the object deleted in Swift');
 });
 
-testOnNsfs('a Swift object changed since the ledger (same size, other MD5) is copied', async (t, target) => {
+testOnEachTarget('a Swift object changed since the ledger (same size, other MD5) is copied', async (t, target) => {
   const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
   const changed = nameOf(7);
   await putObject(account, container, changed, bodyOf(7, 2));
@@ -155,7 +165,7 @@ testOnNsfs('a Swift object changed since the ledger (same size, other MD5) is co
   assert.equal(proxy.count('s3_object_head') + proxy.count('s3_object_put'), 0, 'the new copy is in the ledger');
 });
 
-testOnNsfs('a lost, cut, corrupt or foreign ledger is read as empty: every object gets its HEAD, and the ledger is written anew', async (t, target) => {
+testOnEachTarget('a lost, cut, corrupt or foreign ledger is read as empty: the bucket is listed, every object gets its HEAD where the listing cannot settle it, and the ledger is written anew', async (t, target) => {
   const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
   const key = ledgerOf(container);
   const stored = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());
@@ -176,7 +186,8 @@ testOnNsfs('a lost, cut, corrupt or foreign ledger is read as empty: every objec
     await harm();
     proxy.reset();
     const fallback = await resync(env);
-    assert.equal(proxy.count('s3_object_head'), COUNT, `${what}: one HEAD per object`);
+    assert.equal(proxy.count('s3_object_head'), headsWithoutLedger(target, COUNT), `${what}: the HEADs without a ledger`);
+    assert.ok(proxy.count('s3_list') >= 2, `${what}: the bucket is listed`);
     assert.equal(summaryOf(fallback).unchanged, COUNT, what);
     assert.equal(proxy.count('s3_ledger_put'), 1, `${what}: written anew`);
     proxy.reset();
@@ -186,7 +197,7 @@ testOnNsfs('a lost, cut, corrupt or foreign ledger is read as empty: every objec
   await sameAsSwift(account, container, s3, bucket);
 });
 
-testOnNsfs('a changed SHARD_COUNT finds no ledger of its own and falls back to HEADs, then keeps one per new shard', async (t, target) => {
+testOnEachTarget('a changed SHARD_COUNT finds no ledger of its own and falls back to a listing (HEADs on NSFS), then keeps one per new shard', async (t, target) => {
   const { container, s3, bucket, proxy, env } = await copiedOnce(t, target);
   const inShards = async () => {
     let unchanged = 0;
@@ -194,15 +205,16 @@ testOnNsfs('a changed SHARD_COUNT finds no ledger of its own and falls back to H
     return unchanged;
   };
   assert.equal(await inShards(), COUNT);
-  assert.equal(proxy.count('s3_object_head'), COUNT, 'the one-shard ledger is not the two-shard run\'s');
+  assert.equal(proxy.count('s3_object_head'), headsWithoutLedger(target, COUNT), 'the one-shard ledger is not the two-shard run\'s');
   const keys = await listKeys(s3, bucket, '', { ledgers: true });
   for (const index of [0, 1]) assert.ok(keys.includes(ledgerOf(container, index, 2)), `ledger of shard ${index} of 2`);
   proxy.reset();
   assert.equal(await inShards(), COUNT);
   assert.equal(proxy.count('s3_object_head'), 0);
+  assert.equal(proxy.count('s3_list'), 2, 'each shard trusts its ledger: only the check of one key at start');
 });
 
-testOnNsfs('DELETE_EXTRANEOUS never deletes a ledger; verify and plan do not count one as extraneous or foreign', async (t, target) => {
+testOnEachTarget('DELETE_EXTRANEOUS never deletes a ledger; verify and plan do not count one as extraneous or foreign', async (t, target) => {
   const { account, container, s3, bucket, env } = await copiedOnce(t, target, { SHARD_COUNT: '3' });
   const shards = ['0', '1', '2'];
   for (const index of shards) await resync({ ...env, SHARD_COUNT: '3', JOB_COMPLETION_INDEX: index });
@@ -228,7 +240,7 @@ testOnNsfs('DELETE_EXTRANEOUS never deletes a ledger; verify and plan do not cou
   await sameAsSwift(account, container, s3, bucket);
 });
 
-testOnNsfs('Swift objects named like the ledger are copied as any other, and that container keeps no ledger', async (t, target) => {
+testOnEachTarget('Swift objects named like the ledger are copied as any other, and that container keeps no ledger', async (t, target) => {
   const { account, container } = await freshContainer();
   const { s3, bucket } = await freshBucket(target);
   const taken = ledgerOf(container);
@@ -247,7 +259,7 @@ testOnNsfs('Swift objects named like the ledger are copied as any other, and tha
   proxy.reset();
   const again = await resync(env);
   assert.equal(summaryOf(again).unchanged, 12);
-  assert.equal(proxy.count('s3_object_head') + proxy.count('s3_ledger_head'), 12, 'no ledger: a HEAD each (the proxy names the one of the ledger-named key s3_ledger_head)');
+  assert.equal(proxy.count('s3_object_head') + proxy.count('s3_ledger_head'), headsWithoutLedger(target, 12), 'no ledger: what the listing cannot settle gets a HEAD (the proxy names the one of the ledger-named key s3_ledger_head)');
   const verified = await runCli(['verify', '--all'], env);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   assert.deepEqual(await readAllS3(s3, bucket), new Map([...await readAll(account, container)].filter(([name]) => name !== taken)), 'the listing helper leaves ledger names out');
@@ -255,16 +267,17 @@ testOnNsfs('Swift objects named like the ledger are copied as any other, and tha
   assert.ok(keys.includes(taken) && keys.includes('.swift-to-s3/notes.txt'));
 });
 
-testOnNsfs('RESYNC_LEDGER=off keeps no ledger: a HEAD per object, as on any S3', async (t, target) => {
+testOnEachTarget('RESYNC_LEDGER=off keeps no ledger: the bucket listed every run, a HEAD where its listing cannot settle an object', async (t, target) => {
   const { s3, bucket, proxy, env } = await copiedOnce(t, target, { RESYNC_LEDGER: 'off' });
   assert.equal((await listKeys(s3, bucket, '', { ledgers: true })).length, COUNT);
   const again = await resync({ ...env, RESYNC_LEDGER: 'off' });
-  assert.equal(proxy.count('s3_object_head'), COUNT);
+  assert.equal(proxy.count('s3_object_head'), headsWithoutLedger(target, COUNT));
+  assert.ok(proxy.count('s3_list') >= 2, 'the bucket is listed');
   assert.equal(proxy.count('s3_ledger_get'), 0);
   assert.equal(ledgerCounts(again), undefined);
 });
 
-testOnNsfs('SIGTERM: what the copies learned before the stop is written, so the rerun settles those without a HEAD', async (t, target) => {
+testOnEachTarget('SIGTERM: what the copies learned before the stop is written, so the rerun settles those without a HEAD', async (t, target) => {
   const { account, container } = await freshContainer();
   const { s3, bucket } = await freshBucket(target);
   for (let i = 0; i < 16; i++) await putObject(account, container, `obj-${String(i).padStart(2, '0')}`, randomBytes(256 * 1024));
@@ -283,6 +296,9 @@ testOnNsfs('SIGTERM: what the copies learned before the stop is written, so the 
   const rerun = await resync({ ...env, BWLIMIT: '0' });
   assert.equal(summaryOf(rerun).copied, 16 - copied);
   assert.equal(proxy.count('s3_object_head'), 0, 'the objects copied before the stop are settled by the ledger');
-  assert.equal(ledgerCounts(rerun)?.settled, copied);
+  assert.equal(summaryOf(rerun).unchanged, copied);
+  // The interrupted run's ledger is not complete, so the bucket is listed: on NSFS the ledger settles what it lists,
+  // where ETags are MD5s the listing itself does.
+  assert.equal(ledgerCounts(rerun)?.settled, target.name === 'nsfs' ? copied : 0);
   await sameAsSwift(account, container, s3, bucket);
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VERSION_ETAG } from '../../src/md5.ts';
-import { compareEmptyListed, compareHead, compareKnown, compareListed, dloEtagOf, knownFromHead, listsAsEmpty } from '../../src/sync/decide.ts';
+import { compareEmptyListed, compareHead, compareKnown, compareListed, dloEtagOf, knownFromHead, knownFromListing, listsAsEmpty } from '../../src/sync/decide.ts';
 import type { Known } from '../../src/sync/known.ts';
 import type { SourceEntry } from '../../src/swift/source.ts';
 import type { DestEntry, DestHead } from '../../src/s3/target.ts';
@@ -215,7 +215,23 @@ test('the ledger settles an object without a HEAD only when the listed ETag, Swi
   assert.equal(compareKnown(listedInSwift({ bytes: 7 }), inBucket(6, NOOBAA_ETAG), known), false, 'Swift changed size');
   assert.equal(compareKnown(hello, inBucket(7, NOOBAA_ETAG), known), false, 'the listed size is not the known one');
   assert.equal(compareKnown(hello, inBucket(6, NOOBAA_ETAG), undefined), false, 'nothing known');
-  assert.equal(compareKnown(hello, inBucket(6, HELLO_MD5), { ...known, etag: HELLO_MD5 }), false, 'an MD5 ETag names content, not a version');
+});
+
+test('where ETags are MD5s the ledger knows content: the MD5 itself, or a multipart ETag; never another MD5', () => {
+  const multipart = `${HELLO_CHANGED_MD5}-2`;
+  assert.equal(compareKnown(hello, inBucket(6, HELLO_MD5), { ...known, etag: HELLO_MD5 }), true, 'the listed ETag is the content\'s MD5');
+  assert.equal(compareKnown(hello, inBucket(6, multipart), { ...known, etag: multipart }), true, 'the MD5s of the same parts');
+  assert.equal(compareKnown(hello, inBucket(6, `${HELLO_CHANGED_MD5}-3`), { ...known, etag: multipart }), false, 'other parts');
+  assert.equal(compareKnown(hello, inBucket(6, HELLO_CHANGED_MD5), { ...known, etag: HELLO_CHANGED_MD5 }), false, 'an MD5 ETag that is not the known MD5 names nothing');
+});
+
+test('an object the listings settled teaches the ledger its content: only a listed ETag that is Swift\'s MD5, at Swift\'s size', () => {
+  assert.deepEqual(knownFromListing(hello, inBucket(6, HELLO_MD5)), { etag: HELLO_MD5, md5: HELLO_MD5, size: 6 });
+  assert.equal(knownFromListing(hello, inBucket(6, HELLO_CHANGED_MD5)), undefined);
+  assert.equal(knownFromListing(hello, inBucket(7, HELLO_MD5)), undefined);
+  assert.equal(knownFromListing(hello, inBucket(6, NOOBAA_ETAG)), undefined, 'a version ETag says nothing of the content');
+  assert.equal(knownFromListing(listedInSwift({ largeObject: 'slo' }), inBucket(6, HELLO_MD5)), undefined, 'a large object\'s listed ETag is its manifest\'s');
+  assert.equal(knownFromListing(emptyListing, inBucket(0, EMPTY_MD5)), undefined, 'an empty listing: maybe a DLO');
 });
 
 test('empty listings, large objects and objects listed without an MD5 are never settled by the ledger', () => {
@@ -228,7 +244,9 @@ test('a HEAD teaches the ledger only what md5chksum proves of that version', () 
   assert.deepEqual(knownFromHead(hello, headOf(6, NOOBAA_ETAG, { md5chksum: HELLO_MD5CHKSUM })), known);
   assert.equal(knownFromHead(hello, headOf(6, NOOBAA_ETAG)), undefined, 'no md5chksum: only a size');
   assert.equal(knownFromHead(hello, headOf(6, NOOBAA_ETAG, { md5chksum: HELLO_CHANGED_MD5CHKSUM })), undefined);
-  assert.equal(knownFromHead(hello, headOf(6, HELLO_MD5, { md5chksum: HELLO_MD5CHKSUM })), undefined, 'not a version ETag');
+  assert.deepEqual(knownFromHead(hello, headOf(6, HELLO_MD5, { md5chksum: HELLO_MD5CHKSUM })), { ...known, etag: HELLO_MD5 }, 'an MD5 ETag that is the content\'s');
+  assert.deepEqual(knownFromHead(hello, headOf(6, `${HELLO_CHANGED_MD5}-2`, { md5chksum: HELLO_MD5CHKSUM })), { ...known, etag: `${HELLO_CHANGED_MD5}-2` }, 'a multipart ETag');
+  assert.equal(knownFromHead(hello, headOf(6, HELLO_CHANGED_MD5, { md5chksum: HELLO_MD5CHKSUM })), undefined, 'an MD5 ETag that is not the md5chksum: names nothing');
   assert.equal(knownFromHead(hello, headOf(6, NOOBAA_ETAG, { md5chksum: HELLO_MD5CHKSUM, 'swift-large-object': 'slo' })), undefined);
   assert.equal(knownFromHead(hello, headOf(7, NOOBAA_ETAG, { md5chksum: HELLO_MD5CHKSUM })), undefined);
   assert.equal(knownFromHead(emptyListing, headOf(0, NOOBAA_ETAG, { md5chksum: '1B2M2Y8AsgTpgAmY7PhCfg==' })), undefined, 'an empty listing: maybe a DLO');

@@ -11,7 +11,7 @@ import { LedgerError } from '../../src/errors.ts';
 import { createLog } from '../../src/log.ts';
 import type { LedgerCounts } from '../../src/report/stats.ts';
 import type { SourceEntry } from '../../src/swift/source.ts';
-import type { Known } from '../../src/sync/known.ts';
+import { isLedgerKnown, packKnown, unpackKnown, type Known } from '../../src/sync/known.ts';
 import { checkStored } from '../../src/sync/ledger-format.ts';
 import { isLedgerName, ledgerName, relistName, type Ledger } from '../../src/sync/ledger.ts';
 import { RunLedgers } from '../../src/sync/run-ledgers.ts';
@@ -62,20 +62,64 @@ const storedLines = (bucket: MemoryBucket) => gunzipSync(bucket.objects.get(KEY)
 
 test('a ledger written and read back settles the objects it knows, in the listing\'s order', async () => {
   const bucket = new MemoryBucket();
-  const first = await firstRun(bucket, [['a/b.txt', known], ['c', { etag: LATER_ETAG, md5: OTHER_MD5, size: 7 }], ['d', { etag: MD5, md5: MD5, size: 7 }]]);
-  assert.deepEqual(first, { known: 0, settled: 0, learned: 2, written: 1, trusted: 0 }, 'an MD5 ETag names no version: not learned');
+  const multipart = `${OTHER_MD5}-3`;
+  const first = await firstRun(bucket, [
+    ['a/b.txt', known], ['c', { etag: LATER_ETAG, md5: OTHER_MD5, size: 7 }], ['d', { etag: MD5, md5: MD5, size: 7 }],
+    ['e', { etag: OTHER_MD5, md5: MD5, size: 7 }], ['f', { etag: multipart, md5: MD5, size: 7 }],
+  ]);
+  assert.deepEqual(first, { known: 0, settled: 0, learned: 4, written: 1, trusted: 0 }, 'an MD5 ETag other than the content\'s MD5 names nothing: not learned');
   const lines = storedLines(bucket);
-  assert.deepEqual(lines.slice(1), [['a/b.txt', ETAG, MD5, 100], ['c', LATER_ETAG, OTHER_MD5, 7], { entries: 2 }]);
+  assert.deepEqual(lines.slice(1), [['a/b.txt', ETAG, MD5, 100], ['c', LATER_ETAG, OTHER_MD5, 7], ['d', MD5, MD5, 7], ['f', multipart, MD5, 7], { entries: 4 }]);
 
   const run = runOn(bucket);
   const ledger = await run.open();
-  assert.equal(run.counts.known, 2);
+  assert.equal(run.counts.known, 4);
   assert.equal(await ledger.settle(entry('a/b.txt'), listed('a/b.txt')), true);
   assert.equal(await ledger.settle(entry('b', { bytes: 7 }), listed('b', ETAG, 7)), false, 'not in the ledger');
   assert.equal(await ledger.settle(entry('c', { bytes: 7, md5: OTHER_MD5 }), listed('c', ETAG, 7)), false, 'another version than the ledger\'s');
-  assert.equal(await ledger.settle(entry('d', { bytes: 7 }), listed('d', MD5, 7)), false);
+  assert.equal(await ledger.settle(entry('d', { bytes: 7 }), listed('d', MD5, 7)), true, 'its content\'s MD5 as its ETag');
+  assert.equal(await ledger.settle(entry('e', { bytes: 7 }), listed('e', OTHER_MD5, 7)), false, 'not in the ledger');
+  assert.equal(await ledger.settle(entry('f', { bytes: 7 }), listed('f', multipart, 7)), true, 'its multipart ETag');
   await run.ledgers.close();
-  assert.equal(run.counts.settled, 1);
+  assert.equal(run.counts.settled, 3);
+});
+
+test('an object the listings settled keeps its entry: learned when new or changed, and settled by the ledger when the ledger stood in for the listing', async () => {
+  const bucket = new MemoryBucket();
+  const listing = runOn(bucket, { trustHours: 24 });
+  const first = await listing.open();
+  await first.keep(entry('a'), listed('a', MD5));
+  await first.keep(entry('b', { md5: OTHER_MD5 }), listed('b', MD5));
+  first.listingDone();
+  await listing.ledgers.close();
+  assert.deepEqual(listing.counts, { known: 0, settled: 0, learned: 1, written: 1, trusted: 0 }, '"b" was not equal: nothing to keep');
+  assert.deepEqual(storedLines(bucket).slice(1), [['a', MD5, MD5, 100], { entries: 1 }]);
+
+  const again = runOn(bucket, { trustHours: 0 });
+  const second = await again.open();
+  await second.keep(entry('a'), listed('a', MD5));
+  await second.keep(entry('c', { bytes: 5 }), listed('c', MD5, 5));
+  second.listingDone();
+  await again.ledgers.close();
+  assert.equal(again.counts.learned, 1, '"a" was known as it is; "c" is new');
+
+  const trusting = runOn(bucket, { trustHours: 24 });
+  const third = await trusting.open();
+  for await (const item of third.asListing()) await third.keep(entry(item.name), item);
+  await trusting.ledgers.close();
+  assert.equal(trusting.counts.settled, 2, '"a" and "c"');
+});
+
+test('a known object packs into one string and back, whatever its ETag names: a version, the MD5, the MD5s of parts', () => {
+  for (const value of [known, { etag: MD5, md5: MD5, size: 0 }, { etag: `${OTHER_MD5}-10000`, md5: MD5, size: 5 * 2 ** 40 }]) {
+    assert.equal(isLedgerKnown(value), true);
+    assert.deepEqual(unpackKnown(packKnown(value)), value);
+  }
+  assert.notEqual(packKnown({ etag: MD5, md5: MD5, size: 12 }), packKnown({ etag: `${MD5}-1`, md5: MD5, size: 12 }));
+  for (const etag of [OTHER_MD5, `${OTHER_MD5}-0`, '"quoted"', '']) {
+    assert.equal(isLedgerKnown({ etag, md5: MD5, size: 1 }), false, etag);
+    assert.throws(() => packKnown({ etag, md5: MD5, size: 1 }), /not an ETag a ledger keeps/, etag);
+  }
 });
 
 test('a stored ledger that is not exactly one of ours for this container and shard is refused whole', async () => {
@@ -103,7 +147,8 @@ test('a stored ledger that is not exactly one of ours for this container and sha
     ['a wrong count', `${header()}\n${line('a')}\n{"entries":2}\n`],
     ['lines after the trailer', `${header()}\n{"entries":0}\n${line('a')}\n`],
     ['not an MD5', `${header()}\n${JSON.stringify(['a', ETAG, 'not an md5', 1])}\n{"entries":1}\n`],
-    ['an MD5 ETag', `${header()}\n${JSON.stringify(['a', MD5, MD5, 1])}\n{"entries":1}\n`],
+    ['an MD5 ETag that is not the MD5', `${header()}\n${JSON.stringify(['a', OTHER_MD5, MD5, 1])}\n{"entries":1}\n`],
+    ['a multipart ETag of no parts', `${header()}\n${JSON.stringify(['a', `${OTHER_MD5}-0`, MD5, 1])}\n{"entries":1}\n`],
     ['a negative size', `${header()}\n${JSON.stringify(['a', ETAG, MD5, -1])}\n{"entries":1}\n`],
     ['no final newline', `${header()}\n{"entries":0}`],
   ];
