@@ -88,21 +88,30 @@ async function seedSwift(bed: ScaleBed, settings: ScaleSettings, account: SwiftA
     bed.log(`scale: ${set.container} already holds its ${set.objects.length} objects`);
     return;
   }
-  await putContainer(account, set.container);
-  bed.log(`scale: seeding ${set.objects.length} objects into Swift's ${set.container} on disk ...`);
+  await seedContainer(bed, settings, account, set, set.container, data);
+}
+
+/** Writes a set's objects into a Swift container on disk, as Swift would have stored them. */
+async function seedContainer(bed: ScaleBed, settings: ScaleSettings, account: SwiftAccount, set: ScaleSet, container: string, data: ScaleData): Promise<void> {
+  await putContainer(account, container);
+  bed.log(`scale: seeding ${set.objects.length} objects into Swift's ${container} on disk ...`);
   const swiftAccount = new URL(account.storageUrl).pathname.split('/').pop()!;
-  const { seconds } = await seedOnDisk({ kind: 'swift', bedDir: resolve(bed.bedDir), account: swiftAccount, container: set.container }, set.objects, settings.seeders);
-  const counted = await objectCount(account, set.container);
-  if (counted !== set.objects.length) throw new Error(`Swift's ${set.container} lists ${counted} objects after seeding ${set.objects.length}`);
+  const { seconds } = await seedOnDisk({ kind: 'swift', bedDir: resolve(bed.bedDir), account: swiftAccount, container }, set.objects, settings.seeders);
+  const counted = await objectCount(account, container);
+  if (counted !== set.objects.length) throw new Error(`Swift's ${container} lists ${counted} objects after seeding ${set.objects.length}`);
   data.seeding.push({ where: 'Swift', how: 'on disk', objects: set.objects.length, seconds });
   bed.log(`scale:   ${fixed(seconds, 0)} s, ${fixed(set.objects.length / seconds, 0)} objects/s`);
 }
 
-/** A bucket on `target` holding `set` as a copy by swift-to-s3 would: s3api's is the container itself; NSFS's is
- *  written on disk; the data bucket's by PUTs. */
-async function bucketFor(bed: ScaleBed, settings: ScaleSettings, target: Target, set: ScaleSet, data: ScaleData): Promise<string> {
-  if (target.name === 's3api') return set.container;
+/** A bucket on `target` holding `set` as a copy by swift-to-s3 would: s3api's is another Swift container, seeded on
+ *  disk (not the set's own: the ledgers a resync leaves in the bucket would be objects of the container it copies);
+ *  NSFS's is written on disk; the data bucket's by PUTs. */
+async function bucketFor(bed: ScaleBed, settings: ScaleSettings, account: SwiftAccount, target: Target, set: ScaleSet, data: ScaleData): Promise<string> {
   const bucket = uniqueName(set.container);
+  if (target.name === 's3api') {
+    await seedContainer(bed, settings, account, set, bucket, data);
+    return bucket;
+  }
   await createBucket(bed.client(target), bucket);
   bed.log(`scale: seeding ${set.objects.length} objects into ${target.name}'s ${bucket} ...`);
   let seconds: number;
@@ -147,9 +156,6 @@ async function runIndexes(bed: ScaleBed, settings: ScaleSettings, target: Target
   const overrides = {
     ...extra,
     SWIFT_USER: bed.s3Account.user, SWIFT_KEY: bed.s3Account.key, PROGRESS_INTERVAL: '30', SHARD_COUNT: String(shards),
-    // On s3api a resync's bucket is its container: another index's start-up probe objects, written there, would be
-    // listed by Swift as objects of the container. The kind the probe finds on s3api, named instead.
-    ...(target.name === 's3api' && kind !== 'copy' ? { BUCKET_KIND: 's3' } : {}),
   };
   const rows: ReturnType<typeof indexRow>[] = [];
   const before = bedCpu(bed.bedDir);
@@ -208,10 +214,17 @@ function nsfsResyncs(settings: ScaleSettings, set: ScaleSet, shards: number): { 
   ];
 }
 
+/** The runs of a resync where ETags are MD5s: the bucket comes without a ledger of this SHARD_COUNT (seeded by a bulk
+ *  upload, or filled by a copy of another SHARD_COUNT), so a listed resync settles every object from the listing and
+ *  leaves each index its ledger; then a resync as the defaults run it, the ledgers standing in for the bucket. */
+function md5EtagResyncs(): { kind: ScaleKind; extra: Record<string, string> }[] {
+  return [{ kind: 'listed resync', extra: { TRUST_LEDGER_HOURS: '0' } }, { kind: 'resync', extra: {} }];
+}
+
 /** The resyncs of one set on one target, at each SHARD_COUNT (the folders at 1). */
 async function resyncs(bed: ScaleBed, settings: ScaleSettings, target: Target, set: ScaleSet, bucket: string, record: (run: ScaleRun) => void): Promise<void> {
   for (const shards of shardCountsOf(settings, set)) {
-    const kinds = target.name === 'nsfs' ? nsfsResyncs(settings, set, shards) : [{ kind: 'resync' as const, extra: {} }];
+    const kinds = target.name === 'nsfs' ? nsfsResyncs(settings, set, shards) : md5EtagResyncs();
     for (const { kind, extra } of kinds) {
       record(await runIndexes(bed, settings, target, set, bucket, shards, kind, extra));
     }
@@ -229,7 +242,10 @@ function cutNotes(settings: ScaleSettings, data: ScaleData, targets: Target[]): 
   const nsfsNote = targets.some((target) => target.name === 'nsfs') ? [
     `On NooBaa NSFS each bucket starts with the resync ledgers a copy by swift-to-s3 leaves (bench/seed-ledger.ts; checked: NooBaa serves the seeded objects with the ETags they hold), except the ${Math.round(settings.count / 10)}-object set at SHARD_COUNT=1, whose "first resync" (no ledger: a HEAD per object) is measured once. A "listed resync" (every index lists the whole bucket) runs where the names listed add up to at most ${settings.count}.`,
   ] : [];
-  return [...nsfsNote, ...nbdbCutNote(settings, data, targets)];
+  const md5Note = targets.some((target) => target.name !== 'nsfs') ? [
+    'Where ETags are MD5s (s3api, the data bucket) each SHARD_COUNT runs a "listed resync" first (TRUST_LEDGER_HOURS=0: every index lists the whole bucket, settles every object from the listing and leaves its ledger), then a "resync" as the defaults run it (the ledgers stand in for the bucket\'s listing).',
+  ] : [];
+  return [...nsfsNote, ...md5Note, ...nbdbCutNote(settings, data, targets)];
 }
 
 /** Why the data bucket's resync set is smaller than the others, when it is, and where its objects came from. */
@@ -268,7 +284,7 @@ export async function scaleSection(bed: ScaleBed, settings: ScaleSettings): Prom
       // The data bucket resyncs the bucket its copy filled, when one did: that saves the slow PUTs, and is the bucket
       // a catch-up run finds.
       const bucket = target.name === 'nbdb' ? copied.get(set.container) : undefined;
-      await resyncs(bed, settings, target, set, bucket ?? await bucketFor(bed, settings, target, set, data), record);
+      await resyncs(bed, settings, target, set, bucket ?? await bucketFor(bed, settings, account, target, set, data), record);
     }
   }
   return finished();
