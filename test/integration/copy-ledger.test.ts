@@ -36,6 +36,10 @@ async function copiedOnce(t: { after: (fn: () => Promise<void>) => void }, targe
   return { account, container, s3, bucket, proxy, env, objects: COUNT + (withLarge ? 1 : 0) };
 }
 
+/** Tests of what every target shares but for its listing run on both NooBaa kinds; s3api's ledger is the data
+ *  bucket's (MD5 ETags), and the suite's time is kept under 30 minutes (docs/development.md, test time). */
+const ONE_MD5_TARGET = 'the data bucket runs it for the targets whose ETags are MD5s';
+
 /** The HEADs a resync that lists the bucket and has no ledger asks for `objects` unchanged small objects: one each on
  *  NSFS (its listed ETags name versions), none where the listed ETag is the MD5. */
 const headsWithoutLedger = (target: Target, objects: number) => (target.name === 'nsfs' ? objects : 0);
@@ -166,6 +170,7 @@ testOnEachTarget('a Swift object changed since the ledger (same size, other MD5)
 });
 
 testOnEachTarget('a lost, cut, corrupt or foreign ledger is read as empty: the bucket is listed, every object gets its HEAD where the listing cannot settle it, and the ledger is written anew', async (t, target) => {
+  if (target.name === 's3api') return t.skip(ONE_MD5_TARGET);
   const { account, container, s3, bucket, proxy, env } = await copiedOnce(t, target);
   const key = ledgerOf(container);
   const stored = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());
@@ -215,6 +220,7 @@ testOnEachTarget('a changed SHARD_COUNT finds no ledger of its own and falls bac
 });
 
 testOnEachTarget('DELETE_EXTRANEOUS never deletes a ledger; verify and plan do not count one as extraneous or foreign', async (t, target) => {
+  if (target.name === 's3api') return t.skip(ONE_MD5_TARGET);
   const { account, container, s3, bucket, env } = await copiedOnce(t, target, { SHARD_COUNT: '3' });
   const shards = ['0', '1', '2'];
   for (const index of shards) await resync({ ...env, SHARD_COUNT: '3', JOB_COMPLETION_INDEX: index });
