@@ -217,14 +217,14 @@ function nsfsResyncs(settings: ScaleSettings, set: ScaleSet, shards: number): { 
 /** The runs of a resync where ETags are MD5s: the bucket comes without a ledger of this SHARD_COUNT (seeded by a bulk
  *  upload, or filled by a copy of another SHARD_COUNT), so a listed resync settles every object from the listing and
  *  leaves each index its ledger; then a resync as the defaults run it, the ledgers standing in for the bucket. */
-function md5EtagResyncs(): { kind: ScaleKind; extra: Record<string, string> }[] {
-  return [{ kind: 'listed resync', extra: { TRUST_LEDGER_HOURS: '0' } }, { kind: 'resync', extra: {} }];
-}
+const MD5_ETAG_RESYNCS: readonly { kind: ScaleKind; extra: Record<string, string> }[] = [
+  { kind: 'listed resync', extra: { TRUST_LEDGER_HOURS: '0' } }, { kind: 'resync', extra: {} },
+];
 
 /** The resyncs of one set on one target, at each SHARD_COUNT (the folders at 1). */
 async function resyncs(bed: ScaleBed, settings: ScaleSettings, target: Target, set: ScaleSet, bucket: string, record: (run: ScaleRun) => void): Promise<void> {
   for (const shards of shardCountsOf(settings, set)) {
-    const kinds = target.name === 'nsfs' ? nsfsResyncs(settings, set, shards) : md5EtagResyncs();
+    const kinds = target.name === 'nsfs' ? nsfsResyncs(settings, set, shards) : MD5_ETAG_RESYNCS;
     for (const { kind, extra } of kinds) {
       record(await runIndexes(bed, settings, target, set, bucket, shards, kind, extra));
     }
@@ -238,11 +238,16 @@ function resyncSets(target: Target, sets: Map<string, ScaleSet>, settings: Scale
   return [...sets.values()].filter((set) => ['million', 'tenth', 'astral', 'plain'].includes(set.role));
 }
 
+/** The bed's targets whose resync path this run measures. */
+function resynced(settings: ScaleSettings, targets: Target[]): Target[] {
+  return targets.filter((target) => settings.resyncTargets.includes(target.name));
+}
+
 function cutNotes(settings: ScaleSettings, data: ScaleData, targets: Target[]): string[] {
-  const nsfsNote = targets.some((target) => target.name === 'nsfs') ? [
+  const nsfsNote = resynced(settings, targets).some((target) => target.name === 'nsfs') ? [
     `On NooBaa NSFS each bucket starts with the resync ledgers a copy by swift-to-s3 leaves (bench/seed-ledger.ts; checked: NooBaa serves the seeded objects with the ETags they hold), except the ${Math.round(settings.count / 10)}-object set at SHARD_COUNT=1, whose "first resync" (no ledger: a HEAD per object) is measured once. A "listed resync" (every index lists the whole bucket) runs where the names listed add up to at most ${settings.count}.`,
   ] : [];
-  const md5Note = targets.some((target) => target.name !== 'nsfs') ? [
+  const md5Note = resynced(settings, targets).some((target) => target.name !== 'nsfs') ? [
     'Where ETags are MD5s (s3api, the data bucket) each SHARD_COUNT runs a "listed resync" first (TRUST_LEDGER_HOURS=0: every index lists the whole bucket, settles every object from the listing and leaves its ledger), then a "resync" as the defaults run it (the ledgers stand in for the bucket\'s listing).',
   ] : [];
   return [...nsfsNote, ...md5Note, ...nbdbCutNote(settings, data, targets)];
@@ -250,8 +255,7 @@ function cutNotes(settings: ScaleSettings, data: ScaleData, targets: Target[]): 
 
 /** Why the data bucket's resync set is smaller than the others, when it is, and where its objects came from. */
 function nbdbCutNote(settings: ScaleSettings, data: ScaleData, targets: Target[]): string[] {
-  const resynced = targets.some((target) => target.name === 'nbdb') && settings.resyncTargets.includes('nbdb');
-  if (!resynced || settings.nbdbCount >= settings.count) return [];
+  if (!resynced(settings, targets).some((target) => target.name === 'nbdb') || settings.nbdbCount >= settings.count) return [];
   const cut = `The NooBaa data bucket is resynced at ${settings.nbdbCount} objects, not ${settings.count}: it stores objects only through its S3 API`;
   const puts = data.seeding.filter((seeding) => seeding.where === 'nbdb');
   if (puts.length === 0) return [`${cut}. Its resync runs on the bucket its copy of ${settings.nbdbCount} filled.`];

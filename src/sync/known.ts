@@ -18,12 +18,21 @@ const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(
  *  A file-backed NooBaa's ETag names one write of the key; where ETags are MD5s, an ETag names the content: the MD5
  *  itself, or a multipart ETag (the MD5s of the parts). */
 export function isLedgerKnown({ etag, md5 }: Known): boolean {
-  return MD5_HEX.test(md5) && (etag === md5 || VERSION_PARTS.test(etag) || MULTIPART_ETAG.test(etag));
+  return etagTail(etag, md5) !== undefined;
 }
 
 /** Packs a Known a ledger may keep (isLedgerKnown). */
-export function packKnown({ etag, md5, size }: Known): PackedKnown {
-  const tail = `${size}${etagTail(etag, md5)}`;
+export function packKnown(known: Known): PackedKnown {
+  const packed = packIfKept(known);
+  if (packed === undefined) throw new Error(`not an ETag a ledger keeps: ${known.etag}`);
+  return packed;
+}
+
+/** The packed Known, or undefined when a ledger may not keep it: one look at the ETag for both answers. */
+export function packIfKept({ etag, md5, size }: Known): PackedKnown | undefined {
+  const etagPart = etagTail(etag, md5);
+  if (etagPart === undefined) return undefined;
+  const tail = `${size}${etagPart}`;
   const codes = new Array<number>(MD5_BYTES + tail.length);
   for (let i = 0; i < MD5_BYTES; i++) codes[i] = Number.parseInt(md5.slice(2 * i, 2 * i + 2), 16);
   for (let i = 0; i < tail.length; i++) codes[MD5_BYTES + i] = tail.charCodeAt(i);
@@ -31,12 +40,13 @@ export function packKnown({ etag, md5, size }: Known): PackedKnown {
   return String.fromCharCode(...codes) as PackedKnown;
 }
 
-function etagTail(etag: string, md5: string): string {
-  if (etag === md5 && MD5_HEX.test(md5)) return '';
+/** What the packed form adds for the ETag (see PackedKnown); undefined for a Known a ledger may not keep. */
+function etagTail(etag: string, md5: string): string | undefined {
+  if (!MD5_HEX.test(md5)) return undefined;
+  if (etag === md5) return '';
   if (MULTIPART_ETAG.test(etag)) return `:${etag}`;
   const [, mtime, ino] = VERSION_PARTS.exec(etag) ?? [];
-  if (mtime === undefined || ino === undefined) throw new Error(`not an ETag a ledger keeps: ${etag}`);
-  return `-${mtime}-${ino}`;
+  return mtime === undefined || ino === undefined ? undefined : `-${mtime}-${ino}`;
 }
 
 export function unpackKnown(packed: PackedKnown): Known {

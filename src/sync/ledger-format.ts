@@ -3,7 +3,7 @@
 // trailer with the count. Sorted, so a run reads it beside the two listings a line at a time, never whole.
 import { LedgerError } from '../errors.ts';
 import { compareUtf8 } from '../order.ts';
-import { isLedgerKnown, packKnown, unpackKnown, type PackedKnown } from './known.ts';
+import { packIfKept, unpackKnown, type PackedKnown } from './known.ts';
 import { gunzippedFileLines } from './ledger-file.ts';
 
 export interface LedgerIdentity { container: string; shard: number; shardCount: number }
@@ -60,10 +60,11 @@ function parseLine(line: string): LedgerEntry | { entries: number } {
     throw new LedgerError('a line is neither an entry nor the trailer');
   }
   const [name, etag, md5, size] = value as unknown[];
-  const valid = value.length === 4 && typeof name === 'string' && name !== '' && typeof etag === 'string' && typeof md5 === 'string'
-    && Number.isSafeInteger(size) && (size as number) >= 0 && isLedgerKnown({ etag, md5, size: size as number });
-  if (!valid) throw new LedgerError('a line is not [name, ETag naming the object, MD5, size]');
-  return { name, known: packKnown({ etag, md5, size: size as number }) };
+  const shaped = value.length === 4 && typeof name === 'string' && name !== '' && typeof etag === 'string' && typeof md5 === 'string'
+    && Number.isSafeInteger(size) && (size as number) >= 0;
+  const known = shaped ? packIfKept({ etag, md5, size: size as number }) : undefined;
+  if (!shaped || known === undefined) throw new LedgerError('a line is not [name, ETag naming the object, MD5, size]');
+  return { name, known };
 }
 
 /** The entries of a stored ledger file, in order, without the header and the trailer. */

@@ -14,7 +14,7 @@ import type { LedgerCounts } from '../report/stats.ts';
 import type { DestEntry } from '../s3/target.ts';
 import type { SourceEntry } from '../swift/source.ts';
 import { compareKnown, knownFromListing } from './decide.ts';
-import { isLedgerKnown, packKnown, unpackKnown, type Known, type PackedKnown } from './known.ts';
+import { packIfKept, packKnown, unpackKnown, type Known, type PackedKnown } from './known.ts';
 import { fileLines, writeGzippedLines } from './ledger-file.ts';
 import { entryLine, headerLine, storedEntries, trailerLine, type LedgerEntry, type LedgerIdentity, type LedgerPromise } from './ledger-format.ts';
 
@@ -251,19 +251,14 @@ export class Ledger {
   async settle(source: SourceEntry, destination: DestEntry | LedgerListed): Promise<boolean> {
     const packed = 'known' in destination ? destination.known : await this.#cursor.find(source.name);
     if (packed === undefined || !compareKnown(source, destination, unpackKnown(packed))) return false;
-    this.#entries.add({ name: source.name, known: packed, done: true });
-    this.#counts.settled++;
+    this.#keepSettled(source.name, packed);
     return true;
   }
 
   /** The listings settled the object (its listed ETag is Swift's MD5): it keeps its entry, or gets one, so that a run
    *  trusting the ledger settles it too. Asked in the listing's order. */
   async keep(source: SourceEntry, destination: DestEntry | LedgerListed): Promise<void> {
-    if ('known' in destination) {
-      this.#entries.add({ name: source.name, known: destination.known, done: true });
-      this.#counts.settled++;
-      return;
-    }
+    if ('known' in destination) return this.#keepSettled(source.name, destination.known);
     const known = knownFromListing(source, destination);
     if (known === undefined) return;
     const packed = packKnown(known);
@@ -280,8 +275,9 @@ export class Ledger {
     this.#entries.add(slot);
     return {
       learn: (known) => {
-        if (!isLedgerKnown(known)) return;
-        slot.known = packKnown(known);
+        const packed = packIfKept(known);
+        if (packed === undefined) return;
+        slot.known = packed;
         this.#learned++;
         this.#counts.learned++;
       },
@@ -333,6 +329,12 @@ export class Ledger {
     }
     const file = await writeGzippedLines(path, lines());
     return { entries, ...file, stored: () => { this.#written = state; } };
+  }
+
+  /** An entry the ledger settled keeps its place in the new ledger. */
+  #keepSettled(name: string, packed: PackedKnown): void {
+    this.#entries.add({ name, known: packed, done: true });
+    this.#counts.settled++;
   }
 
   /** Closes the files; the caller removes them. */
